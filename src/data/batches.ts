@@ -1,0 +1,50 @@
+import { BatchBuffer } from '../tensor/batch-buffer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type Dataset, sampleSize } from './dataset.js';
+
+/**
+ * Copies chosen rows of a dataset into reusable batch buffers, normalising as it goes
+ * (x = stored value × scale). One Batcher per dataset; nothing is allocated per batch.
+ */
+export class Batcher {
+  private readonly inputs: BatchBuffer;
+  private labelStorage = new Int32Array(0);
+  private readonly labelViews = new Map<number, Int32Array>();
+  private readonly size: number;
+
+  constructor(readonly dataset: Dataset) {
+    this.inputs = new BatchBuffer(dataset.sampleShape);
+    this.size = sampleSize(dataset);
+  }
+
+  /** x: [end − start, ...sampleShape] and y: [end − start] for rows order[start..end). */
+  gather(order: Int32Array | null, start: number, end: number): { x: Tensor; y: Int32Array } {
+    const batch = end - start;
+    const x = this.inputs.forBatch(batch);
+    const y = this.labels(batch);
+    const { features, labels, scale } = this.dataset;
+    const size = this.size;
+    const out = x.data;
+    for (let b = 0; b < batch; b++) {
+      const row = order ? order[start + b] : start + b;
+      const from = row * size;
+      const to = b * size;
+      for (let i = 0; i < size; i++) out[to + i] = features[from + i] * scale;
+      y[b] = labels[row];
+    }
+    return { x, y };
+  }
+
+  private labels(batch: number): Int32Array {
+    let view = this.labelViews.get(batch);
+    if (!view) {
+      if (batch > this.labelStorage.length) {
+        this.labelStorage = new Int32Array(Math.max(batch, this.labelStorage.length * 2));
+        this.labelViews.clear();
+      }
+      view = this.labelStorage.subarray(0, batch);
+      this.labelViews.set(batch, view);
+    }
+    return view;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The one error class for problems a user can fix: bad data, a bad model file, a bad option.
+ * Its message already names the file, line and field; the CLI prints the message alone and exits non-zero.
+ * Any other error is a bug in scratchnet and may show a stack trace.
+ */
+export class ScratchnetError extends Error {
+  override readonly name = 'ScratchnetError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Error for a tensor whose shape does not fit an operation; names both shapes. */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+  constructor(what: string, expected: readonly number[], actual: readonly number[]) {
+    super(`${what}: expected shape [${expected.join(', ')}], got [${actual.join(', ')}]`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The arithmetic every layer needs, as one interface: pure functions over caller-owned Float32Array
+ * buffers, with sizes passed explicitly. A kernel never allocates; it writes into the output it is given.
+ *
+ * Two backends implement it: `reference` (readable TypeScript — the documentation of each kernel) and
+ * the fast WebAssembly backend. Layers get their buffers from `alloc`, so a backend can keep every
+ * buffer inside its own memory and run without copying.
+ *
+ * Conventions: matrices are row-major; `n` is an element count; outputs are overwritten unless a
+ * parameter says they accumulate.
+ */
+export interface Kernels {
+  readonly name: string;
+
+  /** A zero-filled buffer of `length` floats that this backend's kernels can read and write directly. */
+  alloc(length: number): Float32Array;
+
+  /**
+   * General matrix product, C[m,n] = op(A)·op(B), or C += op(A)·op(B) when `accumulate`.
+   * op(A) is [m,k]: A is stored [m,k], or [k,m] when `transA`.
+   * op(B) is [k,n]: B is stored [k,n], or [n,k] when `transB`.
+   * Dense uses three: Y = X·W (NN), dW = Xᵀ·dY (TN), dX = dY·Wᵀ (NT).
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean,
+  ): void;
+
+  /** y[r,c] += bias[c] for a [rows, cols] matrix. */
+  addBias(rows: number, cols: number, bias: Float32Array, y: Float32Array): void;
+  /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
+  sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;
+
+  /** y = max(0, x) */
+  relu(n: number, x: Float32Array, y: Float32Array): void;
+  /** dx = dy · [x > 0] */
+  reluBackward(n: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** y = x if x > 0 else slope·x */
+  leakyRelu(n: number, slope: number, x: Float32Array, y: Float32Array): void;
+  /** dx = dy · (1 if x > 0 else slope) */
+  leakyReluBackward(n: number, slope: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** y = 1 / (1 + e^(−x)) */
+  sigmoid(n: number, x: Float32Array, y: Float32Array): void;
+  /** dx = dy · y(1 − y), from the forward output y */
+  sigmoidBackward(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** y = tanh(x) */
+  tanh(n: number, x: Float32Array, y: Float32Array): void;
+  /** dx = dy · (1 − y²), from the forward output y */
+  tanhBackward(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /** probs[r,:] = softmax(logits[r,:]) for a [rows, cols] matrix, stabilised by subtracting the row max. */
+  softmax(rows: number, cols: number, logits: Float32Array, probs: Float32Array): void;
+  /**
+   * Mean softmax cross-entropy of [rows, cols] logits against integer labels, computed with log-sum-exp:
+   * L = (1/rows) Σ_r [log Σ_c e^(z_rc) − z_r,label_r]. Writes the probabilities and the gradient of the
+   * mean loss, dLogits = (softmax(z) − onehot(label)) / rows, and returns L.
+   */
+  softmaxCrossEntropy(
+    rows: number, cols: number, logits: Float32Array, labels: Int32Array,
+    probs: Float32Array, dLogits: Float32Array,
+  ): number;
+
+  /** value −= lr · grad: plain gradient descent on one parameter buffer. */
+  sgdStep(n: number, lr: number, grad: Float32Array, value: Float32Array): void;
+}

@@ -1,0 +1,147 @@
+import type { Kernels } from './kernels.js';
+
+/**
+ * The reference backend: every kernel as plain TypeScript loops, written to be read.
+ * The fast backend is tested against these on random shapes.
+ */
+export const reference: Kernels = {
+  name: 'js',
+
+  alloc: (length) => new Float32Array(length),
+
+  gemm(transA, transB, m, n, k, a, b, c, accumulate) {
+    if (!accumulate) c.fill(0, 0, m * n);
+    if (!transA && !transB) {
+      // C[i,:] += A[i,p] · B[p,:]   (A [m,k], B [k,n]); zero entries of A (blank pixels, dead ReLUs) cost nothing
+      for (let i = 0; i < m; i++) {
+        const cRow = i * n;
+        for (let p = 0; p < k; p++) {
+          const aip = a[i * k + p];
+          if (aip === 0) continue;
+          const bRow = p * n;
+          for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
+        }
+      }
+    } else if (transA && !transB) {
+      // C[i,:] += A[p,i] · B[p,:]   (A [k,m], B [k,n]): the weight gradient Xᵀ·dY
+      for (let p = 0; p < k; p++) {
+        const bRow = p * n;
+        for (let i = 0; i < m; i++) {
+          const api = a[p * m + i];
+          if (api === 0) continue;
+          const cRow = i * n;
+          for (let j = 0; j < n; j++) c[cRow + j] += api * b[bRow + j];
+        }
+      }
+    } else if (!transA && transB) {
+      // C[i,j] += Σ_p A[i,p] · B[j,p]   (A [m,k], B [n,k]): row-by-row dot products, dY·Wᵀ
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[i * k + p] * b[j * k + p];
+          c[i * n + j] += sum;
+        }
+      }
+    } else {
+      // C[i,j] += Σ_p A[p,i] · B[j,p]   (A [k,m], B [n,k])
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
+          c[i * n + j] += sum;
+        }
+      }
+    }
+  },
+
+  addBias(rows, cols, bias, y) {
+    for (let r = 0; r < rows; r++) {
+      const row = r * cols;
+      for (let c = 0; c < cols; c++) y[row + c] += bias[c];
+    }
+  },
+
+  sumRows(rows, cols, x, out) {
+    out.fill(0, 0, cols);
+    for (let r = 0; r < rows; r++) {
+      const row = r * cols;
+      for (let c = 0; c < cols; c++) out[c] += x[row + c];
+    }
+  },
+
+  relu(n, x, y) {
+    for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  },
+  reluBackward(n, x, dy, dx) {
+    for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+  },
+  leakyRelu(n, slope, x, y) {
+    for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+  },
+  leakyReluBackward(n, slope, x, dy, dx) {
+    for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
+  },
+  sigmoid(n, x, y) {
+    // Written as two branches so e^(−x) never overflows for very negative x.
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
+      else {
+        const e = Math.exp(v);
+        y[i] = e / (1 + e);
+      }
+    }
+  },
+  sigmoidBackward(n, y, dy, dx) {
+    for (let i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  },
+  tanh(n, x, y) {
+    for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]);
+  },
+  tanhBackward(n, y, dy, dx) {
+    for (let i = 0; i < n; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  },
+
+  softmax(rows, cols, logits, probs) {
+    for (let r = 0; r < rows; r++) {
+      const row = r * cols;
+      let max = -Infinity;
+      for (let c = 0; c < cols; c++) if (logits[row + c] > max) max = logits[row + c];
+      let sum = 0;
+      for (let c = 0; c < cols; c++) {
+        const e = Math.exp(logits[row + c] - max);
+        probs[row + c] = e;
+        sum += e;
+      }
+      for (let c = 0; c < cols; c++) probs[row + c] /= sum;
+    }
+  },
+
+  softmaxCrossEntropy(rows, cols, logits, labels, probs, dLogits) {
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = r * cols;
+      const label = labels[r];
+      let max = -Infinity;
+      for (let c = 0; c < cols; c++) if (logits[row + c] > max) max = logits[row + c];
+      let sum = 0;
+      for (let c = 0; c < cols; c++) {
+        const e = Math.exp(logits[row + c] - max);
+        probs[row + c] = e;
+        sum += e;
+      }
+      // −log p_label = log Σ e^(z − max) − (z_label − max): finite for any finite logits.
+      total += Math.log(sum) - (logits[row + label] - max);
+      for (let c = 0; c < cols; c++) {
+        const p = probs[row + c] / sum;
+        probs[row + c] = p;
+        dLogits[row + c] = (p - (c === label ? 1 : 0)) / rows;
+      }
+    }
+    return total / rows;
+  },
+
+  sgdStep(n, lr, grad, value) {
+    for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
+  },
+};

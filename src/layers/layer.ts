@@ -1,0 +1,58 @@
+import type { Tensor } from '../tensor/tensor.js';
+import type { Rng } from '../tensor/rng.js';
+
+/** Training mode uses batch statistics and random masks (dropout, batch norm); eval mode is deterministic. */
+export type Mode = 'train' | 'eval';
+
+/** A learnable tensor and the gradient of the loss with respect to it, always side by side. */
+export interface Param {
+  /** Name within its layer: `weight`, `bias`, … (the network prefixes the layer index: `0.weight`). */
+  readonly name: string;
+  readonly value: Tensor;
+  readonly grad: Tensor;
+}
+
+/** The saved form of a layer: its type name plus the options that rebuild it. */
+export interface LayerConfig {
+  readonly type: string;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * One layer of a network. `forward` returns a buffer the layer owns (valid until its next forward);
+ * it remembers what `backward` needs. `backward(dY)` fills its params' gradients (overwriting them) and
+ * returns dX — or null when `needInputGrad` is false, which the network uses for its first layer,
+ * whose input gradient nobody reads.
+ */
+export interface Layer {
+  readonly type: string;
+  /** x: [batch, ...inputShape] → [batch, ...outputShape] */
+  forward(x: Tensor, mode: Mode): Tensor;
+  /** dY: [batch, ...outputShape] → dX: [batch, ...inputShape] */
+  backward(dY: Tensor, needInputGrad: boolean): Tensor | null;
+  params(): Param[];
+  /** Per-sample output shape for a per-sample input shape (without the batch dimension). */
+  outputShape(inputShape: readonly number[]): number[];
+  config(): LayerConfig;
+  /** Multiply–adds per sample of the forward pass ×2 (floating-point operations). */
+  flops(inputShape: readonly number[]): number;
+}
+
+type LayerFactory = (config: LayerConfig, rng: Rng) => Layer;
+const registry = new Map<string, LayerFactory>();
+
+/** Makes a layer type loadable from its config (model files, the CLI). Each layer file registers itself. */
+export function registerLayer(type: string, factory: LayerFactory): void {
+  registry.set(type, factory);
+}
+
+/** Builds a layer from its saved config; parameters are freshly initialised from `rng`. */
+export function layerFromConfig(config: LayerConfig, rng: Rng): Layer {
+  const factory = registry.get(config.type);
+  if (!factory) throw new Error(`unknown layer type '${config.type}' (known: ${[...registry.keys()].join(', ')})`);
+  return factory(config, rng);
+}
+
+export function registeredLayerTypes(): string[] {
+  return [...registry.keys()];
+}

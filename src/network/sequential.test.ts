@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { awayFromZero, spiral } from '../../test/helpers.js';
+import { Dense } from '../layers/dense.js';
+import { Tanh } from '../layers/activations.js';
+import { SGD } from '../optimizers/sgd.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { evaluate } from './evaluate.js';
+import { fit } from './fit.js';
+import { checkNetworkGradients } from './gradcheck.js';
+import { Sequential } from './sequential.js';
+
+describe('Sequential', () => {
+  it("the default network is the tutorial's 784-64-32-10 with ReLU", () => {
+    const net = Sequential.mlp();
+    expect(net.toString()).toBe('Sequential(Dense(784 → 64) → ReLU → Dense(64 → 32) → ReLU → Dense(32 → 10))');
+    expect(net.parameterCount()).toBe(784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
+    expect(net.params().map((p) => p.name)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
+  });
+
+  it('forward returns every layer activation with its shape', () => {
+    const net = Sequential.mlp({ inputs: 4, hidden: [5], classes: 2 });
+    const shapes = net.forward(Tensor.zeros([3, 4])).map((a) => a.shape);
+    expect(shapes).toEqual([[3, 5], [3, 5], [3, 2]]);
+  });
+
+  for (const activation of ['relu', 'leaky-relu', 'sigmoid', 'tanh'] as const) {
+    it(`a 3-layer ${activation} network's gradients match finite differences`, () => {
+      const rng = new Rng(3);
+      const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng });
+      for (const p of net.params()) if (p.name.endsWith('bias')) for (let i = 0; i < p.value.size; i++) p.value.data[i] = rng.uniformIn(-0.5, 0.5);
+      const result = checkNetworkGradients(net, awayFromZero([5, 6], rng), Int32Array.from([0, 1, 2, 3, 1]), { maxChecksPerTensor: 200 });
+      expect(result.failures).toEqual([]);
+      expect(result.checked).toBe(net.parameterCount());
+    });
+  }
+
+  it('the same seed gives identical weights and losses; a different seed differs', () => {
+    const data = spiral(50, 3, new Rng(1));
+    const run = (seed: number) => {
+      const net = Sequential.mlp({ inputs: 2, hidden: [16], classes: 3, rng: new Rng(seed) });
+      const history = fit(net, data, { epochs: 3, batchSize: 16, rng: new Rng(seed) });
+      return { loss: history.batchLoss, weights: Array.from(net.params()[0].value.data) };
+    };
+    const a = run(7);
+    const b = run(7);
+    const c = run(8);
+    expect(b.loss).toEqual(a.loss);
+    expect(b.weights).toEqual(a.weights);
+    expect(c.weights).not.toEqual(a.weights);
+    expect(c.loss).not.toEqual(a.loss);
+  });
+
+  it('learns a 3-arm spiral to at least 95% accuracy in 300 epochs', () => {
+    const data = spiral(100, 3, new Rng(2));
+    const net = Sequential.mlp({ inputs: 2, hidden: [64], classes: 3, rng: new Rng(2) });
+    fit(net, data, { epochs: 300, batchSize: 32, optimizer: new SGD(0.5), rng: new Rng(2) });
+    expect(evaluate(net, data).accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('a linear model (no hidden layer) cannot learn the spiral', () => {
+    const data = spiral(100, 3, new Rng(2));
+    const net = Sequential.mlp({ inputs: 2, hidden: [], classes: 3, rng: new Rng(2) });
+    fit(net, data, { epochs: 100, batchSize: 32, optimizer: new SGD(0.5), rng: new Rng(2) });
+    expect(evaluate(net, data).accuracy).toBeLessThan(0.7);
+  });
+
+  it('predict is the argmax of predictProba', () => {
+    const rng = new Rng(4);
+    const net = new Sequential([new Dense(3, 5, rng), new Tanh(), new Dense(5, 4, rng)], [3]);
+    const x = awayFromZero([6, 3], rng);
+    const probs = net.predictProba(x);
+    const predicted = net.predict(x);
+    for (let r = 0; r < 6; r++) {
+      const row = Array.from(probs.data.subarray(r * 4, r * 4 + 4));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(predicted[r]).toBe(row.indexOf(Math.max(...row)));
+    }
+  });
+
+  it('reuses every buffer once batches repeat (no allocation per batch)', () => {
+    const net = Sequential.mlp({ inputs: 4, hidden: [5], classes: 3 });
+    const x = Tensor.zeros([8, 4]);
+    const labels = new Int32Array(8);
+    const optimizer = new SGD(0.1);
+    net.trainStep(x, labels, optimizer);
+    const first = net.forward(x, 'train').map((a) => a.data);
+    net.trainStep(x, labels, optimizer);
+    const second = net.forward(x, 'train').map((a) => a.data);
+    second.forEach((data, i) => expect(data).toBe(first[i]));
+  });
+
+  it('rebuilds from its config', () => {
+    const net = Sequential.mlp({ inputs: 4, hidden: [6], classes: 3, activation: 'leaky-relu' });
+    const copy = Sequential.fromConfig(JSON.parse(JSON.stringify(net.config())));
+    expect(copy.toString()).toBe(net.toString());
+    expect(copy.config()).toEqual(net.config());
+  });
+});

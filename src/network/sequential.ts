@@ -1,0 +1,178 @@
+import { kernels } from '../kernels/index.js';
+import { Dense } from '../layers/dense.js';
+import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
+import { type Layer, type LayerConfig, type Mode, type Param, layerFromConfig } from '../layers/layer.js';
+import type { InitName } from '../layers/init.js';
+import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor, assertShape } from '../tensor/tensor.js';
+
+export type ActivationName = 'relu' | 'leaky-relu' | 'sigmoid' | 'tanh';
+export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'leaky-relu', 'sigmoid', 'tanh'];
+
+export interface MlpOptions {
+  /** Input features per sample; default 784 (28×28 pixels). */
+  inputs?: number;
+  /** Units of each hidden layer; default [64, 32], the tutorial's network. */
+  hidden?: readonly number[];
+  /** Output classes; default 10. */
+  classes?: number;
+  activation?: ActivationName;
+  init?: InitName;
+  rng?: Rng;
+}
+
+/** The saved form of a whole network: the per-sample input shape and every layer's config. */
+export interface SequentialConfig {
+  inputShape: number[];
+  layers: LayerConfig[];
+}
+
+/**
+ * A network as a list of layers applied in order (the tutorial's `network = [Dense(...), ReLU(), ...]`).
+ * The last layer outputs logits; training uses softmax cross-entropy on them.
+ */
+export class Sequential {
+  readonly layers: Layer[];
+  readonly inputShape: readonly number[];
+  private readonly activations: Tensor[] = [];
+  private readonly namedParams: Param[];
+  private loss: SoftmaxCrossEntropy | null = null;
+
+  constructor(layers: Layer[], inputShape: readonly number[]) {
+    if (layers.length === 0) throw new Error('Sequential: a network needs at least one layer');
+    this.layers = layers;
+    this.inputShape = [...inputShape];
+    this.outputShape(); // validates that the layers fit together
+    this.namedParams = layers.flatMap((layer, i) =>
+      layer.params().map((p) => ({ name: `${i}.${p.name}`, value: p.value, grad: p.grad })),
+    );
+  }
+
+  /** The tutorial's network by default: 784 → 64 → ReLU → 32 → ReLU → 10. */
+  static mlp(options: MlpOptions = {}): Sequential {
+    const { inputs = 784, hidden = [64, 32], classes = 10, activation = 'relu', init = 'he-normal', rng = new Rng(42) } = options;
+    const layers: Layer[] = [];
+    let width = inputs;
+    for (const units of hidden) {
+      layers.push(new Dense(width, units, rng, init), makeActivation(activation));
+      width = units;
+    }
+    layers.push(new Dense(width, classes, rng, init));
+    return new Sequential(layers, [inputs]);
+  }
+
+  /** Rebuilds a network from its config; weights are freshly initialised from `rng` (load them after). */
+  static fromConfig(config: SequentialConfig, rng: Rng = new Rng(42)): Sequential {
+    return new Sequential(config.layers.map((c) => layerFromConfig(c, rng)), config.inputShape);
+  }
+
+  config(): SequentialConfig {
+    return { inputShape: [...this.inputShape], layers: this.layers.map((l) => l.config()) };
+  }
+
+  /** Every learnable tensor, named `<layer index>.<name>` (`0.weight`, `0.bias`, `2.weight`, …). */
+  params(): Param[] {
+    return this.namedParams;
+  }
+
+  parameterCount(): number {
+    return this.namedParams.reduce((n, p) => n + p.value.size, 0);
+  }
+
+  /** Per-sample output shape (number of classes for a classifier). */
+  outputShape(): number[] {
+    let shape: number[] = [...this.inputShape];
+    for (const layer of this.layers) shape = layer.outputShape(shape);
+    return shape;
+  }
+
+  /**
+   * Runs x [batch, ...inputShape] through every layer and returns each layer's output, the last being
+   * the logits — as the tutorial's `forward(network, X)` does. The returned tensors are the layers'
+   * own buffers: read them before the next forward.
+   */
+  forward(x: Tensor, mode: Mode = 'eval'): readonly Tensor[] {
+    assertShape('network input', x.shape, [-1, ...this.inputShape]);
+    let input = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      input = this.layers[i].forward(input, mode);
+      this.activations[i] = input;
+    }
+    return this.activations;
+  }
+
+  /** Logits [batch, classes] for x (evaluation mode). */
+  logits(x: Tensor, mode: Mode = 'eval'): Tensor {
+    const activations = this.forward(x, mode);
+    return activations[activations.length - 1];
+  }
+
+  /** Backpropagates dLogits through every layer, last to first; the first layer skips its input gradient. */
+  backward(dLogits: Tensor): void {
+    let grad: Tensor | null = dLogits;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      grad = this.layers[i].backward(grad!, i > 0);
+    }
+  }
+
+  /** Class with the highest score for each row of x [batch, ...inputShape]. */
+  predict(x: Tensor): Int32Array {
+    const logits = this.logits(x, 'eval');
+    const classes = logits.cols;
+    const out = new Int32Array(logits.rows);
+    for (let r = 0; r < logits.rows; r++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits.data[r * classes + c] > logits.data[r * classes + best]) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  /** Softmax probabilities [batch, classes] for x (a new tensor). */
+  predictProba(x: Tensor): Tensor {
+    const logits = this.logits(x, 'eval');
+    const probs = Tensor.zeros(logits.shape);
+    kernels().softmax(logits.rows, logits.cols, logits.data, probs.data);
+    return probs;
+  }
+
+  /**
+   * One step of mini-batch gradient descent: forward (training mode), softmax cross-entropy against
+   * `labels`, backward, then the optimizer updates every parameter. Returns the batch's mean loss.
+   */
+  trainStep(x: Tensor, labels: Int32Array, optimizer: Optimizer): number {
+    const logits = this.logits(x, 'train');
+    const lossFn = this.lossFor(logits.cols);
+    const loss = lossFn.forward(logits, labels);
+    this.backward(lossFn.lastGrad!);
+    optimizer.step(this.namedParams);
+    return loss;
+  }
+
+  /** The loss object, reused across batches so the loop allocates nothing. */
+  lossFor(classes: number): SoftmaxCrossEntropy {
+    if (!this.loss || this.loss.classes !== classes) this.loss = new SoftmaxCrossEntropy(classes);
+    return this.loss;
+  }
+
+  toString(): string {
+    return `Sequential(${this.layers.map(String).join(' → ')})`;
+  }
+}
+
+export function makeActivation(name: ActivationName): Layer {
+  switch (name) {
+    case 'relu':
+      return new ReLU();
+    case 'leaky-relu':
+      return new LeakyReLU(0.1);
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'tanh':
+      return new Tanh();
+    default:
+      throw new Error(`unknown activation '${name as string}' (known: ${ACTIVATION_NAMES.join(', ')})`);
+  }
+}
