@@ -9,7 +9,7 @@ export { BatchBuffer } from './tensor/batch-buffer.js';
 
 export { kernels, setKernels, useBackend, reference, type Kernels, type BackendName } from './kernels/index.js';
 
-export { type Layer, type Param, type Mode, type LayerConfig, registerLayer, layerFromConfig, registeredLayerTypes } from './layers/layer.js';
+export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer, layerFromConfig, registeredLayerTypes } from './layers/layer.js';
 export { Dense, type DenseConfig } from './layers/dense.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js';
 export { initWeights, initVariance, INIT_NAMES, type InitName } from './layers/init.js';
@@ -21,7 +21,7 @@ export type { Optimizer, OptimizerState } from './optimizers/optimizer.js';
 export { SGD } from './optimizers/sgd.js';
 
 export { Sequential, makeActivation, ACTIVATION_NAMES, type ActivationName, type MlpOptions, type SequentialConfig } from './network/sequential.js';
-export { fit, type FitOptions, type Callbacks, type BatchEnd, type EpochEnd, type TrainEnd, type History } from './network/fit.js';
+export { fit, type FitOptions, type FitState, type FitEvent, type Callbacks, type EpochBegin, type BatchEnd, type EpochEnd, type EpochSummary, type TrainEnd, type History } from './network/fit.js';
 export { evaluate, type Evaluation } from './network/evaluate.js';
 export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
 

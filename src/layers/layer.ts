@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import type { Rng } from '../tensor/rng.js';
+import type { Rng, RngState } from '../tensor/rng.js';
 
 /** Training mode uses batch statistics and random masks (dropout, batch norm); eval mode is deterministic. */
 export type Mode = 'train' | 'eval';
@@ -36,6 +36,19 @@ export interface Layer {
   config(): LayerConfig;
   /** Multiply–adds per sample of the forward pass ×2 (floating-point operations). */
   flops(inputShape: readonly number[]): number;
+  /**
+   * State that is not learned by gradients but belongs to the model (batch norm's running mean and
+   * variance): saved in model files beside the params, named like them.
+   */
+  buffers?(): NamedBuffer[];
+  /** Random state a layer draws from while training (dropout's masks), saved in checkpoints. */
+  randomState?(): RngState;
+  setRandomState?(state: RngState): void;
+}
+
+export interface NamedBuffer {
+  readonly name: string;
+  readonly value: Tensor;
 }
 
 type LayerFactory = (config: LayerConfig, rng: Rng) => Layer;

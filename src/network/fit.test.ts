@@ -3,7 +3,7 @@ import { loadBuiltinMnist } from '../data/builtin.js';
 import { trainValidationSplit } from '../data/split.js';
 import { Rng } from '../tensor/rng.js';
 import { evaluate } from './evaluate.js';
-import { type BatchEnd, type EpochEnd, fit } from './fit.js';
+import { type BatchEnd, type EpochEnd, type FitState, fit } from './fit.js';
 import { Sequential } from './sequential.js';
 
 describe('fit on real digits (built-in MNIST)', () => {
@@ -39,5 +39,37 @@ describe('fit on real digits (built-in MNIST)', () => {
     });
     expect(history.batchLoss.length).toBe(15); // 10 batches in epoch 1, then 5 of epoch 2
     expect(history.epochs.length).toBe(1);
+  });
+});
+
+describe('fit resume', () => {
+  it('a run stopped mid-epoch and resumed from its state ends with the same weights, bit for bit', () => {
+    const { train } = loadBuiltinMnist();
+    const options = { subset: 300, epochs: 3, batchSize: 32 };
+    const uninterrupted = Sequential.mlp({ rng: new Rng(1) });
+    const full = fit(uninterrupted, train, { ...options, rng: new Rng(5) });
+
+    const interrupted = Sequential.mlp({ rng: new Rng(1) });
+    let saved: FitState | null = null;
+    fit(interrupted, train, {
+      ...options,
+      rng: new Rng(5),
+      callbacks: {
+        onBatchEnd: (e) => {
+          if (e.epoch === 1 && e.batch === 3) e.stop();
+        },
+        onTrainEnd: (e) => {
+          saved = e.state;
+        },
+      },
+    });
+    expect(saved!.epoch).toBe(1);
+    expect(saved!.batch).toBe(4);
+    // Resume into a network rebuilt with the saved weights, with a fresh Rng (its state comes from `saved`).
+    const resumed = Sequential.mlp({ rng: new Rng(99) });
+    resumed.params().forEach((p, i) => p.value.data.set(interrupted.params()[i].value.data));
+    const history = fit(resumed, train, { ...options, rng: new Rng(12345), resume: saved! });
+    expect(history.batchLoss).toEqual(full.batchLoss);
+    resumed.params().forEach((p, i) => expect(Array.from(p.value.data)).toEqual(Array.from(uninterrupted.params()[i].value.data)));
   });
 });

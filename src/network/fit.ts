@@ -1,18 +1,29 @@
 import { Batcher } from '../data/batches.js';
-import type { Dataset } from '../data/dataset.js';
-import { randomSubset } from '../data/split.js';
+import { type Dataset, selectRows } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
-import { Rng } from '../tensor/rng.js';
+import { Rng, type RngState } from '../tensor/rng.js';
 import { evaluate } from './evaluate.js';
 import type { Sequential } from './sequential.js';
 
-/** Reported after every training batch. */
-export interface BatchEnd {
+/** What every event carries: where training is, and the means to stop it or snapshot it. */
+export interface FitEvent {
   epoch: number; // 0-based
   epochs: number;
-  batch: number; // 0-based within the epoch
+  /** Batches per epoch. */
   batches: number;
+  /** Ends training after the current batch (from onBatchEnd) or epoch (from onEpochEnd). */
+  stop(): void;
+  /** Everything needed to continue this run exactly from this point (see FitOptions.resume). */
+  state(): FitState;
+}
+
+/** Reported before each epoch's first batch (after its shuffle). Schedules set the learning rate here. */
+export type EpochBegin = FitEvent;
+
+/** Reported after every training batch. */
+export interface BatchEnd extends FitEvent {
+  batch: number; // 0-based within the epoch
   loss: number;
   /** Training samples processed so far in this epoch. */
   samples: number;
@@ -21,9 +32,7 @@ export interface BatchEnd {
 }
 
 /** Reported after every epoch. */
-export interface EpochEnd {
-  epoch: number; // 0-based
-  epochs: number;
+export interface EpochEnd extends FitEvent {
   /** Mean of this epoch's batch losses. */
   trainLoss: number;
   valLoss: number | null;
@@ -35,15 +44,34 @@ export interface EpochEnd {
 export interface TrainEnd {
   history: History;
   seconds: number;
-  /** True when `shouldStop` ended training early. */
+  /** True when a callback or `shouldStop` ended training before the last epoch. */
   stopped: boolean;
+  /** Where training stopped: resume from here to finish the run. */
+  state: FitState;
 }
 
-/** Hooks into the loop: the CLI's progress bar, `--json` output, figures and checkpoints are callbacks. */
+/** Hooks into the loop: the CLI's progress bar, `--json` output, figures, schedules and checkpoints. */
 export interface Callbacks {
+  onTrainBegin?(event: FitEvent): void;
+  onEpochBegin?(event: EpochBegin): void;
   onBatchEnd?(event: BatchEnd): void;
   onEpochEnd?(event: EpochEnd): void;
   onTrainEnd?(event: TrainEnd): void;
+}
+
+/**
+ * The loop's own state, enough to continue a run bit for bit: the epoch and batch to run next, the
+ * current epoch's order of rows, the Rng's state after that order was drawn, the rows of the training
+ * subset (null: all rows) and the history so far. Weights, optimizer state and the layers' random
+ * state are saved separately (they belong to the network and optimizer).
+ */
+export interface FitState {
+  epoch: number;
+  batch: number;
+  order: Int32Array;
+  rng: RngState;
+  subset: Int32Array | null;
+  history: History;
 }
 
 export interface FitOptions {
@@ -62,12 +90,23 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Checked after every batch; returning true ends training after that batch. */
   shouldStop?: () => boolean;
+  /** Continue a run from a saved FitState (with the same data and options, and restored weights). */
+  resume?: FitState;
 }
 
 export interface History {
   /** Loss of every training batch, in order. */
   batchLoss: number[];
-  epochs: EpochEnd[];
+  epochs: EpochSummary[];
+}
+
+export interface EpochSummary {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  learningRate: number;
+  seconds: number;
 }
 
 /**
@@ -76,60 +115,91 @@ export interface History {
  * Defaults are the tutorial's: 5 epochs, batch 32, SGD with learning rate 0.1.
  */
 export function fit(network: Sequential, train: Dataset, options: FitOptions = {}): History {
-  const { epochs = 5, batchSize = 32, rng = new Rng(42), validation, shuffle = true, shouldStop } = options;
+  const { epochs = 5, batchSize = 32, validation, shuffle = true, shouldStop, resume } = options;
+  const rng = options.rng ?? new Rng(42);
   const optimizer = options.optimizer ?? new SGD(0.1);
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
 
-  const data = options.subset !== undefined ? randomSubset(train, options.subset, rng) : train;
+  // The subset is drawn once, before the first shuffle; a resumed run takes the saved rows.
+  let subset: Int32Array | null = null;
+  if (resume) subset = resume.subset;
+  else if (options.subset !== undefined && options.subset < train.count) subset = rng.choice(train.count, options.subset);
+  const data = subset ? selectRows(train, subset, `${train.name} (subset of ${subset.length})`) : train;
+
   const batcher = new Batcher(data);
   const validationBatcher = validation ? new Batcher(validation) : null;
+  const batches = Math.ceil(data.count / batchSize);
   const order = new Int32Array(data.count);
   for (let i = 0; i < data.count; i++) order[i] = i;
-  const batches = Math.ceil(data.count / batchSize);
-  const history: History = { batchLoss: [], epochs: [] };
-  const started = performance.now();
-  let stopped = false;
+  const history: History = resume ? { batchLoss: [...resume.history.batchLoss], epochs: [...resume.history.epochs] } : { batchLoss: [], epochs: [] };
+  let epoch = resume ? resume.epoch : 0;
+  let batch = resume ? resume.batch : 0;
+  if (resume) {
+    if (resume.order.length !== data.count) throw new Error(`resume: saved order has ${resume.order.length} rows, the training data ${data.count}`);
+    order.set(resume.order);
+    rng.setState(resume.rng);
+  }
 
-  for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
-    if (shuffle) rng.shuffle(order);
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+  };
+  const state = (): FitState => ({
+    epoch: batch >= batches ? epoch + 1 : epoch,
+    batch: batch >= batches ? 0 : batch,
+    order: order.slice(),
+    rng: rng.state(),
+    subset,
+    history: { batchLoss: [...history.batchLoss], epochs: [...history.epochs] },
+  });
+  const base = (): FitEvent => ({ epoch, epochs, batches, stop, state });
+
+  const started = performance.now();
+  for (const c of callbacks) c.onTrainBegin?.(base());
+  for (; epoch < epochs && !stopRequested; epoch++) {
+    // A resumed run continues mid-epoch with the saved order; otherwise draw this epoch's order.
+    if (batch === 0 && shuffle) rng.shuffle(order);
+    for (const c of callbacks) c.onEpochBegin?.(base());
     const epochStarted = performance.now();
+    const firstBatch = batch;
     let lossSum = 0;
-    let batch = 0;
-    for (; batch < batches; batch++) {
+    for (const loss of history.batchLoss.slice(history.batchLoss.length - firstBatch)) lossSum += loss;
+    while (batch < batches) {
       const start = batch * batchSize;
       const end = Math.min(start + batchSize, data.count);
       const { x, y } = batcher.gather(order, start, end);
       const loss = network.trainStep(x, y, optimizer);
       lossSum += loss;
       history.batchLoss.push(loss);
+      batch++;
       if (callbacks.length > 0) {
         const elapsed = (performance.now() - epochStarted) / 1000;
-        const event: BatchEnd = { epoch, epochs, batch, batches, loss, samples: end, samplesPerSecond: end / elapsed, elapsedSeconds: elapsed };
+        const samples = end - firstBatch * batchSize;
+        const event: BatchEnd = { ...base(), batch: batch - 1, loss, samples: end, samplesPerSecond: samples / elapsed, elapsedSeconds: elapsed };
         for (const c of callbacks) c.onBatchEnd?.(event);
       }
-      if (shouldStop?.()) {
-        stopped = true;
-        batch++;
-        break;
-      }
+      if (shouldStop?.()) stopRequested = true;
+      if (stopRequested) break;
     }
-    if (stopped) break;
+    if (batch < batches) break; // stopped mid-epoch: state() points at the next batch
     const evaluation = validation ? evaluate(network, validation, 1000, validationBatcher!) : null;
-    const event: EpochEnd = {
+    const summary: EpochSummary = {
       epoch,
-      epochs,
-      trainLoss: lossSum / batch,
+      trainLoss: lossSum / batches,
       valLoss: evaluation ? evaluation.loss : null,
       valAccuracy: evaluation ? evaluation.accuracy : null,
       learningRate: optimizer.learningRate,
       seconds: (performance.now() - epochStarted) / 1000,
     };
-    history.epochs.push(event);
+    history.epochs.push(summary);
+    const event: EpochEnd = { ...base(), ...summary };
     for (const c of callbacks) c.onEpochEnd?.(event);
+    batch = 0;
   }
-  const end: TrainEnd = { history, seconds: (performance.now() - started) / 1000, stopped };
+  const finalState = state();
+  const end: TrainEnd = { history, seconds: (performance.now() - started) / 1000, stopped: finalState.epoch < epochs, state: finalState };
   for (const c of callbacks) c.onTrainEnd?.(end);
   return history;
 }

@@ -1,11 +1,11 @@
 import { kernels } from '../kernels/index.js';
 import { Dense } from '../layers/dense.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
-import { type Layer, type LayerConfig, type Mode, type Param, layerFromConfig } from '../layers/layer.js';
+import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, layerFromConfig } from '../layers/layer.js';
 import type { InitName } from '../layers/init.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
-import { Rng } from '../tensor/rng.js';
+import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 
 export type ActivationName = 'relu' | 'leaky-relu' | 'sigmoid' | 'tanh';
@@ -75,6 +75,29 @@ export class Sequential {
   /** Every learnable tensor, named `<layer index>.<name>` (`0.weight`, `0.bias`, `2.weight`, …). */
   params(): Param[] {
     return this.namedParams;
+  }
+
+  /** Non-learned state saved with the model (batch norm running statistics), named like params. */
+  buffers(): NamedBuffer[] {
+    return this.layers.flatMap((layer, i) => (layer.buffers?.() ?? []).map((b) => ({ name: `${i}.${b.name}`, value: b.value })));
+  }
+
+  /** The random state of every layer that draws while training (dropout), by layer index, for checkpoints. */
+  randomStates(): Record<string, RngState> {
+    const states: Record<string, RngState> = {};
+    this.layers.forEach((layer, i) => {
+      const state = layer.randomState?.();
+      if (state) states[String(i)] = state;
+    });
+    return states;
+  }
+
+  setRandomStates(states: Record<string, RngState>): void {
+    for (const [index, state] of Object.entries(states)) {
+      const layer = this.layers[Number(index)];
+      if (!layer?.setRandomState) throw new Error(`setRandomStates: layer ${index} keeps no random state`);
+      layer.setRandomState(state);
+    }
   }
 
   parameterCount(): number {
