@@ -4,8 +4,8 @@
  *
  *   npm run bench:data [-- --runs 5] [-- --csv path/to/mnist_train.csv]
  *
- * Data, first found: --csv; ../shared/data/mnist/mnist_train.csv.gz beside the repository (unzipped to a
- * temp file); a CSV written from Fashion-MNIST's IDX files under /usr/share/datasets/fashion-mnist.
+ * Data, first found: --csv; ../shared/data/mnist/mnist_train.csv.gz beside the repository, or under
+ * $SCRATCHNET_SHARED (unzipped to a temp file); a CSV written from Fashion-MNIST's IDX files under /usr/share/datasets/fashion-mnist.
  * Targets (issue 3): scratchnet ≤ 1/10 of pandas' time, peak RSS ≤ 300 MB.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -119,7 +119,7 @@ function findPandas(): { executable: string; version: string } | null {
 async function findCsv(temp: string): Promise<{ path: string; what: string } | null> {
   const given = option('--csv');
   if (given) return { path: given, what: given };
-  const shared = join(repoRoot, '..', 'shared', 'data', 'mnist', 'mnist_train.csv.gz');
+  const shared = join(process.env.SCRATCHNET_SHARED ?? join(repoRoot, '..', 'shared'), 'data', 'mnist', 'mnist_train.csv.gz');
   if (existsSync(shared)) {
     const path = join(temp, 'mnist_train.csv');
     await pipeline(createReadStream(shared), createGunzip(), createWriteStream(path));

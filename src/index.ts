@@ -32,3 +32,5 @@ export { loadBuiltinMnist } from './data/builtin.js';
 export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
 export { loadCsv, type CsvOptions } from './data/csv.js';
 export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
+export { batches } from './data/batches.js';
+export { standardise, featureStatistics, normalised, type FeatureStatistics } from './data/standardise.js';

@@ -1,4 +1,5 @@
 import { BatchBuffer } from '../tensor/batch-buffer.js';
+import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Dataset, sampleSize } from './dataset.js';
 
@@ -47,4 +48,16 @@ export class Batcher {
     }
     return view;
   }
+}
+
+/**
+ * Mini-batches of one epoch: rows in the order of rng.permutation(count) (or in file order without an
+ * Rng), x: [batch, ...sampleShape] normalised, y: [batch]; the last batch may be smaller. The tensors are
+ * reused from batch to batch: copy what you keep.
+ */
+export function* batches(dataset: Dataset, batchSize: number, rng: Rng | null = null): Generator<{ x: Tensor; y: Int32Array }> {
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const batcher = new Batcher(dataset);
+  const order = rng ? rng.permutation(dataset.count) : null;
+  for (let start = 0; start < dataset.count; start += batchSize) yield batcher.gather(order, start, Math.min(start + batchSize, dataset.count));
 }
