@@ -57,7 +57,11 @@ export function decideLayout(path: string, first: string, second: string | null,
 
   const names = hasHeader ? cells1 : null;
   const columns = cells1.length;
-  if (columns < 2) throw new ScratchnetError(`${path} line 1: found ${columns} column; a labelled dataset needs a label column and at least one feature column`);
+  if (columns < 2) {
+    const other = [';', '\t', '|'].find((d) => first.includes(d));
+    const hint = other ? ` (the line contains ${other === '\t' ? 'tabs' : `"${other}"`}: scratchnet reads comma-separated values)` : '';
+    throw new ScratchnetError(`${path} line 1: found 1 column; a labelled dataset needs a label column and at least one feature column${hint}`);
+  }
 
   let labelColumn: number;
   const wanted = options.labelColumn;

@@ -112,6 +112,15 @@ describe('loadCsv: other tabular data', () => {
     expect(Array.from(skipped.features)).toEqual([5, 6]);
   });
 
+  it('ignores a UTF-8 byte-order mark, with or without a header', async () => {
+    const bom = '\uFEFF';
+    const named = await loadCsv(files.file('bom-header.csv', `${bom}label,x\n1,5\n0,6\n`), { labelColumn: 'label' });
+    expect(Array.from(named.labels)).toEqual([1, 0]);
+    const bare = await loadCsv(files.file('bom-bare.csv', `${bom}1,5\n0,6\n`));
+    expect(bare.count).toBe(2);
+    expect(Array.from(bare.features)).toEqual([5, 6]);
+  });
+
   it('a given class count is kept even when the file holds fewer classes', async () => {
     const data = await loadCsv(files.file('two-classes.csv', '0,1\n1,2\n'), { classes: 5 });
     expect(data.classes).toBe(5);

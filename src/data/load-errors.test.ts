@@ -35,6 +35,10 @@ describe('bad CSV files: one error naming file, line, column and problem', () =>
     await expectLoadError(files.file('long-row.csv', 'a,b,label\n1,2,0\n3,4,1,9\n'), ['line 3', 'found 4 columns, expected 3']);
   });
 
+  it('a file that is not comma-separated', async () => {
+    await expectLoadError(files.file('semicolons.csv', 'label;x\n1;2\n'), ['line 1: found 1 column', '";"']);
+  });
+
   it('a cell that is not a number, found deep in a file spanning several read buffers', async () => {
     await expectLoadError(mnistWith('text-cell.csv', 3000, 2500, (cells) => ((cells[300] = 'abc'), cells)), ['line 2500', 'column 301 ("11x20")', '"abc" is not a number']);
     await expectLoadError(mnistWith('empty-cell.csv', 5, 3, (cells) => ((cells[4] = ''), cells)), ['line 3', 'column 5', 'empty cell']);
