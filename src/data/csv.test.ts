@@ -112,6 +112,19 @@ describe('loadCsv: other tabular data', () => {
     expect(Array.from(skipped.features)).toEqual([5, 6]);
   });
 
+  it('decodes cells of every length alike, whichever path reads them', async () => {
+    const values = [0, 7, 42, 255, 1000, 65535, 123456, 9];
+    const lines = Array.from({ length: 40 }, (_, r) => [r % 3, ...values.map((v) => v + r)].join(','));
+    const data = await loadCsv(files.file('lengths.csv', lines.join('\n')));
+    expect(data.features).toBeInstanceOf(Float32Array);
+    expect(Array.from(data.features.subarray(0, 8))).toEqual(values);
+    expect(Array.from(data.features.subarray(39 * 8, 40 * 8))).toEqual(values.map((v) => v + 39));
+    expect(data.labels[39]).toBe(0);
+    const bigLabels = await loadCsv(files.file('big-labels.csv', '1234,5\n7,6\n'));
+    expect(Array.from(bigLabels.labels)).toEqual([1234, 7]);
+    expect(bigLabels.classes).toBe(1235);
+  });
+
   it('ignores a UTF-8 byte-order mark, with or without a header', async () => {
     const bom = '\uFEFF';
     const named = await loadCsv(files.file('bom-header.csv', `${bom}label,x\n1,5\n0,6\n`), { labelColumn: 'label' });
