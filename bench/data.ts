@@ -2,9 +2,9 @@
  * Data benchmark: loading the 60,000-row MNIST training CSV (≈110 MB) with scratchnet versus
  * `pandas.read_csv(path) / 255`, each in its own child process so peak RSS belongs to the loader alone.
  *
- *   npm run bench:data [-- --runs 5] [-- --csv path/to/mnist_train.csv]
+ *   npm run bench:data [-- --runs 5] [-- --csv path/to/mnist_train.csv | --fashion]
  *
- * Data, first found: --csv; ../shared/data/mnist/mnist_train.csv.gz beside the repository, or under
+ * Data, first found: --csv; (unless --fashion) ../shared/data/mnist/mnist_train.csv.gz beside the repository, or under
  * $SCRATCHNET_SHARED (unzipped to a temp file); a CSV written from Fashion-MNIST's IDX files under /usr/share/datasets/fashion-mnist.
  * Targets (issue 3): scratchnet ≤ 1/10 of pandas' time, peak RSS ≤ 300 MB.
  */
@@ -129,7 +129,7 @@ async function findCsv(temp: string): Promise<{ path: string; what: string } | n
   const given = option('--csv');
   if (given) return { path: given, what: given };
   const shared = join(process.env.SCRATCHNET_SHARED ?? join(repoRoot, '..', 'shared'), 'data', 'mnist', 'mnist_train.csv.gz');
-  if (existsSync(shared)) {
+  if (existsSync(shared) && !process.argv.includes('--fashion')) {
     const path = join(temp, 'mnist_train.csv');
     await pipeline(createReadStream(shared), createGunzip(), createWriteStream(path));
     return { path, what: `${shared} unzipped (MNIST training set, header + 60,000 rows)` };

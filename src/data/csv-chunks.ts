@@ -1,0 +1,65 @@
+import type { RowParser } from './csv-parser.js';
+import type { ByteSource } from './source.js';
+
+export const CHUNK_BYTES = 4 << 20;
+const NEWLINE = 10;
+
+/**
+ * Reads a CSV source in 4 MB chunks of whole lines. Two buffers take turns: while one is parsed, the next
+ * chunk is read into the other behind the unfinished last line of the first (the read runs on libuv's
+ * thread pool, overlapping the parse). At the end of the file a missing final newline is added.
+ */
+export class ChunkReader {
+  /** The buffer being filled or parsed: bytes [0, filled). */
+  current: Uint8Array = new Uint8Array(CHUNK_BYTES + 1);
+  private spare: Uint8Array = new Uint8Array(CHUNK_BYTES + 1);
+  filled = 0;
+  eof = false;
+
+  constructor(private readonly source: ByteSource) {}
+
+  /** Reads the first chunk. */
+  start(): Promise<void> {
+    return this.fill(this.current, 0);
+  }
+
+  /** Doubles the current buffer and reads more into it (for a line, or a head, longer than a chunk). */
+  async more(): Promise<void> {
+    const bigger = new Uint8Array(this.current.length * 2);
+    bigger.set(this.current.subarray(0, this.filled));
+    this.current = bigger;
+    this.spare = new Uint8Array(bigger.length);
+    await this.fill(this.current, this.filled);
+  }
+
+  /** Feeds every complete line from byte `start` of the current buffer to the end of the source to `parser`. */
+  async parseAll(parser: RowParser, start: number): Promise<void> {
+    for (;;) {
+      const end = this.eof ? this.filled : this.current.lastIndexOf(NEWLINE, this.filled - 1) + 1;
+      if (end === 0 && !this.eof) {
+        await this.more(); // one line longer than the buffer
+        continue;
+      }
+      // Carry the unfinished line over to the spare buffer and start reading behind it, then parse.
+      const rest = this.filled - end;
+      this.spare.set(this.current.subarray(end, this.filled));
+      const parsing = this.current;
+      const reading = this.eof ? null : this.fill(this.spare, rest);
+      reading?.catch(() => {}); // awaited below; a parse error may come first
+      parser.parseLines(parsing, start, end);
+      if (!reading) return;
+      await reading;
+      [this.current, this.spare] = [this.spare, parsing];
+      start = 0;
+    }
+  }
+
+  /** Reads into buffer after `from`, leaving 1 byte for a final newline. */
+  private async fill(buffer: Uint8Array, from: number): Promise<void> {
+    const wanted = buffer.length - 1 - from;
+    const n = await this.source.read(buffer, from, wanted);
+    this.filled = from + n;
+    this.eof = n < wanted;
+    if (this.eof && this.filled > 0 && buffer[this.filled - 1] !== NEWLINE) buffer[this.filled++] = NEWLINE;
+  }
+}
