@@ -2,17 +2,20 @@ import type { RowParser } from './csv-parser.js';
 import type { ByteSource } from './source.js';
 
 export const CHUNK_BYTES = 4 << 20;
+/** Bytes kept free after the data: a final newline, and room to read a 4-byte word at the last byte. */
+export const SLACK_BYTES = 8;
 const NEWLINE = 10;
 
 /**
  * Reads a CSV source in 4 MB chunks of whole lines. Two buffers take turns: while one is parsed, the next
  * chunk is read into the other behind the unfinished last line of the first (the read runs on libuv's
- * thread pool, overlapping the parse). At the end of the file a missing final newline is added.
+ * thread pool, overlapping the parse). At the end of the file a missing final newline is added. Each
+ * buffer keeps SLACK_BYTES free behind the data, so the parser may read a word at any byte.
  */
 export class ChunkReader {
   /** The buffer being filled or parsed: bytes [0, filled). */
-  current: Uint8Array = new Uint8Array(CHUNK_BYTES + 1);
-  private spare: Uint8Array = new Uint8Array(CHUNK_BYTES + 1);
+  current: Uint8Array = new Uint8Array(CHUNK_BYTES + SLACK_BYTES);
+  private spare: Uint8Array = new Uint8Array(CHUNK_BYTES + SLACK_BYTES);
   filled = 0;
   eof = false;
 
@@ -54,9 +57,9 @@ export class ChunkReader {
     }
   }
 
-  /** Reads into buffer after `from`, leaving 1 byte for a final newline. */
+  /** Reads into buffer after `from`, leaving SLACK_BYTES free. */
   private async fill(buffer: Uint8Array, from: number): Promise<void> {
-    const wanted = buffer.length - 1 - from;
+    const wanted = buffer.length - SLACK_BYTES - from;
     const n = await this.source.read(buffer, from, wanted);
     this.filled = from + n;
     this.eof = n < wanted;

@@ -59,7 +59,9 @@ export class RowParser {
     const labelLimit = store.labelLimit;
     const maxValue = store.targetMaxValue;
     const scale = store.targetScale;
-    const wordsEnd = end - 4;
+    // Words may be read up to the buffer's end (the reader leaves slack): past `end` they hold stale
+    // bytes, but every cell's delimiter, at the latest the final newline, comes before them.
+    const wordsEnd = Math.min(end, buffer.length - 3);
     let out = store.target;
     let rowStart = store.rows * (columns - 1);
     let to = rowStart;
@@ -120,6 +122,9 @@ export class RowParser {
       rowStart = to;
       column = 0;
       lineStart = i;
+      // Leave from here, not through the code after the loop: optimised code that has never run that
+      // code would be thrown away (deoptimised) at every chunk's end.
+      if (i === end) return end;
     }
     // After the last newline lineStart = end; a stopped line leaves a partial row to undo.
     out.fill(0, rowStart, to);
