@@ -22,6 +22,7 @@ function jsonReporter(out: NodeJS.WriteStream): Reporter {
         const { logged: _logged, ...rest } = event;
         out.write(`${JSON.stringify(rest)}\n`);
       } else out.write(`${JSON.stringify(event)}\n`);
+      if (event.event === 'interrupted') process.stderr.write(interruptedMessage(event)); // for the person watching
     },
     note(text) {
       process.stderr.write(`${text}\n`);
@@ -98,11 +99,9 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     case 'checkpoint':
       print(`  Checkpoint written: ${event.path}`);
       break;
-    case 'interrupted': {
-      const where = event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;
-      process.stderr.write(`Interrupted ${where}. Checkpoint written: ${event.checkpoint}\nResume with: ${event.resume}\n`);
+    case 'interrupted':
+      process.stderr.write(interruptedMessage(event));
       break;
-    }
     case 'test':
       print(`Test accuracy: ${percent(event.accuracy)} (${event.count} samples, loss ${event.loss.toFixed(4)})`);
       break;
@@ -115,6 +114,11 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     default:
       break;
   }
+}
+
+function interruptedMessage(event: Extract<TrainEvent, { event: 'interrupted' }>): string {
+  const where = event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;
+  return `Interrupted ${where}. Checkpoint written: ${event.checkpoint}\nResume with: ${event.resume}\n`;
 }
 
 export function percent(fraction: number): string {
