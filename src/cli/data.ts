@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import { type Dataset, sampleSize } from '../data/dataset.js';
+import { type LoadOptions, loadDataset } from '../data/load.js';
 import { trainValidationSplit } from '../data/split.js';
 import type { Sequential } from '../network/sequential.js';
 
@@ -8,6 +9,11 @@ import type { Sequential } from '../network/sequential.js';
 export interface DataOptions {
   train?: string;
   test?: string;
+  /** CSV: the label column, a 0-based index (−1 = last) or a header name. */
+  labelColumn?: string;
+  /** IDX: the labels files, when not found beside the images files. */
+  trainLabels?: string;
+  testLabels?: string;
   valSplit: number;
   seed: number;
 }
@@ -29,8 +35,8 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
     if (options.test !== undefined) throw new ScratchnetError('--test needs --train too (without both, the built-in digits are used)');
     ({ train, test } = loadBuiltinMnist());
   } else {
-    train = await loadDataFile(options.train);
-    test = options.test === undefined ? null : await loadDataFile(options.test);
+    train = await loadDataFile(options.train, options.labelColumn, options.trainLabels);
+    test = options.test === undefined ? null : await loadDataFile(options.test, options.labelColumn, options.testLabels);
     if (test && sampleSize(test) !== sampleSize(train)) {
       throw new ScratchnetError(`${options.test}: ${sampleSize(test)} values per sample, but the training data ${options.train} has ${sampleSize(train)}`);
     }
@@ -42,13 +48,16 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
 }
 
 /** A labelled dataset for `evaluate`: a file, or the built-in test digits. */
-export async function loadEvaluationData(path: string | undefined): Promise<Dataset> {
-  return path === undefined ? loadBuiltinMnist().test : loadDataFile(path);
+export async function loadEvaluationData(path: string | undefined, labelColumn?: string, labelsPath?: string): Promise<Dataset> {
+  return path === undefined ? loadBuiltinMnist().test : loadDataFile(path, labelColumn, labelsPath);
 }
 
-/** One data file (CSV, CSV.gz, IDX). */
-export async function loadDataFile(path: string): Promise<Dataset> {
-  throw new ScratchnetError(`cannot read '${path}' yet: loading CSV and IDX files arrives with the data loaders; use the built-in digits (no --train/--test)`);
+/** One labelled data file (CSV, CSV.gz, IDX with its labels file), by the library's loadDataset. */
+export async function loadDataFile(path: string, labelColumn?: string, labelsPath?: string): Promise<Dataset> {
+  const options: LoadOptions = {};
+  if (labelColumn !== undefined) options.labelColumn = /^-?\d+$/.test(labelColumn) ? Number(labelColumn) : labelColumn;
+  if (labelsPath !== undefined) options.labelsPath = labelsPath;
+  return loadDataset(path, options);
 }
 
 /** Refuses data that does not fit the model: another number of inputs, or labels beyond its classes. */
