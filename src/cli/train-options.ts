@@ -57,7 +57,7 @@ export function addTrainOptions(command: Command): Command {
     .option('--val-split <fraction>', 'share of the training rows held out for validation', fraction, 0.1)
     .option('--subset <n>', 'train on a random subset of n training rows (chosen once, seeded)', positiveInteger)
     .option('--seed <n>', 'seed of every random choice: initial weights, split, subset, shuffles', nonNegativeInteger, 42)
-    .option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)', widthList, [64, 32])
+    .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)').argParser(widthList).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
     .addOption(new Option('--init <name>', 'weight initialisation').choices(INIT_NAMES).default('he-normal'))
     .option('--epochs <n>', 'passes over the training data', nonNegativeInteger, 5)
