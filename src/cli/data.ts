@@ -19,6 +19,8 @@ export interface DataOptions {
 }
 
 export interface TrainingData {
+  /** The training data's name before the validation split (a file name, "built-in MNIST train"). */
+  name: string;
   train: Dataset;
   validation: Dataset | null;
   test: Dataset | null;
@@ -41,10 +43,10 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
       throw new ScratchnetError(`${options.test}: ${sampleSize(test)} values per sample, but the training data ${options.train} has ${sampleSize(train)}`);
     }
   }
-  if (options.valSplit === 0) return { train, validation: null, test };
+  if (options.valSplit === 0) return { name: train.name, train, validation: null, test };
   const { train: trainPart, validation } = trainValidationSplit(train, { fraction: options.valSplit, seed: options.seed });
   if (trainPart.count === 0) throw new ScratchnetError(`--val-split ${options.valSplit} leaves no training rows of ${train.count}`);
-  return { train: trainPart, validation: validation.count > 0 ? validation : null, test };
+  return { name: train.name, train: trainPart, validation: validation.count > 0 ? validation : null, test };
 }
 
 /** A labelled dataset for `evaluate`: a file, or the built-in test digits. */

@@ -40,7 +40,7 @@ describe('train and evaluate on data files (the real CLI)', () => {
     expect(trained.stderr).toBe('');
     expect(trained.status).toBe(0);
     const events = trained.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
-    expect(events[0]).toMatchObject({ train: 1200, validation: 300, test: 400, data: 'mnist_train.csv (train)' });
+    expect(events[0]).toMatchObject({ train: 1200, validation: 300, test: 400, data: 'mnist_train.csv' });
     const testEvent = events.find((e) => e.event === 'test')!;
     expect(testEvent.accuracy).toBeGreaterThan(0.6);
     const evaluated = JSON.parse(runCli(['evaluate', '--model', model, '--test', join(dir, 'mnist_test.csv.gz'), '--json']).stdout) as { accuracy: number; count: number };
