@@ -1,9 +1,9 @@
-import { extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
-import { FIELD, decodeImage, mnistStyle } from '../data/image.js';
+import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js';
 import { readFeatureRows } from '../data/rows.js';
-import { readFileOrFail } from '../io/files.js';
+import { readFileOrFail, writeFileAtomic } from '../io/files.js';
 import { loadModel } from '../io/model-file.js';
 import type { Sequential } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 interface PredictOptions {
   model: string;
   json: boolean;
+  savePreprocessed?: string;
 }
 
 interface Prediction {
@@ -30,6 +31,7 @@ export function predictCommand(): Command {
     .argument('<inputs...>', 'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)')
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--json', 'print one JSON object per input', false)
+    .option('--save-preprocessed <dir>', "write each picture as the network sees it (28×28 PNG) into this folder")
     .action((inputs: string[], options: PredictOptions) => {
       const { network, info } = loadModel(options.model);
       const inputCount = network.inputShape.reduce((a, b) => a * b, 1);
@@ -39,6 +41,10 @@ export function predictCommand(): Command {
         if (IMAGE_EXTENSIONS.includes(extension)) {
           if (inputCount !== FIELD * FIELD) throw new ScratchnetError(`${options.model} takes ${inputCount} inputs; pictures become 28×28 = 784, so it cannot classify ${input}`);
           const pixels = mnistStyle(decodeImage(readFileOrFail(input, 'image'), input), input);
+          if (options.savePreprocessed !== undefined) {
+            const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
+            writeFileAtomic(file, encodeGrayPng(pixels, FIELD, FIELD), 'preprocessed picture');
+          }
           predictions = classify(network, pixels, 1).map((p) => ({ input, ...p }));
         } else if (extension === '.csv') {
           const rows = readFeatureRows(input, inputCount);

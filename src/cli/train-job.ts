@@ -2,6 +2,7 @@ import { dirname, join, basename, extname } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import { sampleSize } from '../data/dataset.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { assertWritable } from '../io/files.js';
 import { saveModel } from '../io/model-file.js';
 import { evaluate } from '../network/evaluate.js';
 import { type FitState, fit } from '../network/fit.js';
@@ -21,6 +22,7 @@ const TICK_MS = 100;
  */
 export async function runTraining(options: TrainOptions, shouldStop: () => boolean, emit: (event: TrainEvent) => void): Promise<number> {
   const started = performance.now();
+  assertWritable(options.out, 'model file');
   const data = await loadTrainingData(options);
   const rng = new Rng(options.seed);
   const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-file.js';
-import { runCli, tempDir } from './run.js';
+import { CLI_PATH, runCli, tempDir } from './run.js';
 
 describe('scratchnet train (the real CLI, as a subprocess)', () => {
   it('trains a tiny run, prints the tutorial-style lines without a terminal, and writes a loadable model', () => {
@@ -53,6 +53,7 @@ describe('user mistakes give one line on stderr and a non-zero exit, never a sta
     ['an unknown command', ['trian'], /^scratchnet: unknown command 'trian'\n\(Did you mean train\?\)\n$/],
     ['a missing checkpoint', ['train', '--resume', '/nonexistent/ckpt'], /^scratchnet: cannot read checkpoint '\/nonexistent\/ckpt': no such file or folder\n$/],
   ];
+  cases.push(['an --out path under a file, refused before training starts', ['train', '--out', `${CLI_PATH}/model.safetensors`], /^scratchnet: cannot write model file '.*main\.js\/model\.safetensors': a file stands where a folder is needed\n$/]);
   for (const [what, args, message] of cases) {
     it(what, () => {
       const { status, stdout, stderr } = runCli(args);

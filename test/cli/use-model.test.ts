@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../../src/data/builtin.js';
@@ -101,12 +102,18 @@ describe('scratchnet predict', () => {
     expect(agree / n).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('prints the class and the ten probabilities as text', () => {
+  it('prints the class and the ten probabilities as text, and can save the 28×28 picture the network saw', () => {
     const { test } = loadBuiltinMnist();
     const file = join(dir, 'one.png');
     writeFileSync(file, renderDigit(test.features.subarray(0, 784)));
-    const { status, stdout } = runCli(['predict', '--model', model, file]);
+    const seen = join(dir, 'seen');
+    const { status, stdout } = runCli(['predict', '--model', model, '--save-preprocessed', seen, file]);
     expect(status).toBe(0);
+    const saved = PNG.sync.read(readFileSync(join(seen, 'one.28x28.png')));
+    expect([saved.width, saved.height]).toEqual([28, 28]);
+    let brightest = 0;
+    for (let i = 0; i < 784; i++) brightest = Math.max(brightest, saved.data[4 * i]);
+    expect(brightest).toBe(255); // light ink on black, as MNIST
     expect(stdout).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d \\d+\\.\\d%  \\[0:\\d\\.\\d{3} 1:\\d\\.\\d{3} .* 9:\\d\\.\\d{3}\\]\\n$`));
   });
 
