@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../../src/data/builtin.js';
 import { runCli, tempDir } from './run.js';
 
-/** A Python with PyTorch and NumPy (Debian's python3-torch lives in /usr/bin/python3), or null. */
+/**
+ * A Python with PyTorch and NumPy (Debian's python3-torch lives in /usr/bin/python3), or null.
+ * SCRATCHNET_PYTHON picks one (e.g. a venv that also has the `safetensors` package, checked too).
+ */
 function pythonWithTorch(): string | null {
-  for (const python of ['python3', '/usr/bin/python3']) {
+  for (const python of [process.env.SCRATCHNET_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p))) {
     const probe = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
     if (probe.status === 0) return python;
   }

@@ -41,6 +41,18 @@ def layer(config):
         return nn.Tanh()
     raise SystemExit(f"unknown layer {kind}")
 
+# Where the official `safetensors` package is installed, it must read the very same tensors.
+try:
+    from safetensors.torch import load_file
+except ImportError:
+    load_file = None
+if load_file is not None:
+    official = load_file(model_path)
+    assert official.keys() == state.keys(), (official.keys(), state.keys())
+    for name, tensor in official.items():
+        assert torch.equal(tensor, state[name]), name
+    print("checked with the safetensors package", file=sys.stderr)
+
 architecture = json.loads(metadata["architecture"])
 model = nn.Sequential(*[layer(c) for c in architecture["layers"]])
 model.load_state_dict(state, strict=True)
