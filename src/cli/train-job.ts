@@ -1,7 +1,7 @@
 import { dirname, join, basename, extname } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import { sampleSize } from '../data/dataset.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { assertWritable } from '../io/files.js';
 import { saveModel } from '../io/model-file.js';
 import { evaluate } from '../network/evaluate.js';
@@ -38,7 +38,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     if (checkpoint.fit.order.length !== rows) throw new ScratchnetError(`${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`);
   }
   const run = { ...options, resume: undefined, stopAfterBatches: undefined };
-  const checkpointDir = options.checkpointDir ?? options.resume ?? defaultCheckpointDir(options.out);
+  const checkpointDir = options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
   const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
   const batches = Math.ceil(trainCount / options.batchSize);
   emit({
