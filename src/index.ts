@@ -29,3 +29,8 @@ export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } fro
 export { Batcher } from './data/batches.js';
 export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
 export { loadBuiltinMnist } from './data/builtin.js';
+
+export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile, MAX_HEADER_BYTES, type StoredTensor, type DType, type Metadata } from './io/safetensors.js';
+export { saveModel, loadModel, modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT, type ModelInfo } from './io/model-file.js';
+export { saveCheckpoint, loadCheckpoint, checkpointPath, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
+export { writeFileAtomic, readFileOrFail } from './io/files.js';
