@@ -34,3 +34,6 @@ export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafeten
 export { saveModel, loadModel, modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT, type ModelInfo } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, checkpointPath, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
 export { writeFileAtomic, readFileOrFail } from './io/files.js';
+export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
+export { loadCsv, type CsvOptions } from './data/csv.js';
+export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
