@@ -2,7 +2,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { View, parse } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY, chartFontFiles, useChartFontMetrics } from './fonts.js';
-import { writeFileAtomic } from './write-file.js';
+import { writeFileAtomic } from '../io/files.js';
 
 /**
  * Vega-Lite spec → SVG → PNG, headless in Node, no browser: vega-lite compiles the spec to Vega, a vega
@@ -68,7 +68,7 @@ export interface WrittenChart {
 export async function writeChart(spec: TopLevelSpec, base: string, options: PngOptions = {}): Promise<WrittenChart> {
   const svg = await renderSvg(spec);
   const png = svgToPng(svg, options);
-  writeFileAtomic(`${base}.svg`, svg);
-  writeFileAtomic(`${base}.png`, png);
+  writeFileAtomic(`${base}.svg`, Buffer.from(svg, 'utf8'), 'figure');
+  writeFileAtomic(`${base}.png`, png, 'figure');
   return { svg: `${base}.svg`, png: `${base}.png`, ...svgSize(svg) };
 }

@@ -4,6 +4,7 @@ import type { Field, PositionDef } from 'vega-lite/build/src/channeldef.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
 import type { History } from '../network/fit.js';
+import { confusionMatrix } from '../network/metrics.js';
 import { CHART_CONFIG, COLOURS, PANEL_TITLE, percent } from './chart-style.js';
 
 /**
@@ -116,14 +117,6 @@ export function trainingHistoryChart(history: History, title = 'Training history
     hconcat: panels,
     resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' }, legend: { color: 'independent' } },
   };
-}
-
-/** counts[true][predicted]: how many samples of each true class were given each predicted class. */
-export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
-  if (labels.length !== predictions.length) throw new RangeError(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
-  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < labels.length; i++) counts[labels[i]][predictions[i]]++;
-  return counts;
 }
 
 /**
