@@ -38,10 +38,5 @@ export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
 export { loadCsv, type CsvOptions } from './data/csv.js';
 export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
 
-export { activationFunctionsChart, activationDerivativesChart, activationCurve, ACTIVATION_PANELS } from './viz/activation-charts.js';
-export { trainingHistoryChart, confusionMatrixChart } from './viz/training-charts.js';
-export { samplesChart, predictionsChart, confidentlyWrongChart, mostConfidentlyWrong, firstLayerWeightsChart, weightLimit } from './viz/digit-charts.js';
-export { digitPng, digitGridPng, grayscalePng, weightPng, firstLayerWeights, pngDataUrl, imageSide, type ImageOptions, type GridOptions, type UnitWeights } from './viz/digits.js';
-export { renderSvg, renderPng, svgToPng, svgSize, toVega, writeChart, type PngOptions, type WrittenChart } from './viz/render.js';
-export { writeActivationFigures, writeSamplesFigure, writePredictionsFigure, writeRunFigures, pickSamples, type FigureFile, type RunFigureInput } from './viz/figures.js';
-export { writeReport, reportHtml, runMetrics, type ReportInput, type Report, type ReportValue } from './viz/report.js';
+// Figures and reports (Vega-Lite, resvg; Node only) are a separate entry point, `scratchnet/viz`
+// (src/viz/index.ts), so the core library stays light and free of native modules.

@@ -57,8 +57,9 @@ function predictionView(dataset: Dataset, evaluation: Evaluation, index: number,
   const predicted = evaluation.predictions[index];
   const right = predicted === label;
   const probabilities = evaluation.probabilities.subarray(index * classes, (index + 1) * classes);
+  // Bars are labelled by class number (names such as "T-shirt/top" would not fit under a bar).
   const bars = Array.from(probabilities, (p, c) => ({
-    class: className(dataset, c),
+    class: String(c),
     probability: p,
     role: c === predicted ? ROLES[right ? 0 : 1] : c === label ? ROLES[2] : ROLES[3],
   }));
@@ -96,7 +97,7 @@ function predictionView(dataset: Dataset, evaluation: Evaluation, index: number,
  * The tutorial's `visualize_predictions`: each digit with its predicted label (green when right, red when
  * wrong, with the true label), above a bar chart of the class probabilities titled with the confidence.
  */
-export function predictionsChart(dataset: Dataset, evaluation: Evaluation, indices: readonly number[], title = 'Predictions on test digits', subtitle?: string): TopLevelSpec {
+export function predictionsChart(dataset: Dataset, evaluation: Evaluation, indices: readonly number[], title = 'Predictions on the test set', subtitle?: string): TopLevelSpec {
   if (indices.length === 0) throw new RangeError('predictionsChart: no samples to show');
   if (evaluation.predictions.length !== dataset.count) throw new RangeError(`predictionsChart: ${evaluation.predictions.length} predictions for ${dataset.count} samples`);
   const right = indices.filter((i) => evaluation.predictions[i] === dataset.labels[i]).length;

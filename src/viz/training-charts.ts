@@ -132,6 +132,7 @@ export function confusionMatrixChart(test: Dataset, evaluation: Evaluation, titl
     return row.map((count, p) => ({ actual: name(t), predicted: name(p), count, share: total > 0 ? count / total : 0 }));
   });
   const cell = test.classes <= 10 ? 42 : Math.max(14, Math.floor(420 / test.classes));
+  const longNames = order.some((n) => n.length > 2);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle: `${test.name}: ${test.count} samples, accuracy ${percent(evaluation.accuracy)}; colour = share of the true class` },
@@ -140,7 +141,7 @@ export function confusionMatrixChart(test: Dataset, evaluation: Evaluation, titl
     height: cell * test.classes,
     data: { values },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', sort: order, title: 'Predicted label', axis: { labelAngle: 0, orient: 'top', labelFontSize: 12 } },
+      x: { field: 'predicted', type: 'ordinal', sort: order, title: 'Predicted label', axis: { labelAngle: longNames ? -40 : 0, orient: 'top', labelFontSize: 12, labelAlign: longNames ? 'left' : 'center' } },
       y: { field: 'actual', type: 'ordinal', sort: order, title: 'True label', axis: { labelFontSize: 12 } },
     },
     layer: [
