@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { countImages, countMarks, svgDocumentSize, tinyRun } from '../../test/viz-run.js';
 import { activationCurve, activationDerivativesChart, activationFunctionsChart } from './activation-charts.js';
 import { confidentlyWrongChart, firstLayerWeightsChart, mostConfidentlyWrong, predictionsChart, samplesChart, weightLimit } from './digit-charts.js';
+import { Sequential } from '../network/sequential.js';
+import { Rng } from '../tensor/rng.js';
 import { renderSvg } from './render.js';
 import { confusionMatrixChart, trainingHistoryChart } from './training-charts.js';
 
@@ -113,6 +115,14 @@ describe('digit figures', () => {
     expect(countMarks(svg, 'legend')).toBe(1);
     expect(svg).toContain('>unit 15<');
     expect(svgDocumentSize(svg).width).toBeGreaterThan(8 * 56);
+  });
+
+  it('without a hidden layer the first Dense layer is the output layer: one image per class', async () => {
+    const linear = Sequential.mlp({ hidden: [], rng: new Rng(3) });
+    const svg = await renderSvg(firstLayerWeightsChart(linear));
+    expect(countImages(svg)).toBe(10);
+    expect(svg).toContain('>class 9<');
+    expect(svg).not.toContain('>unit 0<');
   });
 
   it('the weight colour limit is the 99.5th percentile of |w|', () => {

@@ -3,6 +3,7 @@ import type { NonNormalizedSpec } from 'vega-lite/build/src/spec/index.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
 import type { Sequential } from '../network/sequential.js';
+import { Dense } from '../layers/dense.js';
 import { CHART_CONFIG, COLOURS, percent } from './chart-style.js';
 import { WEIGHT_SCHEME, digitPng, firstLayerWeights, imageSide, pngDataUrl, weightPng } from './digits.js';
 
@@ -145,17 +146,22 @@ export function weightLimit(weights: readonly Float32Array[]): number {
  */
 export function firstLayerWeightsChart(network: Sequential, side = 28, title = 'First-layer weights'): TopLevelSpec {
   const units = firstLayerWeights(network);
+  // Without a hidden layer the first Dense layer is the output layer: one weight template per class.
+  const perClass = network.layers.filter((layer) => layer instanceof Dense).length === 1;
+  const what = perClass ? 'class' : 'unit';
   if (units[0].weights.length !== side * side) throw new RangeError(`firstLayerWeightsChart: ${units[0].weights.length} inputs per unit are not a ${side}×${side} image`);
   const limit = weightLimit(units.map((u) => u.weights));
   const size = 56;
+  const columns = units.length <= 10 ? units.length : units.length > 64 ? 16 : 8;
+  const rows = Math.ceil(units.length / columns);
   const values = units.map((u) => ({ unit: u.unit, url: pngDataUrl(weightPng(u.weights, side, side, limit, { zoom: 2 })), low: -limit }));
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: `${units.length} hidden units × ${side}×${side} input weights; one colour scale, clipped at ±${limit.toPrecision(2)} (99.5th percentile of |w|)` },
+    title: { text: title, subtitle: `${units.length} ${perClass ? 'classes (no hidden layer: the output layer)' : 'hidden units'} × ${side}×${side} input weights; one colour scale, clipped at ±${limit.toPrecision(2)} (99.5th percentile of |w|)` },
     config: { ...CHART_CONFIG, header: { labelFontSize: 10, labelPadding: 2 }, facet: { spacing: 6 } },
     data: { values },
-    columns: Math.min(units.length, units.length > 64 ? 16 : 8),
-    facet: { field: 'unit', type: 'ordinal', header: { title: null, labelExpr: "'unit ' + datum.value" } },
+    columns,
+    facet: { field: 'unit', type: 'ordinal', header: { title: null, labelExpr: `'${what} ' + datum.value` } },
     spec: {
       width: size,
       height: size,
@@ -168,7 +174,7 @@ export function firstLayerWeightsChart(network: Sequential, side = 28, title = '
           encoding: {
             x: { value: 0 },
             y: { value: 0 },
-            color: { field: 'low', type: 'quantitative', title: 'weight', scale: { scheme: WEIGHT_SCHEME, reverse: true, domain: [-limit, limit] }, legend: { gradientLength: 200, format: '.2f' } },
+            color: { field: 'low', type: 'quantitative', title: 'weight', scale: { scheme: WEIGHT_SCHEME, reverse: true, domain: [-limit, limit] }, legend: { gradientLength: Math.max(60, Math.min(200, rows * 80 - 20)), format: '.2f' } },
           },
         },
       ],

@@ -99,7 +99,7 @@ export async function writeRunFigures(dir: string, input: RunFigureInput): Promi
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   const side = Math.round(Math.sqrt(inputs));
   if (side * side === inputs) {
-    figures.push(await write(dir, 'first-layer-weights', 'First-layer weights', 'The incoming weights of each unit of the first hidden layer, as an image: red pixels excite the unit, blue ones inhibit it. Structure (strokes, blobs) means the unit has learned a feature; noise means it has not (yet).', firstLayerWeightsChart(network, side), png));
+    figures.push(await write(dir, 'first-layer-weights', 'First-layer weights', 'The incoming weights of each unit of the first hidden layer, as an image: red pixels excite the unit, blue ones inhibit it. Structure (strokes, blobs) means the unit has learned a feature. Pixels near the border are blank in every digit, so their weights never change from their random start: the speckle around each image.', firstLayerWeightsChart(network, side), png));
   }
   return figures;
 }
