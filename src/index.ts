@@ -29,14 +29,14 @@ export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } fro
 export { Batcher } from './data/batches.js';
 export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
 export { loadBuiltinMnist } from './data/builtin.js';
+export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
+export { loadCsv, type CsvOptions } from './data/csv.js';
+export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
 
 export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile, MAX_HEADER_BYTES, type StoredTensor, type DType, type Metadata } from './io/safetensors.js';
 export { saveModel, loadModel, modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT, type ModelInfo } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, checkpointPath, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
 export { writeFileAtomic, readFileOrFail } from './io/files.js';
-export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
-export { loadCsv, type CsvOptions } from './data/csv.js';
-export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
 
 // Figures and reports (Vega-Lite, resvg; Node only) are a separate entry point, `scratchnet/viz`
 // (src/viz/index.ts), so the core library stays light and free of native modules.

@@ -5,6 +5,7 @@ import { ScratchnetError } from '../errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { fail } from './fail.js';
 import { plotCommand } from './plot.js';
+import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
 
@@ -20,7 +21,7 @@ export function program(): Command {
     .description('Neural networks from scratch: train, evaluate, inspect and use digit classifiers.')
     .version(version, '-V, --version')
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), evaluateCommand(), summaryCommand(), plotCommand()]) root.addCommand(command);
+  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand(), plotCommand()]) root.addCommand(command);
   for (const command of allCommands(root)) {
     command.exitOverride().configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text) });
   }

@@ -42,7 +42,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   const batches = Math.ceil(trainCount / options.batchSize);
   emit({
     event: 'start',
-    data: data.train.name,
+    data: data.name,
     train: trainCount,
     validation: data.validation?.count ?? 0,
     test: data.test?.count ?? 0,
@@ -119,7 +119,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   saveModel(options.out, network, {
     training: {
       options: { ...run, out: undefined, checkpointDir: undefined, json: undefined, logEvery: undefined },
-      data: data.train.name,
+      data: data.name,
       trainRows: trainCount,
       epochs: history.epochs.length,
       trainLoss: last?.trainLoss ?? null,

@@ -11,7 +11,7 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
     const { status, stdout, stderr } = runCli(['train', '--subset', '500', '--epochs', '1', '--hidden', '16', '--out', out]);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^Data: built-in MNIST train \(train\): 500 training, 800 validation, 2000 test samples$/m);
+    expect(stdout).toMatch(/^Data: built-in MNIST train: 500 training, 800 validation, 2000 test samples$/m);
     expect(stdout).toMatch(/^Epoch 1\/1$/m);
     expect(stdout).toMatch(/^ {2}Batch 1\/16, Loss: \d\.\d{4}/m); // every 20 batches, as the tutorial prints
     expect(stdout).not.toMatch(/Batch 2\/16/);
