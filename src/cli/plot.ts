@@ -48,11 +48,20 @@ function report(figures: readonly FigureFile[], dir: string): void {
   for (const f of figures) process.stdout.write(`${f.title}: ${join(dir, f.svg)}, ${join(dir, f.png)} (${Math.round(f.width)}×${Math.round(f.height)} px)\n`);
 }
 
-/** A model and a labelled dataset it was checked against, with its evaluation. */
-async function modelOnData(options: { model: string; test?: string }) {
-  const { network } = loadModel(options.model);
-  const test = await loadEvaluationData(options.test);
-  checkDataFitsModel(network, test, options.model);
+interface ModelDataOptions {
+  model: string;
+  test?: string;
+  labelColumn?: string;
+  testLabels?: string;
+}
+
+/** A model and a labelled dataset it was checked against (with the model's class names), and its evaluation. */
+async function modelOnData(options: ModelDataOptions) {
+  const { network, info } = loadModel(options.model);
+  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
+  checkDataFitsModel(network, data, options.model);
+  const classNames = data.classNames ?? info.classNames;
+  const test: Dataset = classNames ? { ...data, classNames } : data;
   return { network, test, evaluation: evaluate(network, test) };
 }
 
@@ -68,10 +77,12 @@ function samples(): Command {
   return withOutput(new Command('samples'))
     .description('random digits with their labels (default: 25 from the built-in training digits)')
     .option('--n <count>', 'how many digits', positiveInteger, 25)
-    .option('--data <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in training digits')
+    .option('--train <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in training digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
+    .option('--train-labels <path>', 'IDX: the labels file, when it is not beside the images file')
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
-    .action(async (options: DataPlotOptions & { data?: string }) => {
-      const dataset: Dataset = options.data === undefined ? loadBuiltinMnist().train : await loadDataFile(options.data);
+    .action(async (options: DataPlotOptions & { train?: string; labelColumn?: string; trainLabels?: string }) => {
+      const dataset: Dataset = options.train === undefined ? loadBuiltinMnist().train : await loadDataFile(options.train, options.labelColumn, options.trainLabels);
       report([await (await viz()).writeSamplesFigure(options.out, dataset, options.n, options.seed, { scale: options.scale })], options.out);
     });
 }
@@ -80,14 +91,16 @@ function modelCommand(name: string, description: string): Command {
   return withOutput(new Command(name))
     .description(description)
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
-    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits');
+    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
+    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file');
 }
 
 function predictions(): Command {
   return modelCommand('predictions', 'random test digits with the predicted label (green right, red wrong) above the class probabilities')
     .option('--n <count>', 'how many digits', positiveInteger, 10)
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
-    .action(async (options: DataPlotOptions & { model: string; test?: string }) => {
+    .action(async (options: DataPlotOptions & ModelDataOptions) => {
       const { test, evaluation } = await modelOnData(options);
       report([await (await viz()).writePredictionsFigure(options.out, test, evaluation, options.n, options.seed, { scale: options.scale })], options.out);
     });
@@ -96,7 +109,7 @@ function predictions(): Command {
 function wrong(): Command {
   return modelCommand('wrong', 'the test digits the model got wrong with the most confidence')
     .option('--n <count>', 'how many digits', positiveInteger, 10)
-    .action(async (options: DataPlotOptions & { model: string; test?: string }) => {
+    .action(async (options: DataPlotOptions & ModelDataOptions) => {
       const { test, evaluation } = await modelOnData(options);
       const spec = (await viz()).confidentlyWrongChart(test, evaluation, options.n);
       if (!spec) {
@@ -108,7 +121,7 @@ function wrong(): Command {
 }
 
 function confusion(): Command {
-  return modelCommand('confusion', 'confusion-matrix heat map of the model on labelled data').action(async (options: PlotOptions & { model: string; test?: string }) => {
+  return modelCommand('confusion', 'confusion-matrix heat map of the model on labelled data').action(async (options: PlotOptions & ModelDataOptions) => {
     const { test, evaluation } = await modelOnData(options);
     report([await figure(options, 'confusion-matrix', 'Confusion matrix', (await viz()).confusionMatrixChart(test, evaluation))], options.out);
   });

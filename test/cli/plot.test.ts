@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countImages, countMarks, pngSize, svgDocumentSize } from '../viz-run.js';
@@ -49,6 +49,19 @@ describe('scratchnet train --report and scratchnet plot (the real CLI)', () => {
     expect(countImages(figure(out, 'samples'))).toBe(25);
   });
 
+  it('plot samples --train reads a CSV file (label, then 784 pixels) and titles each digit with its label', () => {
+    const rows = [3, 1, 4, 1, 5, 9].map((label, r) => [label, ...Array.from({ length: 784 }, (_, i) => ((i + r * 37) % 97 < 20 ? 255 : 0))].join(','));
+    const csv = join(dir, 'six.csv');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const out = join(dir, 'csv-samples');
+    const result = runCli(['plot', 'samples', '--train', csv, '--n', '6', '--out', out]);
+    expect(result.stderr).toBe('');
+    const svg = figure(out, 'samples');
+    expect(countImages(svg)).toBe(6);
+    for (const label of [3, 1, 4, 5, 9]) expect(svg).toContain(`>Label: ${label}<`);
+    expect(svg).toContain('6 of 6 from six.csv');
+  });
+
   it('plot predictions / wrong / confusion / weights --model FILE draw from the saved model', () => {
     const out = join(dir, 'model-figures');
     for (const command of ['predictions', 'wrong', 'confusion', 'weights']) {
@@ -68,7 +81,7 @@ describe('scratchnet train --report and scratchnet plot (the real CLI)', () => {
     const missing = runCli(['plot', 'predictions', '--model', join(dir, 'nope.safetensors'), '--out', join(dir, 'x')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^scratchnet: cannot read model file '.*nope\.safetensors': no such file or folder\n$/);
-    const noData = runCli(['plot', 'samples', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'x')]);
+    const noData = runCli(['plot', 'samples', '--train', join(dir, 'nope.csv'), '--out', join(dir, 'x')]);
     expect(noData.status).toBe(1);
     expect(noData.stderr).toMatch(/^scratchnet: .*nope\.csv: no such file\n$/);
     expect(existsSync(join(dir, 'x'))).toBe(false);
