@@ -19,6 +19,11 @@ function className(dataset: Dataset, c: number): string {
   return dataset.classNames?.[c] ?? String(c);
 }
 
+/** What the samples are called in titles: digits, unless the classes have names (Fashion-MNIST's clothes). */
+export function sampleNoun(dataset: Dataset): string {
+  return dataset.classNames ? 'images' : 'digits';
+}
+
 /** Columns of a grid of n small pictures: 5 for up to 25, growing to 10 for 100 and more. */
 function gridColumns(n: number): number {
   return Math.min(n, Math.max(5, Math.min(10, Math.ceil(Math.sqrt(n)))));
@@ -38,7 +43,7 @@ function digitView(dataset: Dataset, index: number, size: number, title: NonNorm
 }
 
 /** The tutorial's `visualize_samples`: digits with their labels ("Label: 7"), in rows. */
-export function samplesChart(dataset: Dataset, indices: readonly number[], title = 'Sample digits'): TopLevelSpec {
+export function samplesChart(dataset: Dataset, indices: readonly number[], title = `Sample ${sampleNoun(dataset)}`): TopLevelSpec {
   if (indices.length === 0) throw new RangeError('samplesChart: no samples to show');
   return {
     $schema: SCHEMA,
@@ -125,7 +130,7 @@ export function confidentlyWrongChart(dataset: Dataset, evaluation: Evaluation, 
   const indices = mostConfidentlyWrong(dataset, evaluation, count);
   if (indices.length === 0) return null;
   const wrongTotal = Math.round((1 - evaluation.accuracy) * dataset.count);
-  return predictionsChart(dataset, evaluation, indices, 'Most confidently wrong test digits', `the ${indices.length} wrong predictions with the highest confidence, of ${wrongTotal} wrong in ${dataset.count}`);
+  return predictionsChart(dataset, evaluation, indices, `Most confidently wrong test ${sampleNoun(dataset)}`, `the ${indices.length} wrong predictions with the highest confidence, of ${wrongTotal} wrong in ${dataset.count}`);
 }
 
 /** The clip limit of the weight images: the 99.5th percentile of |w| (a few extreme weights would wash out the rest). */

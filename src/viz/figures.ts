@@ -6,7 +6,7 @@ import type { History } from '../network/fit.js';
 import type { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { activationDerivativesChart, activationFunctionsChart } from './activation-charts.js';
-import { confidentlyWrongChart, firstLayerWeightsChart, predictionsChart, samplesChart } from './digit-charts.js';
+import { confidentlyWrongChart, firstLayerWeightsChart, predictionsChart, sampleNoun, samplesChart } from './digit-charts.js';
 import { imageSide } from './digits.js';
 import { type PngOptions, writeChart } from './render.js';
 import { confusionMatrixChart, trainingHistoryChart } from './training-charts.js';
@@ -50,12 +50,12 @@ export function pickSamples(dataset: Dataset, count: number, seed = 0): number[]
 
 /** `samples`: `count` random digits of `dataset` with their labels. */
 export async function writeSamplesFigure(dir: string, dataset: Dataset, count = 25, seed = 0, options: PngOptions = {}): Promise<FigureFile> {
-  return write(dir, 'samples', 'Sample digits', `${Math.min(count, dataset.count)} random digits from ${dataset.name}, with their labels.`, samplesChart(dataset, pickSamples(dataset, count, seed)), options);
+  return write(dir, 'samples', `Sample ${sampleNoun(dataset)}`, `${Math.min(count, dataset.count)} random ${sampleNoun(dataset)} from ${dataset.name}, with their labels.`, samplesChart(dataset, pickSamples(dataset, count, seed)), options);
 }
 
 /** `predictions`: `count` random test digits with the predicted label and the class probabilities. */
 export async function writePredictionsFigure(dir: string, test: Dataset, evaluation: Evaluation, count = 10, seed = 0, options: PngOptions = {}): Promise<FigureFile> {
-  return write(dir, 'predictions', 'Predictions', 'Random test digits: the predicted label above each (green when right, red when wrong, with the true label and its probability), and the probability the network gives each class below.', predictionsChart(test, evaluation, pickSamples(test, count, seed)), options);
+  return write(dir, 'predictions', 'Predictions', 'Random test samples: the predicted label above each (green when right, red when wrong, with the true label and its probability), and the probability the network gives each class below.', predictionsChart(test, evaluation, pickSamples(test, count, seed)), options);
 }
 
 export interface RunFigureInput {
@@ -92,9 +92,9 @@ export async function writeRunFigures(dir: string, input: RunFigureInput): Promi
   if (test && evaluation) {
     const images = isSquareImage(test);
     if (images) figures.push(await writePredictionsFigure(dir, test, evaluation, predictions, seed, png));
-    figures.push(await write(dir, 'confusion-matrix', 'Confusion matrix', 'How often each true class (row) was predicted as each class (column). Off-diagonal cells are the mistakes: which digits the network confuses.', confusionMatrixChart(test, evaluation), png));
+    figures.push(await write(dir, 'confusion-matrix', 'Confusion matrix', 'How often each true class (row) was predicted as each class (column). Off-diagonal cells are the mistakes: which classes the network confuses.', confusionMatrixChart(test, evaluation), png));
     const wrongChart = images ? confidentlyWrongChart(test, evaluation, wrong) : null;
-    if (wrongChart) figures.push(await write(dir, 'confidently-wrong', 'Most confidently wrong', 'The test digits the network got wrong with the highest confidence: badly written digits, mislabelled ones, or shapes it has not learned.', wrongChart, png));
+    if (wrongChart) figures.push(await write(dir, 'confidently-wrong', 'Most confidently wrong', 'The test samples the network got wrong with the highest confidence: badly written or ambiguous ones, mislabelled ones, or shapes it has not learned.', wrongChart, png));
   }
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   const side = Math.round(Math.sqrt(inputs));

@@ -5,7 +5,7 @@
  */
 export { activationFunctionsChart, activationDerivativesChart, activationCurve, ACTIVATION_PANELS } from './activation-charts.js';
 export { trainingHistoryChart, confusionMatrixChart } from './training-charts.js';
-export { samplesChart, predictionsChart, confidentlyWrongChart, mostConfidentlyWrong, firstLayerWeightsChart, weightLimit } from './digit-charts.js';
+export { sampleNoun, samplesChart, predictionsChart, confidentlyWrongChart, mostConfidentlyWrong, firstLayerWeightsChart, weightLimit } from './digit-charts.js';
 export { digitPng, digitGridPng, grayscalePng, weightPng, firstLayerWeights, pngDataUrl, imageSide, type ImageOptions, type GridOptions, type UnitWeights } from './digits.js';
 export { renderSvg, renderPng, svgToPng, svgSize, toVega, writeChart, type PngOptions, type WrittenChart } from './render.js';
 export { writeActivationFigures, writeSamplesFigure, writePredictionsFigure, writeRunFigures, pickSamples, type FigureFile, type RunFigureInput } from './figures.js';
