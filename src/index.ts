@@ -39,3 +39,6 @@ export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafeten
 export { saveModel, loadModel, modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT, type ModelInfo } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, checkpointPath, checkpointDir, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
 export { writeFileAtomic, readFileOrFail } from './io/files.js';
+
+// Figures and reports (Vega-Lite, resvg; Node only) are a separate entry point, `scratchnet/viz`
+// (src/viz/index.ts), so the core library stays light and free of native modules.

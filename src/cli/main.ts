@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { fail } from './fail.js';
+import { plotCommand } from './plot.js';
 import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
@@ -20,11 +21,16 @@ export function program(): Command {
     .description('Neural networks from scratch: train, evaluate, inspect and use digit classifiers.')
     .version(version, '-V, --version')
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand()]) root.addCommand(command);
-  for (const command of [root, ...root.commands]) {
+  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand(), plotCommand()]) root.addCommand(command);
+  for (const command of allCommands(root)) {
     command.exitOverride().configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text) });
   }
   return root;
+}
+
+/** A command and all its subcommands, at any depth (`plot` has its own). */
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@ export type TrainEvent =
   | { event: 'interrupted'; epoch: number; batch: number; batches: number; checkpoint: string; resume: string }
   | { event: 'test'; loss: number; accuracy: number; count: number }
   | { event: 'saved'; path: string }
+  | { event: 'report'; path: string; figures: number }
   | { event: 'end'; seconds: number; testAccuracy: number | null; exitCode: number };
 
 export type ErrorEvent = { event: 'error'; message: string; user: boolean };

@@ -4,9 +4,10 @@ import { sampleSize } from '../data/dataset.js';
 import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { assertWritable } from '../io/files.js';
 import { saveModel } from '../io/model-file.js';
-import { evaluate } from '../network/evaluate.js';
+import { type Evaluation, evaluate } from '../network/evaluate.js';
 import { type FitState, fit } from '../network/fit.js';
 import { Rng } from '../tensor/rng.js';
+import type { ReportValue } from '../viz/report.js';
 import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
 import { type TrainOptions, buildNetwork, makeOptimizer } from './train-options.js';
@@ -108,9 +109,11 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   }
 
   let testAccuracy: number | null = null;
+  let evaluation: Evaluation | undefined;
   if (data.test) {
     checkDataFitsModel(network, data.test, 'the network');
     const result = evaluate(network, data.test);
+    evaluation = result;
     testAccuracy = result.accuracy;
     emit({ event: 'test', loss: result.loss, accuracy: result.accuracy, count: data.test.count });
   }
@@ -128,8 +131,42 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     classNames: data.train.classNames,
   });
   emit({ event: 'saved', path: options.out });
+  if (options.report !== undefined) {
+    const { writeReport } = await import('../viz/report.js'); // the charting libraries load only when asked for
+    const report = await writeReport(options.report, {
+      network,
+      history,
+      train: data.train,
+      test: data.test ?? undefined,
+      evaluation,
+      seed: options.seed,
+      config: reportConfig(options, run, data.train.name, trainCount),
+    });
+    emit({ event: 'report', path: report.index, figures: report.figures.length });
+  }
   emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy, exitCode: 0 });
   return 0;
+}
+
+/** The run's settings as the report shows them. */
+function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number): Record<string, ReportValue> {
+  return {
+    'training data': data,
+    'training rows': trainRows,
+    'test data': options.test ?? (options.train === undefined ? 'built-in MNIST test' : 'none'),
+    'validation split': run.valSplit,
+    subset: run.subset,
+    'hidden layers': run.hidden.length > 0 ? run.hidden : 'none',
+    activation: run.activation,
+    init: run.init,
+    epochs: run.epochs,
+    'batch size': run.batchSize,
+    'learning rate': run.lr,
+    optimizer: 'SGD',
+    seed: run.seed,
+    'model file': options.out,
+    resumed: options.resume !== undefined ? options.resume : undefined,
+  };
 }
 
 /** `model.safetensors` → `model.checkpoint/` beside it: where Ctrl-C saves when no --checkpoint-dir was given. */

@@ -34,6 +34,8 @@ export interface TrainOptions {
   out: string;
   checkpointDir?: string;
   resume?: string;
+  /** Folder for every figure and an HTML report (index.html) of the run. */
+  report?: string;
   json: boolean;
   logEvery: number;
   /** Test hook: behave as if Ctrl-C was pressed after this many batches of this run. */
@@ -44,7 +46,7 @@ export interface TrainOptions {
  * Options that describe a run's output rather than its recipe: a resumed run may change these (finish
  * with more epochs, write elsewhere). Every other option must equal the checkpoint's.
  */
-export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpointDir', 'resume', 'json', 'logEvery', 'stopAfterBatches'];
+export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpointDir', 'resume', 'report', 'json', 'logEvery', 'stopAfterBatches'];
 
 /** The tutorial's settings are the defaults: 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42. */
 export function addTrainOptions(command: Command): Command {
@@ -66,6 +68,7 @@ export function addTrainOptions(command: Command): Command {
     .option('--out <file>', 'where to write the trained model (safetensors)', 'model.safetensors')
     .option('--checkpoint-dir <dir>', 'write a checkpoint into this folder after every epoch (and on Ctrl-C)')
     .option('--resume <dir>', 'continue the run whose checkpoint is in this folder, with its options')
+    .option('--report <dir>', 'write every figure (SVG + PNG) and an HTML report, index.html, into this folder')
     .option('--json', 'print one JSON object per event instead of text', false)
     .option('--log-every <n>', 'without a terminal (or with --json): report every n-th batch', positiveInteger, 20)
     .addOption(new Option('--stop-after-batches <n>', 'act as if Ctrl-C was pressed after n batches (for tests)').argParser(positiveInteger).hideHelp());

@@ -108,6 +108,9 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     case 'saved':
       print(`Model saved to ${event.path}`);
       break;
+    case 'report':
+      print(`Report written: ${event.path} (${event.figures} figures)`);
+      break;
     case 'end':
       if (event.exitCode === 0) print(`Total time: ${event.seconds.toFixed(1)}s`);
       break;

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { ScratchnetError } from '../errors.js';
+import { loadBuiltinMnist } from '../data/builtin.js';
+import type { Dataset } from '../data/dataset.js';
+import { loadModel } from '../io/model-file.js';
+import { evaluate } from '../network/evaluate.js';
+import type { TopLevelSpec } from 'vega-lite';
+import type { FigureFile } from '../viz/figures.js';
+import { checkDataFitsModel, loadDataFile, loadEvaluationData } from './data.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse.js';
+
+/**
+ * `scratchnet plot …`: the figures as SVG + PNG files, one subcommand per figure (or family). Each
+ * prints the files it wrote. Everything here is a library call (src/viz); `train --report` writes all of
+ * them at once with an HTML page. The charting libraries load only when a plot command runs, so they
+ * do not slow down the start of every other command.
+ */
+
+/** The figure modules, loaded on first use. */
+async function viz() {
+  const [figures, digitCharts, trainingCharts, render] = await Promise.all([
+    import('../viz/figures.js'),
+    import('../viz/digit-charts.js'),
+    import('../viz/training-charts.js'),
+    import('../viz/render.js'),
+  ]);
+  return { ...figures, ...digitCharts, ...trainingCharts, ...render };
+}
+
+interface PlotOptions {
+  out: string;
+  scale: number;
+}
+
+interface DataPlotOptions extends PlotOptions {
+  n: number;
+  seed: number;
+}
+
+function withOutput(command: Command): Command {
+  return command
+    .option('--out <dir>', 'folder to write the figures into (created if missing)', 'figures')
+    .option('--scale <factor>', 'PNG pixels per SVG pixel', positiveNumber, 2);
+}
+
+function report(figures: readonly FigureFile[], dir: string): void {
+  for (const f of figures) process.stdout.write(`${f.title}: ${join(dir, f.svg)}, ${join(dir, f.png)} (${Math.round(f.width)}×${Math.round(f.height)} px)\n`);
+}
+
+interface ModelDataOptions {
+  model: string;
+  test?: string;
+  labelColumn?: string;
+  testLabels?: string;
+}
+
+/** A model and a labelled dataset it was checked against (with the model's class names), and its evaluation. */
+async function modelOnData(options: ModelDataOptions) {
+  const { network, info } = loadModel(options.model);
+  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
+  checkDataFitsModel(network, data, options.model);
+  const classNames = data.classNames ?? info.classNames;
+  const test: Dataset = classNames ? { ...data, classNames } : data;
+  return { network, test, evaluation: evaluate(network, test) };
+}
+
+function activations(): Command {
+  return withOutput(new Command('activations'))
+    .description("the tutorial's activation figures: sigmoid, ReLU, tanh, leaky ReLU over [−5, 5], and each with its derivative")
+    .action(async (options: PlotOptions) => {
+      report(await (await viz()).writeActivationFigures(options.out, { scale: options.scale }), options.out);
+    });
+}
+
+function samples(): Command {
+  return withOutput(new Command('samples'))
+    .description('random digits with their labels (default: 25 from the built-in training digits)')
+    .option('--n <count>', 'how many digits', positiveInteger, 25)
+    .option('--train <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in training digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
+    .option('--train-labels <path>', 'IDX: the labels file, when it is not beside the images file')
+    .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
+    .action(async (options: DataPlotOptions & { train?: string; labelColumn?: string; trainLabels?: string }) => {
+      const dataset: Dataset = options.train === undefined ? loadBuiltinMnist().train : await loadDataFile(options.train, options.labelColumn, options.trainLabels);
+      report([await (await viz()).writeSamplesFigure(options.out, dataset, options.n, options.seed, { scale: options.scale })], options.out);
+    });
+}
+
+function modelCommand(name: string, description: string): Command {
+  return withOutput(new Command(name))
+    .description(description)
+    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
+    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file');
+}
+
+function predictions(): Command {
+  return modelCommand('predictions', 'random test digits with the predicted label (green right, red wrong) above the class probabilities')
+    .option('--n <count>', 'how many digits', positiveInteger, 10)
+    .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
+    .action(async (options: DataPlotOptions & ModelDataOptions) => {
+      const { test, evaluation } = await modelOnData(options);
+      report([await (await viz()).writePredictionsFigure(options.out, test, evaluation, options.n, options.seed, { scale: options.scale })], options.out);
+    });
+}
+
+function wrong(): Command {
+  return modelCommand('wrong', 'the test digits the model got wrong with the most confidence')
+    .option('--n <count>', 'how many digits', positiveInteger, 10)
+    .action(async (options: DataPlotOptions & ModelDataOptions) => {
+      const { test, evaluation } = await modelOnData(options);
+      const spec = (await viz()).confidentlyWrongChart(test, evaluation, options.n);
+      if (!spec) {
+        process.stdout.write(`No wrong predictions on ${test.name}: nothing to plot.\n`);
+        return;
+      }
+      report([await figure(options, 'confidently-wrong', 'Most confidently wrong', spec)], options.out);
+    });
+}
+
+function confusion(): Command {
+  return modelCommand('confusion', 'confusion-matrix heat map of the model on labelled data').action(async (options: PlotOptions & ModelDataOptions) => {
+    const { test, evaluation } = await modelOnData(options);
+    report([await figure(options, 'confusion-matrix', 'Confusion matrix', (await viz()).confusionMatrixChart(test, evaluation))], options.out);
+  });
+}
+
+function weights(): Command {
+  return withOutput(new Command('weights'))
+    .description("the first layer's weights as one 28×28 image per hidden unit")
+    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .action(async (options: PlotOptions & { model: string }) => {
+      const { network } = loadModel(options.model);
+      const inputs = network.inputShape.reduce((a, b) => a * b, 1);
+      const side = Math.round(Math.sqrt(inputs));
+      if (side * side !== inputs) throw new ScratchnetError(`${options.model}: ${inputs} inputs per sample are not a square image; its weights cannot be drawn as images`);
+      report([await figure(options, 'first-layer-weights', 'First-layer weights', (await viz()).firstLayerWeightsChart(network, side))], options.out);
+    });
+}
+
+async function figure(options: PlotOptions, id: string, title: string, spec: TopLevelSpec): Promise<FigureFile> {
+  const written = await (await viz()).writeChart(spec, join(options.out, id), { scale: options.scale });
+  return { id, title, caption: '', svg: `${id}.svg`, png: `${id}.png`, width: written.width, height: written.height };
+}
+
+export function plotCommand(): Command {
+  const plot = new Command('plot')
+    .description('draw figures as SVG and PNG files: activations, samples, predictions, wrong, confusion, weights')
+    .addHelpText('after', '\nExamples:\n  scratchnet plot activations --out figures\n  scratchnet plot samples --n 25\n  scratchnet plot predictions --model model.safetensors --n 10');
+  for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights()]) plot.addCommand(command);
+  return plot;
+}
