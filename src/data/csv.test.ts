@@ -104,6 +104,12 @@ describe('loadCsv: other tabular data', () => {
     expect(Array.from(data.features)).toEqual([5.1, 1.4, 6.3, 6, 5.9, 4.2, 5, 1.3].map(Math.fround));
   });
 
+  it('detects a header of numeric column names after a text label name', async () => {
+    const data = await loadCsv(files.file('numeric-names.csv', 'label,1,2\n1,5,6\n0,7,8\n'));
+    expect(data.count).toBe(2);
+    expect(Array.from(data.features)).toEqual([5, 6, 7, 8]);
+  });
+
   it('header: false reads line 1 as data; header: true skips it', async () => {
     const path = files.file('numeric-first-line.csv', '1,2,3\n0,5,6\n');
     expect((await loadCsv(path, { header: false })).count).toBe(2);

@@ -41,6 +41,9 @@ describe('bad CSV files: one error naming file, line, column and problem', () =>
 
   it('a cell that is not a number, found deep in a file spanning several read buffers', async () => {
     await expectLoadError(mnistWith('text-cell.csv', 3000, 2500, (cells) => ((cells[300] = 'abc'), cells)), ['line 2500', 'column 301 ("11x20")', '"abc" is not a number']);
+    const typoFirst = mnistRows(5).lines;
+    typoFirst[0] = typoFirst[0].replace(/^(\d+),(\d+),(\d+),/, '$1,$2,x,');
+    await expectLoadError(files.file('typo-on-line-1.csv', typoFirst.join('\n')), ['line 1, column 3', '"x" is not a number']);
     await expectLoadError(mnistWith('colon-cell.csv', 5, 4, (cells) => ((cells[9] = '1:2'), cells)), ['line 4', 'column 10', '"1:2" is not a number']);
     await expectLoadError(mnistWith('empty-cell.csv', 5, 3, (cells) => ((cells[4] = ''), cells)), ['line 3', 'column 5', 'empty cell']);
   });
