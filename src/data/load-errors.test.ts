@@ -61,6 +61,11 @@ describe('bad CSV files: one error naming file, line, column and problem', () =>
     await expectLoadError(files.file('label-negative.csv', '0,1\n-1,2\n'), ['line 2', 'label -1 is negative']);
   });
 
+  it('an empty class name, and a class count that is not a whole number', async () => {
+    await expectLoadError(files.file('empty-name.csv', 'x,kind\n1,cat\n2,\n'), ['line 3, column 2 ("kind")', 'empty label'], { labelColumn: 'kind' });
+    await expectLoadError(files.file('classes.csv', '0,1\n'), ['classes must be a whole number ≥ 1, got 2.5'], { classes: 2.5 });
+  });
+
   it('an empty file, a file of blank lines, and a header with no rows', async () => {
     await expectLoadError(files.file('empty.csv', ''), ['file is empty']);
     await expectLoadError(files.file('blank.csv', '\n\r\n\n'), ['file is empty']);
