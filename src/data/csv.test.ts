@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MNIST_HEADER, mnistRows, tempDir } from '../../test/data-files.js';
 import { loadCsv } from './csv.js';
@@ -53,6 +56,18 @@ describe('loadCsv: the MNIST layout', () => {
     expect(long.features[wide - 2]).toBe(1);
     expect(long.features[wide - 1]).toBe(2);
     expect(long.features[2 * wide - 1]).toBe(2);
+  });
+
+  it('reads a gzip file of several members (its trailer then understates the size: storage grows)', async () => {
+    const many = mnistRows(400);
+    const first = gzipSync([MNIST_HEADER, ...many.lines.slice(0, 390)].join('\n') + '\n');
+    const second = gzipSync(many.lines.slice(390).join('\n') + '\n');
+    const path = join(files.dir, 'members.csv.gz');
+    writeFileSync(path, Buffer.concat([first, second]));
+    const data = await loadCsv(path);
+    expect(data.count).toBe(400);
+    expect(data.features[399 * 784 + 783]).toBe(many.pixel(399, 783));
+    expect(data.labels[399]).toBe(9);
   });
 
   it("dtype 'float32' stores pixels already normalised, scale 1", async () => {
