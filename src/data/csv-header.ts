@@ -40,8 +40,9 @@ export function unquote(cell: string): string {
 
 /**
  * Decides the layout from the first line and, when there is one, the second.
- * header 'auto': line 1 is a header when some column is text on line 1 but a number on line 2 (or, with
- * no line 2, when any cell of line 1 is text) — the rule of csv.Sniffer, narrowed to what numeric data needs.
+ * header 'auto': line 1 is a header when it has text above numbers on line 2 in the label column or in at
+ * least half of the columns (with no line 2: when any cell of line 1 is text) — in the spirit of
+ * csv.Sniffer, narrowed to what numeric data needs.
  * labelColumn: a 0-based index (negative counts from the end: −1 is the last column), a header name, or by
  * default the column named "label" (any case) if the header has one, else column 0 (the MNIST layout).
  */
@@ -53,7 +54,14 @@ export function decideLayout(path: string, first: string, second: string | null,
   if (options.header === true || options.header === false) hasHeader = options.header;
   else if (typeof options.labelColumn === 'string') hasHeader = true;
   else if (cells2 === null) hasHeader = textOn1.some(Boolean);
-  else hasHeader = textOn1.some((text, j) => text && j < cells2.length && !Number.isNaN(parseNumber(cells2[j])));
+  else {
+    // Text above a number, in the label column or in at least half of the columns: a header. A data
+    // line with one bad cell is not taken for one (it is then reported, not silently skipped).
+    const textAboveNumber = textOn1.map((text, j) => text && j < cells2.length && !Number.isNaN(parseNumber(cells2[j])));
+    const count = textAboveNumber.filter(Boolean).length;
+    const labelGuess = typeof options.labelColumn === 'number' ? (options.labelColumn + cells1.length) % cells1.length : 0;
+    hasHeader = count > 0 && (count * 2 >= cells1.length || textAboveNumber[labelGuess]);
+  }
 
   const names = hasHeader ? cells1 : null;
   const columns = cells1.length;

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MNIST_HEADER, mnistRows, tempDir } from '../../test/data-files.js';
 import { loadCsv } from './csv.js';
@@ -55,6 +58,18 @@ describe('loadCsv: the MNIST layout', () => {
     expect(long.features[2 * wide - 1]).toBe(2);
   });
 
+  it('reads a gzip file of several members (its trailer then understates the size: storage grows)', async () => {
+    const many = mnistRows(400);
+    const first = gzipSync([MNIST_HEADER, ...many.lines.slice(0, 390)].join('\n') + '\n');
+    const second = gzipSync(many.lines.slice(390).join('\n') + '\n');
+    const path = join(files.dir, 'members.csv.gz');
+    writeFileSync(path, Buffer.concat([first, second]));
+    const data = await loadCsv(path);
+    expect(data.count).toBe(400);
+    expect(data.features[399 * 784 + 783]).toBe(many.pixel(399, 783));
+    expect(data.labels[399]).toBe(9);
+  });
+
   it("dtype 'float32' stores pixels already normalised, scale 1", async () => {
     const data = await loadCsv(withHeader, { dtype: 'float32' });
     expect(data.features).toBeInstanceOf(Float32Array);
@@ -102,6 +117,12 @@ describe('loadCsv: other tabular data', () => {
     expect(Array.from(data.labels)).toEqual([0, 2, 1, 0]);
     expect(data.classes).toBe(3);
     expect(Array.from(data.features)).toEqual([5.1, 1.4, 6.3, 6, 5.9, 4.2, 5, 1.3].map(Math.fround));
+  });
+
+  it('detects a header of numeric column names after a text label name', async () => {
+    const data = await loadCsv(files.file('numeric-names.csv', 'label,1,2\n1,5,6\n0,7,8\n'));
+    expect(data.count).toBe(2);
+    expect(Array.from(data.features)).toEqual([5, 6, 7, 8]);
   });
 
   it('header: false reads line 1 as data; header: true skips it', async () => {

@@ -4,7 +4,7 @@ import { type LayoutOptions, decideLayout } from './csv-header.js';
 import { RowParser } from './csv-parser.js';
 import type { Dataset } from './dataset.js';
 import type { RowStoreOptions } from './row-store.js';
-import { type ByteSource, fileLabel, openByteSource } from './source.js';
+import { type ByteSource, checkClassCount, fileLabel, openByteSource } from './source.js';
 
 export interface CsvOptions extends LayoutOptions {
   /** Number of classes; labels must lie in 0..classes−1. Default: 10 for MNIST-shaped files, else inferred (largest label + 1). */
@@ -29,6 +29,7 @@ const NEWLINE = 10;
  * Throws one ScratchnetError naming file, line, column and problem; never returns a partial dataset.
  */
 export async function loadCsv(path: string, options: CsvOptions = {}): Promise<Dataset> {
+  checkClassCount(path, options.classes);
   const source = await openByteSource(path);
   try {
     return await parseCsv(source, options);

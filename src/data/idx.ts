@@ -1,6 +1,6 @@
 import { ScratchnetError } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { type ByteSource, fileLabel, openByteSource } from './source.js';
+import { type ByteSource, checkClassCount, fileLabel, openByteSource } from './source.js';
 
 /**
  * IDX, the format of the original MNIST and of Fashion-MNIST: a 4-byte magic number (0, 0, element type,
@@ -72,6 +72,7 @@ export async function readIdx(path: string): Promise<IdxArray> {
  * bytes with scale 1/255 for unsigned-byte images (other element types become float32, scale 1).
  */
 export async function loadIdx(imagesPath: string, labelsPath: string, options: IdxOptions = {}): Promise<Dataset> {
+  checkClassCount(imagesPath, options.classes);
   const images = await readIdx(imagesPath);
   const labelsFile = await readIdx(labelsPath);
   if (images.shape.length < 2) throw new ScratchnetError(`${imagesPath}: IDX has shape [${images.shape.join(', ')}]; images need at least 2 dimensions [count, …]`);

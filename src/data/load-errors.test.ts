@@ -41,6 +41,9 @@ describe('bad CSV files: one error naming file, line, column and problem', () =>
 
   it('a cell that is not a number, found deep in a file spanning several read buffers', async () => {
     await expectLoadError(mnistWith('text-cell.csv', 3000, 2500, (cells) => ((cells[300] = 'abc'), cells)), ['line 2500', 'column 301 ("11x20")', '"abc" is not a number']);
+    const typoFirst = mnistRows(5).lines;
+    typoFirst[0] = typoFirst[0].replace(/^(\d+),(\d+),(\d+),/, '$1,$2,x,');
+    await expectLoadError(files.file('typo-on-line-1.csv', typoFirst.join('\n')), ['line 1, column 3', '"x" is not a number']);
     await expectLoadError(mnistWith('colon-cell.csv', 5, 4, (cells) => ((cells[9] = '1:2'), cells)), ['line 4', 'column 10', '"1:2" is not a number']);
     await expectLoadError(mnistWith('empty-cell.csv', 5, 3, (cells) => ((cells[4] = ''), cells)), ['line 3', 'column 5', 'empty cell']);
   });
@@ -56,6 +59,11 @@ describe('bad CSV files: one error naming file, line, column and problem', () =>
     await expectLoadError(mnistWith('label-fraction.csv', 10, 8, (cells) => ((cells[0] = '2.5'), cells)), ['line 8', 'label 2.5 is not a whole number']);
     await expectLoadError(files.file('label-classes.csv', '0,1\n3,2\n'), ['line 2', 'label 3 is outside the class range 0..2'], { classes: 3 });
     await expectLoadError(files.file('label-negative.csv', '0,1\n-1,2\n'), ['line 2', 'label -1 is negative']);
+  });
+
+  it('an empty class name, and a class count that is not a whole number', async () => {
+    await expectLoadError(files.file('empty-name.csv', 'x,kind\n1,cat\n2,\n'), ['line 3, column 2 ("kind")', 'empty label'], { labelColumn: 'kind' });
+    await expectLoadError(files.file('classes.csv', '0,1\n'), ['classes must be a whole number ≥ 1, got 2.5'], { classes: 2.5 });
   });
 
   it('an empty file, a file of blank lines, and a header with no rows', async () => {

@@ -49,7 +49,7 @@ export class RowStore {
   add(row: Float64Array, buffer: Uint8Array, lineStart: number, lineEnd: number, line: number): void {
     const { layout, pixels } = this.options;
     const labelColumn = layout.labelColumn;
-    const label = layout.namedLabels ? this.classOf(buffer, lineStart, lineEnd) : this.checkLabel(row[labelColumn], line);
+    const label = layout.namedLabels ? this.classOf(buffer, lineStart, lineEnd, line) : this.checkLabel(row[labelColumn], line);
     this.labels[this.count] = label;
     if (label > this.maxLabel) this.maxLabel = label;
 
@@ -161,12 +161,14 @@ export class RowStore {
     return label;
   }
 
-  private classOf(buffer: Uint8Array, lineStart: number, lineEnd: number): number {
+  private classOf(buffer: Uint8Array, lineStart: number, lineEnd: number, line: number): number {
     let from = lineStart;
     for (let j = 0; j < this.options.layout.labelColumn; j++) from = buffer.indexOf(44, from) + 1;
     let to = buffer.indexOf(44, from);
     if (to < 0 || to > lineEnd) to = lineEnd;
     const className = unquote(this.decoder.decode(buffer.subarray(from, to)).replace(/\r$/, ''));
+    const { path, layout } = this.options;
+    if (className === '') throw new ScratchnetError(`${path} line ${line}, ${columnName(layout, layout.labelColumn)}: empty label`);
     let index = this.classIndex.get(className);
     if (index === undefined) {
       index = this.classIndex.size;

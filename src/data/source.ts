@@ -153,3 +153,10 @@ class GzipSource implements ByteSource {
 export function fileLabel(path: string): string {
   return basename(path);
 }
+
+/** A class count given as an option must be a whole number ≥ 1. */
+export function checkClassCount(path: string, classes: number | undefined): void {
+  if (classes !== undefined && !(Number.isInteger(classes) && classes >= 1)) {
+    throw new ScratchnetError(`${path}: classes must be a whole number ≥ 1, got ${classes}`);
+  }
+}
