@@ -39,3 +39,6 @@ export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } fro
 export { Batcher } from './data/batches.js';
 export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
 export { loadBuiltinMnist } from './data/builtin.js';
+export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
+export { loadCsv, type CsvOptions } from './data/csv.js';
+export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';

@@ -1,0 +1,173 @@
+import { ScratchnetError } from '../errors.js';
+import type { CsvLayout } from './csv-header.js';
+import { unquote } from './csv-header.js';
+import type { Dataset } from './dataset.js';
+
+export interface RowStoreOptions {
+  path: string;
+  layout: CsvLayout;
+  /** Features are pixels: integers 0–255, scale 1/255. */
+  pixels: boolean;
+  /** Known class count (labels checked against it), or undefined to infer largest label + 1. */
+  classes?: number;
+  /** Store features × scale as float32 (scale 1) instead of bytes. */
+  float32: boolean;
+  /** Rows to allocate for at first (an upper bound when the decoded size is known). */
+  initialRows: number;
+}
+
+/** Above this many bytes of features, the final dataset is a view of the (lazily touched) storage, not a copy. */
+const COPY_LIMIT_BYTES = 64 << 20;
+/** Without a class count, a larger label is taken for a mistake rather than a class. */
+const MAX_INFERRED_CLASSES = 1 << 16;
+
+/**
+ * Collects parsed rows into typed arrays: labels as Int32, features as bytes while every value is an
+ * integer 0–255 (switching to float32 at the first value that is not, unless they are pixels, where such
+ * a value is an error). Checks each row as it arrives, so a bad file fails at its first bad line.
+ */
+export class RowStore {
+  private readonly features: number;
+  private bytes: Uint8Array | null = null;
+  private floats: Float32Array | null = null;
+  private labels: Int32Array;
+  private capacity: number;
+  private count = 0;
+  private maxLabel = -1;
+  private readonly classIndex = new Map<string, number>();
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly options: RowStoreOptions) {
+    this.features = options.layout.columns - 1;
+    this.capacity = Math.max(1, options.initialRows);
+    this.labels = new Int32Array(this.capacity);
+    if (options.float32) this.floats = new Float32Array(this.capacity * this.features);
+    else this.bytes = new Uint8Array(this.capacity * this.features);
+  }
+
+  /** Adds one row of parsed values (row: [columns]); buffer[lineStart..lineEnd) is its text, for class names. */
+  add(row: Float64Array, buffer: Uint8Array, lineStart: number, lineEnd: number, line: number): void {
+    const { layout, pixels } = this.options;
+    const labelColumn = layout.labelColumn;
+    const label = layout.namedLabels ? this.classOf(buffer, lineStart, lineEnd) : this.checkLabel(row[labelColumn], line);
+    if (this.count === this.capacity) this.grow();
+    this.labels[this.count] = label;
+    if (label > this.maxLabel) this.maxLabel = label;
+
+    const columns = layout.columns;
+    let to = this.count * this.features;
+    const bytes = this.bytes;
+    if (bytes) {
+      for (let j = 0; j < columns; j++) {
+        if (j === labelColumn) continue;
+        const value = row[j];
+        if ((value & 255) !== value) {
+          // Not an integer 0–255: an error for pixels, otherwise the dataset becomes float32.
+          if (pixels) this.pixelError(value, line, j);
+          this.switchToFloats();
+          this.addFloats(row, line);
+          return;
+        }
+        bytes[to++] = value;
+      }
+      this.count++;
+    } else this.addFloats(row, line);
+  }
+
+  finish(name: string, headerLine: number): Dataset {
+    const { path, layout, pixels } = this.options;
+    if (this.count === 0) {
+      throw new ScratchnetError(layout.hasHeader ? `${path}: has a header line (line ${headerLine}) but no data rows` : `${path}: file is empty (no data rows)`);
+    }
+    let classes = this.options.classes ?? this.maxLabel + 1;
+    let classNames: string[] | undefined;
+    if (layout.namedLabels) {
+      // Class numbers follow the names' sorted order, so files listing classes in any order agree.
+      const seen = [...this.classIndex.keys()];
+      classNames = [...seen].sort();
+      const remap = new Int32Array(seen.length);
+      seen.forEach((className, i) => (remap[i] = classNames!.indexOf(className)));
+      for (let i = 0; i < this.count; i++) this.labels[i] = remap[this.labels[i]];
+      classes = classNames.length;
+    }
+    const size = this.count * this.features;
+    const stored = this.bytes ?? this.floats!;
+    const features = stored.length === size ? stored : size * stored.BYTES_PER_ELEMENT <= COPY_LIMIT_BYTES ? stored.slice(0, size) : stored.subarray(0, size);
+    const scale = this.bytes && pixels ? 1 / 255 : 1;
+    return { name, features, labels: this.labels.slice(0, this.count), count: this.count, sampleShape: [this.features], classes, scale, ...(classNames ? { classNames } : {}) };
+  }
+
+  private addFloats(row: Float64Array, line: number): void {
+    const { layout, pixels } = this.options;
+    const floats = this.floats!;
+    const scale = pixels ? 1 / 255 : 1;
+    let to = this.count * this.features;
+    for (let j = 0; j < layout.columns; j++) {
+      if (j === layout.labelColumn) continue;
+      const value = row[j];
+      if (pixels && (value & 255) !== value) this.pixelError(value, line, j);
+      floats[to++] = value * scale;
+    }
+    this.count++;
+  }
+
+  private checkLabel(label: number, line: number): number {
+    const { path, classes, layout } = this.options;
+    const where = `${path} line ${line}, ${columnName(layout, layout.labelColumn)}`;
+    if (!Number.isInteger(label)) throw new ScratchnetError(`${where}: label ${label} is not a whole number (class labels are integers 0, 1, 2, …)`);
+    if (classes !== undefined && (label < 0 || label >= classes)) {
+      throw new ScratchnetError(`${where}: label ${label} is outside the class range 0..${classes - 1} (${classes} classes)`);
+    }
+    if (label < 0) throw new ScratchnetError(`${where}: label ${label} is negative (class labels are integers 0, 1, 2, …)`);
+    if (label >= MAX_INFERRED_CLASSES) throw new ScratchnetError(`${where}: label ${label} is too large to be a class number; give the class count (classes) if it really is one`);
+    return label;
+  }
+
+  private classOf(buffer: Uint8Array, lineStart: number, lineEnd: number): number {
+    let from = lineStart;
+    for (let j = 0; j < this.options.layout.labelColumn; j++) from = buffer.indexOf(44, from) + 1;
+    let to = buffer.indexOf(44, from);
+    if (to < 0 || to > lineEnd) to = lineEnd;
+    const className = unquote(this.decoder.decode(buffer.subarray(from, to)).replace(/\r$/, ''));
+    let index = this.classIndex.get(className);
+    if (index === undefined) {
+      index = this.classIndex.size;
+      this.classIndex.set(className, index);
+    }
+    return index;
+  }
+
+  private pixelError(value: number, line: number, column: number): never {
+    const { path, layout } = this.options;
+    const problem = Number.isInteger(value) ? 'is outside 0..255' : 'is not a whole number 0..255';
+    throw new ScratchnetError(`${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (pass pixels: false for non-image data)`);
+  }
+
+  private grow(): void {
+    this.capacity = Math.ceil(this.capacity * 1.5) + 16;
+    const labels = new Int32Array(this.capacity);
+    labels.set(this.labels);
+    this.labels = labels;
+    if (this.bytes) {
+      const bytes = new Uint8Array(this.capacity * this.features);
+      bytes.set(this.bytes);
+      this.bytes = bytes;
+    } else {
+      const floats = new Float32Array(this.capacity * this.features);
+      floats.set(this.floats!);
+      this.floats = floats;
+    }
+  }
+
+  private switchToFloats(): void {
+    const floats = new Float32Array(this.capacity * this.features);
+    floats.set(this.bytes!.subarray(0, this.count * this.features));
+    this.floats = floats;
+    this.bytes = null;
+  }
+}
+
+export function columnName(layout: CsvLayout, column: number): string {
+  const name = layout.names?.[column];
+  return name !== undefined ? `column ${column + 1} ("${name}")` : `column ${column + 1}`;
+}

@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { ScratchnetError } from '../errors.js';
+
+/**
+ * A data file opened for reading, plain or gzip-compressed (detected by the magic bytes 1f 8b, not by the
+ * name), read as a stream of bytes into buffers the caller owns. Nothing reads the whole file at once.
+ */
+export interface ByteSource {
+  /** The path as the user gave it, for messages. */
+  readonly path: string;
+  readonly gzipped: boolean;
+  /** Size of the file on disk (compressed size for .gz). */
+  readonly fileBytes: number;
+  /** Expected decoded size: the file size, or for gzip the size its trailer records (null when unknown). */
+  readonly sizeHint: number | null;
+  /** Fills target[offset..offset+length) as far as possible; returns how many bytes were read (0 at the end). */
+  read(target: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens `path` for reading, with one clear error for a missing file, a directory or an unreadable file. */
+export async function openByteSource(path: string): Promise<ByteSource> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw fileError(path, error);
+  });
+  if (info.isDirectory()) throw new ScratchnetError(`${path}: is a directory, expected a data file (CSV or IDX)`);
+  if (!info.isFile()) throw new ScratchnetError(`${path}: is not a regular file`);
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw fileError(path, error);
+  });
+  const magic = new Uint8Array(2);
+  const { bytesRead } = await handle.read(magic, 0, 2, 0);
+  if (bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    // The gzip trailer's last 4 bytes hold the uncompressed size mod 2^32 (of the last member).
+    const trailer = new Uint8Array(4);
+    const got = info.size >= 18 ? (await handle.read(trailer, 0, 4, info.size - 4)).bytesRead : 0;
+    await handle.close();
+    const recorded = got === 4 ? (trailer[0] | (trailer[1] << 8) | (trailer[2] << 16) | (trailer[3] << 24)) >>> 0 : 0;
+    return new GzipSource(path, info.size, recorded >= info.size ? recorded : null);
+  }
+  return new PlainSource(path, info.size, handle);
+}
+
+/** Turns an operating-system error into a message a user can act on. */
+export function fileError(path: string, error: NodeJS.ErrnoException): ScratchnetError {
+  switch (error.code) {
+    case 'ENOENT':
+      return new ScratchnetError(`${path}: no such file`);
+    case 'EISDIR':
+      return new ScratchnetError(`${path}: is a directory, expected a data file (CSV or IDX)`);
+    case 'EACCES':
+    case 'EPERM':
+      return new ScratchnetError(`${path}: permission denied`);
+    default:
+      return new ScratchnetError(`${path}: cannot read (${error.code ?? error.message})`);
+  }
+}
+
+/** Reads with positional reads straight into the caller's buffer: no intermediate copies. */
+class PlainSource implements ByteSource {
+  readonly gzipped = false;
+  private position = 0;
+  get sizeHint(): number {
+    return this.fileBytes;
+  }
+
+  constructor(
+    readonly path: string,
+    readonly fileBytes: number,
+    private readonly handle: FileHandle,
+  ) {}
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    let total = 0;
+    while (total < length) {
+      const { bytesRead } = await this.handle.read(target, offset + total, length - total, this.position);
+      if (bytesRead === 0) break;
+      this.position += bytesRead;
+      total += bytesRead;
+    }
+    return total;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/**
+ * Inflates as it reads (zlib streaming, 1 MB output chunks). A truncated or corrupt stream becomes one
+ * ScratchnetError naming the file and how many decompressed bytes came out before the damage.
+ */
+class GzipSource implements ByteSource {
+  readonly gzipped = true;
+  private readonly chunks: AsyncIterator<Buffer>;
+  private readonly stream: NodeJS.ReadableStream & { destroy(): void };
+  private pending: Buffer | null = null;
+  private pendingOffset = 0;
+  private inflated = 0;
+  private done = false;
+
+  constructor(
+    readonly path: string,
+    readonly fileBytes: number,
+    readonly sizeHint: number | null,
+  ) {
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    file.on('error', (error) => gunzip.destroy(error));
+    this.stream = file.pipe(gunzip);
+    this.chunks = (this.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    let total = 0;
+    while (total < length) {
+      if (!this.pending || this.pendingOffset === this.pending.length) {
+        if (this.done) break;
+        const next = await this.chunks.next().catch((error: NodeJS.ErrnoException) => {
+          throw this.describe(error);
+        });
+        if (next.done) {
+          this.done = true;
+          break;
+        }
+        this.pending = next.value;
+        this.pendingOffset = 0;
+      }
+      const n = Math.min(length - total, this.pending.length - this.pendingOffset);
+      target.set(this.pending.subarray(this.pendingOffset, this.pendingOffset + n), offset + total);
+      this.pendingOffset += n;
+      this.inflated += n;
+      total += n;
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {
+    this.stream.destroy();
+  }
+
+  private describe(error: NodeJS.ErrnoException): ScratchnetError {
+    if (error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 'EISDIR') return fileError(this.path, error);
+    const what = error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message) ? 'truncated gzip data (the file ends mid-stream)' : `corrupt gzip data (${error.message})`;
+    return new ScratchnetError(`${this.path}: ${what}, after ${this.inflated} decompressed bytes`);
+  }
+}
+
+/** The file name without directories, for dataset names. */
+export function fileLabel(path: string): string {
+  return basename(path);
+}
