@@ -1,0 +1,62 @@
+import { ScratchnetError } from '../errors.js';
+import { loadBuiltinMnist } from '../data/builtin.js';
+import { type Dataset, sampleSize } from '../data/dataset.js';
+import { trainValidationSplit } from '../data/split.js';
+import type { Sequential } from '../network/sequential.js';
+
+/** Where the data options point: files, or nothing for the built-in digits. */
+export interface DataOptions {
+  train?: string;
+  test?: string;
+  valSplit: number;
+  seed: number;
+}
+
+export interface TrainingData {
+  train: Dataset;
+  validation: Dataset | null;
+  test: Dataset | null;
+}
+
+/**
+ * Loads the training and test data and holds out `valSplit` of the training rows for validation
+ * (seeded, so a resumed run sees exactly the same rows). Without --train/--test: the built-in digits.
+ */
+export async function loadTrainingData(options: DataOptions): Promise<TrainingData> {
+  let train: Dataset;
+  let test: Dataset | null;
+  if (options.train === undefined) {
+    if (options.test !== undefined) throw new ScratchnetError('--test needs --train too (without both, the built-in digits are used)');
+    ({ train, test } = loadBuiltinMnist());
+  } else {
+    train = await loadDataFile(options.train);
+    test = options.test === undefined ? null : await loadDataFile(options.test);
+    if (test && sampleSize(test) !== sampleSize(train)) {
+      throw new ScratchnetError(`${options.test}: ${sampleSize(test)} values per sample, but the training data ${options.train} has ${sampleSize(train)}`);
+    }
+  }
+  if (options.valSplit === 0) return { train, validation: null, test };
+  const { train: trainPart, validation } = trainValidationSplit(train, { fraction: options.valSplit, seed: options.seed });
+  if (trainPart.count === 0) throw new ScratchnetError(`--val-split ${options.valSplit} leaves no training rows of ${train.count}`);
+  return { train: trainPart, validation: validation.count > 0 ? validation : null, test };
+}
+
+/** A labelled dataset for `evaluate`: a file, or the built-in test digits. */
+export async function loadEvaluationData(path: string | undefined): Promise<Dataset> {
+  return path === undefined ? loadBuiltinMnist().test : loadDataFile(path);
+}
+
+/** One data file (CSV, CSV.gz, IDX). */
+export async function loadDataFile(path: string): Promise<Dataset> {
+  throw new ScratchnetError(`cannot read '${path}' yet: loading CSV and IDX files arrives with the data loaders; use the built-in digits (no --train/--test)`);
+}
+
+/** Refuses data that does not fit the model: another number of inputs, or labels beyond its classes. */
+export function checkDataFitsModel(network: Sequential, data: Dataset, model: string): void {
+  const inputs = network.inputShape.reduce((a, b) => a * b, 1);
+  if (sampleSize(data) !== inputs) {
+    throw new ScratchnetError(`${model} expects ${inputs} inputs per sample [${network.inputShape.join(', ')}], but ${data.name} has ${sampleSize(data)} [${data.sampleShape.join(', ')}]`);
+  }
+  const classes = network.outputShape()[0];
+  if (data.classes > classes) throw new ScratchnetError(`${model} has ${classes} output classes, but ${data.name} has labels up to ${data.classes - 1}`);
+}

@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { loadModel } from '../io/model-file.js';
+import { evaluate } from '../network/evaluate.js';
+import { confusionMatrix, perClassMetrics } from '../network/metrics.js';
+import { checkDataFitsModel, loadEvaluationData } from './data.js';
+import { count, table } from './table.js';
+import { percent } from './train-reporter.js';
+
+interface EvaluateOptions {
+  model: string;
+  test?: string;
+  json: boolean;
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('accuracy, per-class precision and recall, and the confusion matrix of a model on a labelled dataset')
+    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
+    .option('--json', 'print the results as one JSON object', false)
+    .action(async (options: EvaluateOptions) => {
+      const { network, info } = loadModel(options.model);
+      const data = await loadEvaluationData(options.test);
+      checkDataFitsModel(network, data, options.model);
+      const classes = network.outputShape()[0];
+      const result = evaluate(network, data);
+      const matrix = confusionMatrix(data.labels, result.predictions, classes);
+      const metrics = perClassMetrics(matrix);
+      const names = info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c));
+      if (options.json) {
+        const perClass = metrics.map((m, c) => ({ class: c, name: names[c], precision: nullIfNaN(m.precision), recall: nullIfNaN(m.recall), f1: nullIfNaN(m.f1), support: m.support }));
+        process.stdout.write(`${JSON.stringify({ model: options.model, data: data.name, count: data.count, accuracy: result.accuracy, loss: result.loss, perClass, confusionMatrix: matrix })}\n`);
+        return;
+      }
+      const lines = [
+        `Model: ${options.model}: ${network}`,
+        `Data: ${data.name}, ${count(data.count)} samples`,
+        `Accuracy: ${percent(result.accuracy)}  (loss ${result.loss.toFixed(4)})`,
+        '',
+        table([['class', 'precision', 'recall', 'f1', 'support'], ...metrics.map((m, c) => [names[c], pct(m.precision), pct(m.recall), pct(m.f1), count(m.support)])]),
+        '',
+        'Confusion matrix (rows: true class, columns: predicted class)',
+        table([['', ...names.map((_, c) => String(c))], ...matrix.map((row, t) => [names[t], ...row.map(String)])]),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+function pct(x: number): string {
+  return Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`;
+}
+
+function nullIfNaN(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
+}

@@ -1,0 +1,140 @@
+import { dirname, join, basename, extname } from 'node:path';
+import { ScratchnetError } from '../errors.js';
+import { sampleSize } from '../data/dataset.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { saveModel } from '../io/model-file.js';
+import { evaluate } from '../network/evaluate.js';
+import { type FitState, fit } from '../network/fit.js';
+import { Rng } from '../tensor/rng.js';
+import { checkDataFitsModel, loadTrainingData } from './data.js';
+import type { TrainEvent } from './train-events.js';
+import { type TrainOptions, buildNetwork, makeOptimizer } from './train-options.js';
+
+/** How often (at most) a progress-bar update is sent between logged batches. */
+const TICK_MS = 100;
+
+/**
+ * One `scratchnet train` run, start to finish: data → network (fresh, or from the checkpoint) → fit
+ * with callbacks that report progress and write checkpoints → test accuracy → model file.
+ * `shouldStop` is polled after every batch (Ctrl-C); a stopped run writes a checkpoint and returns 130.
+ * Returns the process exit code.
+ */
+export async function runTraining(options: TrainOptions, shouldStop: () => boolean, emit: (event: TrainEvent) => void): Promise<number> {
+  const started = performance.now();
+  const data = await loadTrainingData(options);
+  const rng = new Rng(options.seed);
+  const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;
+  const network = checkpoint ? checkpoint.network : buildNetwork(options, sampleSize(data.train), data.train.classes, rng);
+  checkDataFitsModel(network, data.train, checkpoint ? options.resume! : 'the network');
+  const optimizer = makeOptimizer(options);
+  if (checkpoint) {
+    if (checkpoint.optimizer.name !== optimizer.name) throw new ScratchnetError(`${options.resume}: the checkpoint's optimizer is ${checkpoint.optimizer.name}, this run's ${optimizer.name}`);
+    optimizer.loadState(checkpoint.optimizer.state);
+    optimizer.learningRate = checkpoint.optimizer.learningRate;
+    network.setRandomStates(checkpoint.randomStates);
+    const rows = checkpoint.fit.subset ? checkpoint.fit.subset.length : data.train.count;
+    if (checkpoint.fit.order.length !== rows) throw new ScratchnetError(`${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`);
+  }
+  const run = { ...options, resume: undefined, stopAfterBatches: undefined };
+  const checkpointDir = options.checkpointDir ?? options.resume ?? defaultCheckpointDir(options.out);
+  const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
+  const batches = Math.ceil(trainCount / options.batchSize);
+  emit({
+    event: 'start',
+    data: data.train.name,
+    train: trainCount,
+    validation: data.validation?.count ?? 0,
+    test: data.test?.count ?? 0,
+    network: String(network),
+    parameters: network.parameterCount(),
+    epochs: options.epochs,
+    batches,
+    batchSize: options.batchSize,
+    resumedFrom: checkpoint ? { epoch: checkpoint.fit.epoch + 1, batch: checkpoint.fit.batch + 1 } : null,
+  });
+
+  let lossSum = 0;
+  let lossCount = 0;
+  let lastTick = 0;
+  let batchesThisRun = 0;
+  let stoppedAt: FitState | null = null;
+  const history = fit(network, data.train, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer,
+    rng,
+    subset: options.subset,
+    validation: data.validation ?? undefined,
+    resume: checkpoint?.fit,
+    callbacks: {
+      onEpochBegin: () => {
+        lossSum = 0;
+        lossCount = 0;
+      },
+      onBatchEnd: (e) => {
+        lossSum += e.loss;
+        lossCount++;
+        batchesThisRun++;
+        const now = performance.now();
+        const logged = e.batch % options.logEvery === 0;
+        if (logged || e.batch === e.batches - 1 || now - lastTick >= TICK_MS) {
+          lastTick = now;
+          emit({ event: 'batch', epoch: e.epoch + 1, epochs: e.epochs, batch: e.batch + 1, batches: e.batches, loss: e.loss, meanLoss: lossSum / lossCount, samples: e.samples, samplesPerSecond: e.samplesPerSecond, elapsedSeconds: e.elapsedSeconds, logged });
+        }
+        if (shouldStop() || batchesThisRun === options.stopAfterBatches) e.stop();
+      },
+      onEpochEnd: (e) => {
+        emit({ event: 'epoch', epoch: e.epoch + 1, epochs: e.epochs, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy, learningRate: e.learningRate, seconds: e.seconds });
+        if (options.checkpointDir !== undefined) {
+          const path = saveCheckpoint(options.checkpointDir, { network, optimizer, fit: e.state(), run });
+          emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
+        }
+        if (shouldStop()) e.stop();
+      },
+      onTrainEnd: (e) => {
+        if (e.stopped) stoppedAt = e.state;
+      },
+    },
+  });
+
+  if (stoppedAt) {
+    const state: FitState = stoppedAt;
+    const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run });
+    emit({ event: 'interrupted', epoch: state.epoch + 1, batch: state.batch, batches, checkpoint: path, resume: `scratchnet train --resume ${quote(checkpointDir)}` });
+    emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy: null, exitCode: 130 });
+    return 130;
+  }
+
+  let testAccuracy: number | null = null;
+  if (data.test) {
+    checkDataFitsModel(network, data.test, 'the network');
+    const result = evaluate(network, data.test);
+    testAccuracy = result.accuracy;
+    emit({ event: 'test', loss: result.loss, accuracy: result.accuracy, count: data.test.count });
+  }
+  const last = history.epochs.at(-1);
+  saveModel(options.out, network, {
+    training: {
+      options: { ...run, out: undefined, checkpointDir: undefined, json: undefined, logEvery: undefined },
+      data: data.train.name,
+      trainRows: trainCount,
+      epochs: history.epochs.length,
+      trainLoss: last?.trainLoss ?? null,
+      valAccuracy: last?.valAccuracy ?? null,
+      testAccuracy,
+    },
+    classNames: data.train.classNames,
+  });
+  emit({ event: 'saved', path: options.out });
+  emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy, exitCode: 0 });
+  return 0;
+}
+
+/** `model.safetensors` → `model.checkpoint/` beside it: where Ctrl-C saves when no --checkpoint-dir was given. */
+export function defaultCheckpointDir(out: string): string {
+  return join(dirname(out), `${basename(out, extname(out))}.checkpoint`);
+}
+
+function quote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

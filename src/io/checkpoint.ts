@@ -1,0 +1,88 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScratchnetError } from '../errors.js';
+import type { FitState } from '../network/fit.js';
+import type { Sequential } from '../network/sequential.js';
+import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
+import type { RngState } from '../tensor/rng.js';
+import { CHECKPOINT_FORMAT, type ModelInfo, modelFromSafetensors, modelMetadata, modelTensors } from './model-file.js';
+import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+
+/**
+ * A checkpoint is everything needed to continue a training run bit for bit, in one safetensors file
+ * `DIR/checkpoint.safetensors` (written atomically, so a crash leaves the previous checkpoint intact):
+ * - the model, exactly as in a model file (so `scratchnet evaluate --model DIR/checkpoint.safetensors` works);
+ * - the optimizer's buffers as `optimizer/<param>/<slot>` (F32) and its scalars and learning rate in metadata;
+ * - fit's position: `fit/order` (this epoch's row order, I32), `fit/subset` (I32, when training on a
+ *   subset), and in metadata the epoch, batch, Rng state and history;
+ * - the layers' random states (dropout) and the run's options (`run`), so `--resume` needs nothing else.
+ */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+export interface Checkpoint {
+  network: Sequential;
+  info: ModelInfo;
+  optimizer: { name: string; learningRate: number; state: OptimizerState };
+  fit: FitState;
+  randomStates: Record<string, RngState>;
+  /** The options of the run that wrote it (the CLI's train options). */
+  run: Record<string, unknown>;
+}
+
+export function checkpointPath(dir: string): string {
+  return join(dir, CHECKPOINT_FILE);
+}
+
+export function saveCheckpoint(dir: string, parts: { network: Sequential; optimizer: Optimizer; fit: FitState; run: Record<string, unknown>; info?: ModelInfo }): string {
+  const { network, optimizer, fit, run, info = {} } = parts;
+  const tensors: Map<string, StoredTensor> = modelTensors(network);
+  const optimizerState = optimizer.state();
+  for (const [key, buffer] of Object.entries(optimizerState.buffers)) tensors.set(`optimizer/${key}`, f32([buffer.length], buffer.slice()));
+  tensors.set('fit/order', { dtype: 'I32', shape: [fit.order.length], data: fit.order.slice() });
+  if (fit.subset) tensors.set('fit/subset', { dtype: 'I32', shape: [fit.subset.length], data: fit.subset.slice() });
+  const metadata = {
+    ...modelMetadata(network, info, CHECKPOINT_FORMAT),
+    optimizer: JSON.stringify({ name: optimizer.name, learningRate: optimizer.learningRate, scalars: optimizerState.scalars }),
+    fit: JSON.stringify({ epoch: fit.epoch, batch: fit.batch, rng: fit.rng, history: fit.history }),
+    random_states: JSON.stringify(network.randomStates()),
+    run: JSON.stringify(run),
+  };
+  const path = checkpointPath(dir);
+  writeSafetensorsFile(path, tensors, metadata, 'checkpoint');
+  return path;
+}
+
+/** Loads `DIR/checkpoint.safetensors` (or a checkpoint file given directly). */
+export function loadCheckpoint(dirOrFile: string): Checkpoint {
+  const path = existsSync(dirOrFile) && statSync(dirOrFile).isDirectory() ? checkpointPath(dirOrFile) : dirOrFile;
+  const { tensors, metadata } = readSafetensorsFile(path, 'checkpoint');
+  const fail = (message: string): never => {
+    throw new ScratchnetError(`${path}: ${message}`);
+  };
+  if (metadata.format !== CHECKPOINT_FORMAT) fail(`__metadata__.format is '${metadata.format}', expected '${CHECKPOINT_FORMAT}' (a model file cannot be resumed: it has no optimizer or position)`);
+  const { network, info } = modelFromSafetensors(tensors, metadata, path);
+  const read = <T>(field: string): T => {
+    try {
+      return JSON.parse(metadata[field] ?? 'null') as T;
+    } catch (error) {
+      return fail(`__metadata__.${field} is not valid JSON: ${(error as Error).message}`);
+    }
+  };
+  const optimizer = read<{ name: string; learningRate: number; scalars: Record<string, number> } | null>('optimizer');
+  const position = read<{ epoch: number; batch: number; rng: RngState; history: FitState['history'] } | null>('fit');
+  const run = read<Record<string, unknown> | null>('run');
+  if (!optimizer || !position || !run) return fail('__metadata__ needs optimizer, fit and run entries');
+  const order = tensors.get('fit/order');
+  if (!order || order.dtype !== 'I32') return fail("tensor 'fit/order' (I32) is missing");
+  const subset = tensors.get('fit/subset');
+  const buffers: Record<string, Float32Array> = {};
+  for (const [name, tensor] of tensors) if (name.startsWith('optimizer/')) buffers[name.slice('optimizer/'.length)] = tensor.data as Float32Array;
+  return {
+    network,
+    info,
+    optimizer: { name: optimizer.name, learningRate: optimizer.learningRate, state: { scalars: optimizer.scalars, buffers } },
+    fit: { epoch: position.epoch, batch: position.batch, rng: position.rng, history: position.history, order: order.data as Int32Array, subset: subset ? (subset.data as Int32Array) : null },
+    randomStates: read<Record<string, RngState>>('random_states') ?? {},
+    run,
+  };
+}

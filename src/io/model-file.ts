@@ -1,0 +1,127 @@
+import { ScratchnetError } from '../errors.js';
+import { Sequential, type SequentialConfig } from '../network/sequential.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+
+/**
+ * A model file is one safetensors file holding a whole model:
+ * - `__metadata__.format` = "scratchnet-model", `version` = "1";
+ * - `__metadata__.architecture` = JSON of `Sequential.config()` (input shape and every layer's config);
+ * - `__metadata__.training` = JSON of how it was trained (options, data, final metrics), optional;
+ * - one F32 tensor per parameter and buffer, named and laid out as PyTorch's `nn.Sequential.state_dict()`:
+ *   `0.weight` [out, in], `0.bias` [out], `2.weight`, … so `model.load_state_dict(tensors)` takes them.
+ *   (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
+ */
+export const MODEL_FORMAT = 'scratchnet-model';
+export const CHECKPOINT_FORMAT = 'scratchnet-checkpoint';
+export const FORMAT_VERSION = '1';
+
+/** Parameters whose stored layout is the transpose of ours, by layer type (PyTorch's nn.Linear). */
+const TRANSPOSED: Record<string, readonly string[]> = { dense: ['weight'] };
+
+export interface ModelInfo {
+  /** How the model was trained: options, data, metrics. Free-form JSON. */
+  training?: Record<string, unknown>;
+  /** Human names of the output classes, when the data had them. */
+  classNames?: readonly string[];
+}
+
+/** The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file. */
+export function modelTensors(network: Sequential): Map<string, StoredTensor> {
+  const tensors = new Map<string, StoredTensor>();
+  for (const { name, value } of [...network.params(), ...network.buffers()]) {
+    tensors.set(name, isTransposed(network, name) ? f32([value.shape[1], value.shape[0]], transpose(value)) : f32([...value.shape], value.data.slice()));
+  }
+  return tensors;
+}
+
+export function modelMetadata(network: Sequential, info: ModelInfo = {}, format = MODEL_FORMAT): Metadata {
+  const metadata: Metadata = { format, version: FORMAT_VERSION, architecture: JSON.stringify(network.config()) };
+  if (info.training) metadata.training = JSON.stringify(info.training);
+  if (info.classNames) metadata.class_names = JSON.stringify(info.classNames);
+  return metadata;
+}
+
+export function saveModel(path: string, network: Sequential, info: ModelInfo = {}): void {
+  writeSafetensorsFile(path, modelTensors(network), modelMetadata(network, info));
+}
+
+/** Loads a model file (or the model inside a checkpoint file), validating everything against the architecture. */
+export function loadModel(path: string): { network: Sequential; info: ModelInfo } {
+  const { tensors, metadata } = readSafetensorsFile(path);
+  return modelFromSafetensors(tensors, metadata, path);
+}
+
+/**
+ * Rebuilds the network from `__metadata__.architecture` and fills it with the stored tensors. Every
+ * parameter and buffer must be present with exactly the shape the architecture implies; tensors the
+ * architecture does not have are refused (except a checkpoint's `optimizer/…` and `fit/…` entries).
+ */
+export function modelFromSafetensors(tensors: ReadonlyMap<string, StoredTensor>, metadata: Metadata, source: string): { network: Sequential; info: ModelInfo } {
+  const fail = (message: string): never => {
+    throw new ScratchnetError(`${source}: ${message}`);
+  };
+  if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT) {
+    fail(metadata.format === undefined ? '__metadata__ has no "format": not a scratchnet model file (its architecture is unknown)' : `__metadata__.format is '${metadata.format}', expected '${MODEL_FORMAT}'`);
+  }
+  if (metadata.version !== FORMAT_VERSION) fail(`__metadata__.version is '${metadata.version}', this scratchnet reads version ${FORMAT_VERSION}`);
+  const config = parseJson<SequentialConfig>(metadata.architecture, '__metadata__.architecture', fail);
+  if (!config || !Array.isArray(config.inputShape) || !Array.isArray(config.layers)) fail('__metadata__.architecture must hold { inputShape, layers }');
+  let network: Sequential;
+  try {
+    network = Sequential.fromConfig(config);
+  } catch (error) {
+    return fail(`__metadata__.architecture does not describe a valid network: ${(error as Error).message}`);
+  }
+
+  const expected = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
+  const known = new Set(expected.map((e) => e.name));
+  for (const name of tensors.keys()) {
+    const extra = metadata.format === CHECKPOINT_FORMAT && (name.startsWith('optimizer/') || name.startsWith('fit/'));
+    if (!known.has(name) && !extra) fail(`tensor '${name}' is not part of the architecture (expected: ${[...known].join(', ')})`);
+  }
+  for (const { name, value } of expected) {
+    const stored = tensors.get(name);
+    if (!stored) return fail(`tensor '${name}' is missing (the architecture needs ${[...known].join(', ')})`);
+    const transposed = isTransposed(network, name);
+    const shape = transposed ? [value.shape[1], value.shape[0]] : [...value.shape];
+    if (stored.dtype !== 'F32') fail(`tensor '${name}' has dtype ${stored.dtype}, expected F32`);
+    if (stored.shape.length !== shape.length || stored.shape.some((d, i) => d !== shape[i])) {
+      fail(`tensor '${name}' has shape [${stored.shape.join(', ')}], the architecture needs [${shape.join(', ')}]`);
+    }
+    if (transposed) transposeInto(stored.data as Float32Array, shape[0], shape[1], value.data);
+    else value.data.set(stored.data);
+  }
+  const info: ModelInfo = {};
+  if (metadata.training) info.training = parseJson<Record<string, unknown>>(metadata.training, '__metadata__.training', fail);
+  if (metadata.class_names) info.classNames = parseJson<string[]>(metadata.class_names, '__metadata__.class_names', fail);
+  return { network, info };
+}
+
+function isTransposed(network: Sequential, name: string): boolean {
+  const [index, param] = name.split('.');
+  const layer = network.layers[Number(index)];
+  return TRANSPOSED[layer.type]?.includes(param) ?? false;
+}
+
+/** value [rows, cols] → a new [cols, rows] array. */
+function transpose(value: Tensor): Float32Array {
+  const [rows, cols] = value.shape;
+  const out = new Float32Array(rows * cols);
+  transposeInto(value.data, rows, cols, out);
+  return out;
+}
+
+/** src [rows, cols] → out [cols, rows]. */
+function transposeInto(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+}
+
+function parseJson<T>(text: string | undefined, field: string, fail: (message: string) => never): T {
+  if (text === undefined) return fail(`${field} is missing`);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    return fail(`${field} is not valid JSON: ${(error as Error).message}`);
+  }
+}
