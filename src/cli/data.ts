@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import { type Dataset, sampleSize } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
 import { trainValidationSplit } from '../data/split.js';
 import type { Sequential } from '../network/sequential.js';
 
@@ -48,7 +49,7 @@ export async function loadEvaluationData(path: string | undefined): Promise<Data
 
 /** One data file (CSV, CSV.gz, IDX). */
 export async function loadDataFile(path: string): Promise<Dataset> {
-  throw new ScratchnetError(`cannot read '${path}' yet: loading CSV and IDX files arrives with the data loaders; use the built-in digits (no --train/--test)`);
+  return loadDataset(path);
 }
 
 /** Refuses data that does not fit the model: another number of inputs, or labels beyond its classes. */
