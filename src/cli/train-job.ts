@@ -113,6 +113,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
       },
     }],
   });
+  if (earlyStopping && !interrupted) earlyStopping.restore(); // an interrupted run checkpoints its current weights instead
   if (earlyStopping?.stoppedEpoch !== null && earlyStopping?.stoppedEpoch !== undefined && !interrupted) {
     emit({ event: 'early-stop', epoch: earlyStopping.stoppedEpoch + 1, bestEpoch: earlyStopping.bestEpoch! + 1, bestValLoss: earlyStopping.bestLoss });
   }

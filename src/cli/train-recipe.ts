@@ -81,8 +81,9 @@ export function recipeSchedule(options: RecipeOptions, optimizer: Optimizer, epo
   });
 }
 
+/** Early stopping, or null. It does not restore the best weights by itself: call `restore()` after a finished (not interrupted) run. */
 export function recipeEarlyStopping(options: RecipeOptions, network: Sequential): EarlyStopping | null {
-  return options.earlyStopping === undefined ? null : new EarlyStopping(network, { patience: options.earlyStopping });
+  return options.earlyStopping === undefined ? null : new EarlyStopping(network, { patience: options.earlyStopping, restoreBest: false });
 }
 
 function initList(text: string): InitName | InitName[] {

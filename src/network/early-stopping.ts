@@ -8,7 +8,11 @@ export interface EarlyStoppingOptions {
   patience: number;
   /** Smallest decrease of the validation loss that counts as an improvement; default 0. */
   minDelta?: number;
-  /** Put the best epoch's weights (and batch-norm statistics) back when training ends; default true. */
+  /**
+   * Put the best epoch's weights (and batch-norm statistics) back when training ends; default true.
+   * A caller that may interrupt training to checkpoint it (the CLI) sets false and calls `restore()`
+   * itself once training has really finished.
+   */
   restoreBest?: boolean;
 }
 
@@ -54,12 +58,12 @@ export class EarlyStopping implements Callbacks {
   }
 
   onTrainEnd(_event: TrainEnd): void {
-    this.restore();
+    if (this.restoreBest) this.restore();
   }
 
   /** Copies the best epoch's weights and buffers back into the network (no-op before any epoch). */
   restore(): void {
-    if (!this.restoreBest || this.bestEpoch === null) return;
+    if (this.bestEpoch === null) return;
     for (const t of this.tensors) t.live.set(t.best);
   }
 
