@@ -45,5 +45,5 @@ export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray
 
 export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile, MAX_HEADER_BYTES, type StoredTensor, type DType, type Metadata } from './io/safetensors.js';
 export { saveModel, loadModel, modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT, type ModelInfo } from './io/model-file.js';
-export { saveCheckpoint, loadCheckpoint, checkpointPath, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, checkpointPath, checkpointDir, CHECKPOINT_FILE, type Checkpoint } from './io/checkpoint.js';
 export { writeFileAtomic, readFileOrFail } from './io/files.js';

@@ -15,7 +15,7 @@ export interface RenderOptions {
  * Draws a 28×28 MNIST digit (bytes 0–255, light ink on black) as a larger picture the way a person
  * would photograph or draw one: dark ink on white paper, off-centre, any size; PNG or JPEG bytes.
  */
-export function renderDigit(pixels: Uint8Array, options: RenderOptions = {}): Buffer {
+export function renderDigit(pixels: ArrayLike<number>, options: RenderOptions = {}): Buffer {
   const { scale = 5, margin = [30, 10, 12, 40], format = 'png', darkOnLight = true } = options;
   const width = 28 * scale + margin[0] + margin[2];
   const height = 28 * scale + margin[1] + margin[3];

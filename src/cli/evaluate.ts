@@ -9,6 +9,8 @@ import { percent } from './train-reporter.js';
 interface EvaluateOptions {
   model: string;
   test?: string;
+  labelColumn?: string;
+  testLabels?: string;
   json: boolean;
 }
 
@@ -17,10 +19,12 @@ export function evaluateCommand(): Command {
     .description('accuracy, per-class precision and recall, and the confusion matrix of a model on a labelled dataset')
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
+    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file')
     .option('--json', 'print the results as one JSON object', false)
     .action(async (options: EvaluateOptions) => {
       const { network, info } = loadModel(options.model);
-      const data = await loadEvaluationData(options.test);
+      const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
       checkDataFitsModel(network, data, options.model);
       const classes = network.outputShape()[0];
       const result = evaluate(network, data);

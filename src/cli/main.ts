@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { fail } from './fail.js';
+import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
 
@@ -19,7 +20,7 @@ export function program(): Command {
     .description('Neural networks from scratch: train, evaluate, inspect and use digit classifiers.')
     .version(version, '-V, --version')
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), evaluateCommand(), summaryCommand()]) root.addCommand(command);
+  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand()]) root.addCommand(command);
   for (const command of [root, ...root.commands]) {
     command.exitOverride().configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text) });
   }

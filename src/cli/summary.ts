@@ -21,7 +21,7 @@ export function summaryCommand(): Command {
     .description("each layer's shapes, parameter count and FLOPs per sample — for a model file or a network described by options")
     .option('--model <file>', 'summarise this model file (otherwise the network the options below describe)')
     .option('--inputs <n>', 'input features per sample', positiveInteger, 784)
-    .option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for none)', widthList, [64, 32])
+    .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for none)').argParser(widthList).default([64, 32], '64,32'))
     .option('--classes <n>', 'output classes', positiveInteger, 10)
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
     .option('--batch-size <n>', 'batch size for the matrix shapes shown', positiveInteger, 32)

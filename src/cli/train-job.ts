@@ -1,7 +1,8 @@
 import { dirname, join, basename, extname } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import { sampleSize } from '../data/dataset.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { assertWritable } from '../io/files.js';
 import { saveModel } from '../io/model-file.js';
 import { evaluate } from '../network/evaluate.js';
 import { type FitState, fit } from '../network/fit.js';
@@ -22,6 +23,7 @@ const TICK_MS = 100;
  */
 export async function runTraining(options: TrainOptions, shouldStop: () => boolean, emit: (event: TrainEvent) => void): Promise<number> {
   const started = performance.now();
+  assertWritable(options.out, 'model file');
   const data = await loadTrainingData(options);
   const rng = new Rng(options.seed);
   const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;
@@ -42,12 +44,12 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     if (checkpoint.fit.order.length !== rows) throw new ScratchnetError(`${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`);
   }
   const run = { ...options, resume: undefined, stopAfterBatches: undefined };
-  const checkpointDir = options.checkpointDir ?? options.resume ?? defaultCheckpointDir(options.out);
+  const checkpointDir = options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
   const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
   const batches = Math.ceil(trainCount / options.batchSize);
   emit({
     event: 'start',
-    data: data.train.name,
+    data: data.name,
     train: trainCount,
     validation: data.validation?.count ?? 0,
     test: data.test?.count ?? 0,
@@ -137,7 +139,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   saveModel(options.out, network, {
     training: {
       options: { ...run, out: undefined, checkpointDir: undefined, json: undefined, logEvery: undefined },
-      data: data.train.name,
+      data: data.name,
       trainRows: trainCount,
       epochs: history.epochs.length,
       optimizer: optimizer.config(),

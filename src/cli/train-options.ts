@@ -15,6 +15,9 @@ export interface TrainOptions extends RecipeOptions {
   // data
   train?: string;
   test?: string;
+  labelColumn?: string;
+  trainLabels?: string;
+  testLabels?: string;
   valSplit: number;
   subset?: number;
   seed: number;
@@ -45,10 +48,13 @@ export function addTrainOptions(command: Command): Command {
   command
     .option('--train <path>', 'training data: CSV (label first, then pixels), CSV.gz or IDX; default: the built-in 10,000 MNIST digits')
     .option('--test <path>', 'test data, same formats; default: the built-in test digits')
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name; default "label", else the first')
+    .option('--train-labels <path>', 'IDX: the training labels file, when it is not beside the images file')
+    .option('--test-labels <path>', 'IDX: the test labels file, when it is not beside the images file')
     .option('--val-split <fraction>', 'share of the training rows held out for validation', fraction, 0.1)
     .option('--subset <n>', 'train on a random subset of n training rows (chosen once, seeded)', positiveInteger)
     .option('--seed <n>', 'seed of every random choice: initial weights, split, subset, shuffles', nonNegativeInteger, 42)
-    .option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)', widthList, [64, 32])
+    .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)').argParser(widthList).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
     .option('--epochs <n>', 'passes over the training data', nonNegativeInteger, 5)
     .option('--batch-size <n>', 'samples per gradient step', positiveInteger, 32)

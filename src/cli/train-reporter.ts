@@ -88,7 +88,7 @@ function common(event: TrainEvent, print: (line: string) => void): void {
   switch (event.event) {
     case 'start':
       print(`Data: ${event.data}: ${event.train} training, ${event.validation} validation, ${event.test} test samples`);
-      print(`Network: ${event.network}, ${event.parameters.toLocaleString('en-US')} parameters; ${event.epochs} epochs of ${event.batches} batches of ${event.batchSize}`);
+      print(`Network: ${event.network}, ${event.parameters.toLocaleString('en-US')} parameters; ${plural(event.epochs, 'epoch')} of ${plural(event.batches, 'batch', 'batches')} of ${event.batchSize}`);
       if (event.resumedFrom) print(`Resuming at epoch ${event.resumedFrom.epoch}, batch ${event.resumedFrom.batch}`);
       break;
     case 'epoch': {
@@ -122,6 +122,10 @@ function common(event: TrainEvent, print: (line: string) => void): void {
 function interruptedMessage(event: Extract<TrainEvent, { event: 'interrupted' }>): string {
   const where = event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;
   return `Interrupted ${where}. Checkpoint written: ${event.checkpoint}\nResume with: ${event.resume}\n`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function percent(fraction: number): string {

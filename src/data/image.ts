@@ -116,6 +116,17 @@ export function mnistStyle(image: GrayImage, source: string): Float32Array {
   return out;
 }
 
+/** A PNG of `pixels` [height, width] in [0, 1] (1 = white): how to look at what the network is given. */
+export function encodeGrayPng(pixels: Float32Array, width: number, height: number): Buffer {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) {
+    const v = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
+    png.data[4 * i] = png.data[4 * i + 1] = png.data[4 * i + 2] = v;
+    png.data[4 * i + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
 /**
  * Resizes src [height, width] to [newHeight, newWidth]: each output pixel is the average of the source
  * area it covers (fractional pixels weighted by overlap). Done along x, then along y.

@@ -16,7 +16,7 @@ export interface RowStoreOptions {
   initialRows: number;
 }
 
-/** Above this many bytes of features, the final dataset is a view of the (lazily touched) storage, not a copy. */
+/** Largest trimmed storage copied rather than viewed (see finish). */
 const COPY_LIMIT_BYTES = 64 << 20;
 /** Without a class count, a larger label is taken for a mistake rather than a class. */
 const MAX_INFERRED_CLASSES = 1 << 16;
@@ -50,7 +50,6 @@ export class RowStore {
     const { layout, pixels } = this.options;
     const labelColumn = layout.labelColumn;
     const label = layout.namedLabels ? this.classOf(buffer, lineStart, lineEnd) : this.checkLabel(row[labelColumn], line);
-    if (this.count === this.capacity) this.grow();
     this.labels[this.count] = label;
     if (label > this.maxLabel) this.maxLabel = label;
 
@@ -70,8 +69,44 @@ export class RowStore {
         }
         bytes[to++] = value;
       }
-      this.count++;
+      this.rowAdded();
     } else this.addFloats(row, line);
+  }
+
+  /**
+   * For the parser's fast path, which writes a row's features itself at offset count × features of
+   * `target` (values × `targetScale`), then calls `addLabel`. There is always room for one more row.
+   */
+  get target(): Uint8Array | Float32Array {
+    return this.bytes ?? this.floats!;
+  }
+  get targetScale(): number {
+    return this.floats && this.options.pixels ? 1 / 255 : 1;
+  }
+  /** Largest feature value the fast path may store itself (bytes and pixels: 255). */
+  get targetMaxValue(): number {
+    return this.bytes || this.options.pixels ? 255 : 2 ** 53;
+  }
+  /** Largest label the fast path may store without the checks of `add`. */
+  get labelLimit(): number {
+    return (this.options.classes ?? MAX_INFERRED_CLASSES) - 1;
+  }
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Completes a row whose features the fast path wrote; returns true when the storage moved (re-read `target`). */
+  addLabel(label: number): boolean {
+    this.labels[this.count] = label;
+    if (label > this.maxLabel) this.maxLabel = label;
+    return this.rowAdded();
+  }
+
+  private rowAdded(): boolean {
+    this.count++;
+    if (this.count < this.capacity) return false;
+    this.grow();
+    return true;
   }
 
   finish(name: string, headerLine: number): Dataset {
@@ -92,7 +127,10 @@ export class RowStore {
     }
     const size = this.count * this.features;
     const stored = this.bytes ?? this.floats!;
-    const features = stored.length === size ? stored : size * stored.BYTES_PER_ELEMENT <= COPY_LIMIT_BYTES ? stored.slice(0, size) : stored.subarray(0, size);
+    // Storage sized from an upper bound is trimmed by a view (its untouched tail never became resident
+    // memory); a small dataset in much larger storage gets a tidy copy.
+    const copy = stored.length > 2 * size && size * stored.BYTES_PER_ELEMENT <= COPY_LIMIT_BYTES;
+    const features = copy ? stored.slice(0, size) : stored.subarray(0, size);
     const scale = this.bytes && pixels ? 1 / 255 : 1;
     return { name, features, labels: this.labels.slice(0, this.count), count: this.count, sampleShape: [this.features], classes, scale, ...(classNames ? { classNames } : {}) };
   }
@@ -108,7 +146,7 @@ export class RowStore {
       if (pixels && (value & 255) !== value) this.pixelError(value, line, j);
       floats[to++] = value * scale;
     }
-    this.count++;
+    this.rowAdded();
   }
 
   private checkLabel(label: number, line: number): number {

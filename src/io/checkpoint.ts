@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import type { FitState } from '../network/fit.js';
 import type { Sequential } from '../network/sequential.js';
@@ -35,6 +35,11 @@ export interface Checkpoint {
 
 export function checkpointPath(dir: string): string {
   return join(dir, CHECKPOINT_FILE);
+}
+
+/** The folder of a checkpoint given as its folder or as its file. */
+export function checkpointDir(dirOrFile: string): string {
+  return existsSync(dirOrFile) && statSync(dirOrFile).isFile() ? dirname(dirOrFile) : dirOrFile;
 }
 
 export function saveCheckpoint(dir: string, parts: { network: Sequential; optimizer: Optimizer; fit: FitState; run: Record<string, unknown>; info?: ModelInfo; callbacks?: Record<string, OptimizerState> }): string {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 
@@ -40,6 +40,20 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file'):
   }
 }
 
+/**
+ * Checks early that a file can later be written at `path` (its folder exists or can be made, and is
+ * writable), so a long training run does not end by failing to save its result.
+ */
+export function assertWritable(path: string, what = 'file'): void {
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+  }
+}
+
 /** Makes the rename itself durable (best effort: some platforms cannot fsync a folder). */
 function syncFolder(folder: string): void {
   try {
@@ -66,6 +80,8 @@ export function describeFsError(error: unknown): string {
       return 'permission denied';
     case 'ENOTDIR':
       return 'a part of the path is not a folder';
+    case 'EEXIST':
+      return 'a file stands where a folder is needed';
     case 'ENOSPC':
       return 'no space left on the device';
     default:

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-file.js';
-import { runCli, tempDir } from './run.js';
+import { CLI_PATH, runCli, tempDir } from './run.js';
 
 describe('scratchnet train (the real CLI, as a subprocess)', () => {
   it('trains a tiny run, prints the tutorial-style lines without a terminal, and writes a loadable model', () => {
@@ -11,7 +11,7 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
     const { status, stdout, stderr } = runCli(['train', '--subset', '500', '--epochs', '1', '--hidden', '16', '--out', out]);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^Data: built-in MNIST train \(train\): 500 training, 800 validation, 2000 test samples$/m);
+    expect(stdout).toMatch(/^Data: built-in MNIST train: 500 training, 800 validation, 2000 test samples$/m);
     expect(stdout).toMatch(/^Epoch 1\/1$/m);
     expect(stdout).toMatch(/^ {2}Batch 1\/16, Loss: \d\.\d{4}/m); // every 20 batches, as the tutorial prints
     expect(stdout).not.toMatch(/Batch 2\/16/);
@@ -53,6 +53,7 @@ describe('user mistakes give one line on stderr and a non-zero exit, never a sta
     ['an unknown command', ['trian'], /^scratchnet: unknown command 'trian'\n\(Did you mean train\?\)\n$/],
     ['a missing checkpoint', ['train', '--resume', '/nonexistent/ckpt'], /^scratchnet: cannot read checkpoint '\/nonexistent\/ckpt': no such file or folder\n$/],
   ];
+  cases.push(['an --out path under a file, refused before training starts', ['train', '--out', `${CLI_PATH}/model.safetensors`], /^scratchnet: cannot write model file '.*main\.js\/model\.safetensors': a file stands where a folder is needed\n$/]);
   for (const [what, args, message] of cases) {
     it(what, () => {
       const { status, stdout, stderr } = runCli(args);

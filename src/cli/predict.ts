@@ -1,0 +1,78 @@
+import { basename, extname, join } from 'node:path';
+import { Command } from 'commander';
+import { ScratchnetError } from '../errors.js';
+import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js';
+import { readFeatureRows } from '../data/rows.js';
+import { readFileOrFail, writeFileAtomic } from '../io/files.js';
+import { loadModel } from '../io/model-file.js';
+import type { Sequential } from '../network/sequential.js';
+import { Tensor } from '../tensor/tensor.js';
+
+interface PredictOptions {
+  model: string;
+  json: boolean;
+  savePreprocessed?: string;
+}
+
+interface Prediction {
+  input: string;
+  class: number;
+  name?: string;
+  probability: number;
+  probabilities: number[];
+  label?: number;
+}
+
+const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('classify PNG/JPEG pictures of digits (preprocessed as MNIST was) and CSV rows of pixels')
+    .argument('<inputs...>', 'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)')
+    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .option('--json', 'print one JSON object per input', false)
+    .option('--save-preprocessed <dir>', "write each picture as the network sees it (28×28 PNG) into this folder")
+    .action((inputs: string[], options: PredictOptions) => {
+      const { network, info } = loadModel(options.model);
+      const inputCount = network.inputShape.reduce((a, b) => a * b, 1);
+      for (const input of inputs) {
+        const extension = extname(input.replace(/\.gz$/i, '')).toLowerCase();
+        let predictions: Prediction[];
+        if (IMAGE_EXTENSIONS.includes(extension)) {
+          if (inputCount !== FIELD * FIELD) throw new ScratchnetError(`${options.model} takes ${inputCount} inputs; pictures become 28×28 = 784, so it cannot classify ${input}`);
+          const pixels = mnistStyle(decodeImage(readFileOrFail(input, 'image'), input), input);
+          if (options.savePreprocessed !== undefined) {
+            const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
+            writeFileAtomic(file, encodeGrayPng(pixels, FIELD, FIELD), 'preprocessed picture');
+          }
+          predictions = classify(network, pixels, 1).map((p) => ({ input, ...p }));
+        } else if (extension === '.csv') {
+          const rows = readFeatureRows(input, inputCount);
+          predictions = classify(network, rows.features, rows.count).map((p, r) => ({ input: `${input}:${rows.lines[r]}`, ...p, ...(rows.labels ? { label: rows.labels[r] } : {}) }));
+        } else {
+          throw new ScratchnetError(`${input}: predict reads .png, .jpg, .jpeg and .csv (.csv.gz) files`);
+        }
+        for (const p of predictions) {
+          if (info.classNames) p.name = info.classNames[p.class];
+          process.stdout.write(options.json ? `${JSON.stringify(p)}\n` : `${describe(p)}\n`);
+        }
+      }
+    });
+}
+
+/** Class, its probability and all probabilities for `count` rows of features. */
+function classify(network: Sequential, features: Float32Array, count: number): Omit<Prediction, 'input'>[] {
+  const probs = network.predictProba(new Tensor(features, [count, ...network.inputShape]));
+  const classes = probs.cols;
+  return Array.from({ length: count }, (_, r) => {
+    const probabilities = Array.from(probs.data.subarray(r * classes, (r + 1) * classes));
+    const best = probabilities.indexOf(Math.max(...probabilities));
+    return { class: best, probability: probabilities[best], probabilities };
+  });
+}
+
+function describe(p: Prediction): string {
+  const label = p.label === undefined ? '' : ` (label ${p.label}${p.label === p.class ? '' : ', wrong'})`;
+  const all = p.probabilities.map((v, c) => `${c}:${v.toFixed(3)}`).join(' ');
+  return `${p.input}: ${p.name ?? p.class} ${(p.probability * 100).toFixed(1)}%${label}  [${all}]`;
+}
