@@ -11,6 +11,8 @@ export { kernels, setKernels, useBackend, reference, type Kernels, type BackendN
 
 export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer, layerFromConfig, registeredLayerTypes } from './layers/layer.js';
 export { Dense, type DenseConfig } from './layers/dense.js';
+export { Dropout, type DropoutConfig } from './layers/dropout.js';
+export { BatchNorm, type BatchNormConfig } from './layers/batch-norm.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js';
 export { initWeights, initVariance, INIT_NAMES, type InitName } from './layers/init.js';
 
@@ -18,11 +20,19 @@ export { SoftmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/sof
 export { meanSquaredError } from './losses/mse.js';
 
 export type { Optimizer, OptimizerState } from './optimizers/optimizer.js';
-export { SGD } from './optimizers/sgd.js';
+export { SGD, type SgdOptions } from './optimizers/sgd.js';
+export { BaseOptimizer, globalGradNorm, clipGradients, type CommonOptions } from './optimizers/base.js';
+export { RMSprop, type RmsPropOptions } from './optimizers/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optimizers/adagrad.js';
+export { Adam, type AdamOptions } from './optimizers/adam.js';
+export { AdamW } from './optimizers/adamw.js';
+export { makeOptimizer, optimizerFromConfig, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from './optimizers/make-optimizer.js';
+export { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './optimizers/schedules.js';
 
 export { Sequential, makeActivation, ACTIVATION_NAMES, type ActivationName, type MlpOptions, type SequentialConfig } from './network/sequential.js';
 export { fit, type FitOptions, type FitState, type FitEvent, type Callbacks, type EpochBegin, type BatchEnd, type EpochEnd, type EpochSummary, type TrainEnd, type History } from './network/fit.js';
 export { evaluate, type Evaluation } from './network/evaluate.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './network/early-stopping.js';
 export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
 
 export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } from './data/dataset.js';

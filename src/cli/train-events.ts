@@ -7,6 +7,7 @@ export type TrainEvent =
   | { event: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number; meanLoss: number; samples: number; samplesPerSecond: number; elapsedSeconds: number; logged: boolean }
   | { event: 'epoch'; epoch: number; epochs: number; trainLoss: number; valLoss: number | null; valAccuracy: number | null; learningRate: number; seconds: number }
   | { event: 'checkpoint'; path: string; epoch: number; batch: number }
+  | { event: 'early-stop'; epoch: number; bestEpoch: number; bestValLoss: number }
   | { event: 'interrupted'; epoch: number; batch: number; batches: number; checkpoint: string; resume: string }
   | { event: 'test'; loss: number; accuracy: number; count: number }
   | { event: 'saved'; path: string }

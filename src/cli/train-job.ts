@@ -11,6 +11,7 @@ import type { ReportValue } from '../viz/report.js';
 import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
 import { type TrainOptions, buildNetwork, makeOptimizer } from './train-options.js';
+import { recipeEarlyStopping, recipeSchedule } from './train-recipe.js';
 
 /** How often (at most) a progress-bar update is sent between logged batches. */
 const TICK_MS = 100;
@@ -30,7 +31,12 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   const network = checkpoint ? checkpoint.network : buildNetwork(options, sampleSize(data.train), data.train.classes, rng);
   checkDataFitsModel(network, data.train, checkpoint ? options.resume! : 'the network');
   const optimizer = makeOptimizer(options);
+  // Made before a checkpoint restores the learning rate: the schedule's base rate is the initial one.
+  const schedule = recipeSchedule(options, optimizer, options.epochs);
+  const earlyStopping = recipeEarlyStopping(options, network);
   if (checkpoint) {
+    if (schedule && checkpoint.callbacks.schedule) schedule.loadState(checkpoint.callbacks.schedule);
+    if (earlyStopping && checkpoint.callbacks.earlyStopping) earlyStopping.loadState(checkpoint.callbacks.earlyStopping);
     if (checkpoint.optimizer.name !== optimizer.name) throw new ScratchnetError(`${options.resume}: the checkpoint's optimizer is ${checkpoint.optimizer.name}, this run's ${optimizer.name}`);
     optimizer.loadState(checkpoint.optimizer.state);
     optimizer.learningRate = checkpoint.optimizer.learningRate;
@@ -61,6 +67,11 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   let lastTick = 0;
   let batchesThisRun = 0;
   let stoppedAt: FitState | null = null;
+  let interrupted = false; // Ctrl-C (or the test hook) rather than early stopping
+  const callbackStates = () => ({
+    ...(schedule ? { schedule: schedule.state() } : {}),
+    ...(earlyStopping ? { earlyStopping: earlyStopping.state() } : {}),
+  });
   const history = fit(network, data.train, {
     epochs: options.epochs,
     batchSize: options.batchSize,
@@ -69,7 +80,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     subset: options.subset,
     validation: data.validation ?? undefined,
     resume: checkpoint?.fit,
-    callbacks: {
+    callbacks: [...(schedule ? [schedule] : []), ...(earlyStopping ? [earlyStopping] : []), {
       onEpochBegin: () => {
         lossSum = 0;
         lossCount = 0;
@@ -84,25 +95,35 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
           lastTick = now;
           emit({ event: 'batch', epoch: e.epoch + 1, epochs: e.epochs, batch: e.batch + 1, batches: e.batches, loss: e.loss, meanLoss: lossSum / lossCount, samples: e.samples, samplesPerSecond: e.samplesPerSecond, elapsedSeconds: e.elapsedSeconds, logged });
         }
-        if (shouldStop() || batchesThisRun === options.stopAfterBatches) e.stop();
+        if (shouldStop() || batchesThisRun === options.stopAfterBatches) {
+          interrupted = true;
+          e.stop();
+        }
       },
       onEpochEnd: (e) => {
         emit({ event: 'epoch', epoch: e.epoch + 1, epochs: e.epochs, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy, learningRate: e.learningRate, seconds: e.seconds });
         if (options.checkpointDir !== undefined) {
-          const path = saveCheckpoint(options.checkpointDir, { network, optimizer, fit: e.state(), run });
+          const path = saveCheckpoint(options.checkpointDir, { network, optimizer, fit: e.state(), run, callbacks: callbackStates() });
           emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
         }
-        if (shouldStop()) e.stop();
+        if (shouldStop()) {
+          interrupted = true;
+          e.stop();
+        }
       },
       onTrainEnd: (e) => {
-        if (e.stopped) stoppedAt = e.state;
+        if (e.stopped && interrupted) stoppedAt = e.state;
       },
-    },
+    }],
   });
+  if (earlyStopping && !interrupted) earlyStopping.restore(); // an interrupted run checkpoints its current weights instead
+  if (earlyStopping?.stoppedEpoch !== null && earlyStopping?.stoppedEpoch !== undefined && !interrupted) {
+    emit({ event: 'early-stop', epoch: earlyStopping.stoppedEpoch + 1, bestEpoch: earlyStopping.bestEpoch! + 1, bestValLoss: earlyStopping.bestLoss });
+  }
 
   if (stoppedAt) {
     const state: FitState = stoppedAt;
-    const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run });
+    const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run, callbacks: callbackStates() });
     emit({ event: 'interrupted', epoch: state.epoch + 1, batch: state.batch, batches, checkpoint: path, resume: `scratchnet train --resume ${quote(checkpointDir)}` });
     emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy: null, exitCode: 130 });
     return 130;
@@ -124,6 +145,9 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
       data: data.name,
       trainRows: trainCount,
       epochs: history.epochs.length,
+      optimizer: optimizer.config(),
+      schedule: schedule?.config() ?? null,
+      earlyStopping: earlyStopping ? { patience: earlyStopping.patience, bestEpoch: earlyStopping.bestEpoch === null ? null : earlyStopping.bestEpoch + 1, stoppedEpoch: earlyStopping.stoppedEpoch === null ? null : earlyStopping.stoppedEpoch + 1 } : null,
       trainLoss: last?.trainLoss ?? null,
       valAccuracy: last?.valAccuracy ?? null,
       testAccuracy,

@@ -1,18 +1,17 @@
 import { type Command, Option } from 'commander';
 import { ScratchnetError } from '../errors.js';
-import { INIT_NAMES, type InitName } from '../layers/init.js';
 import { ACTIVATION_NAMES, type ActivationName, Sequential } from '../network/sequential.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
-import { SGD } from '../optimizers/sgd.js';
 import type { Rng } from '../tensor/rng.js';
-import { fraction, nonNegativeInteger, positiveInteger, positiveNumber, widthList } from './parse.js';
+import { fraction, nonNegativeInteger, positiveInteger, widthList } from './parse.js';
+import { type RecipeOptions, addRecipeOptions, recipeOptimizer } from './train-recipe.js';
 
 /**
  * Everything `scratchnet train` is told, as plain data: it crosses to the training worker and is saved
  * in checkpoints (`--resume` needs nothing else). To add an option: a field here, a line in
  * `addTrainOptions`, and its use in `buildNetwork` / `makeOptimizer` / the data loader.
  */
-export interface TrainOptions {
+export interface TrainOptions extends RecipeOptions {
   // data
   train?: string;
   test?: string;
@@ -25,11 +24,9 @@ export interface TrainOptions {
   // network
   hidden: number[];
   activation: ActivationName;
-  init: InitName;
   // training
   epochs: number;
   batchSize: number;
-  lr: number;
   // output
   out: string;
   checkpointDir?: string;
@@ -50,7 +47,7 @@ export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpoint
 
 /** The tutorial's settings are the defaults: 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42. */
 export function addTrainOptions(command: Command): Command {
-  return command
+  command
     .option('--train <path>', 'training data: CSV (label first, then pixels), CSV.gz or IDX; default: the built-in 10,000 MNIST digits')
     .option('--test <path>', 'test data, same formats; default: the built-in test digits')
     .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name; default "label", else the first')
@@ -61,10 +58,8 @@ export function addTrainOptions(command: Command): Command {
     .option('--seed <n>', 'seed of every random choice: initial weights, split, subset, shuffles', nonNegativeInteger, 42)
     .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)').argParser(widthList).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
-    .addOption(new Option('--init <name>', 'weight initialisation').choices(INIT_NAMES).default('he-normal'))
     .option('--epochs <n>', 'passes over the training data', nonNegativeInteger, 5)
     .option('--batch-size <n>', 'samples per gradient step', positiveInteger, 32)
-    .option('--lr <rate>', 'learning rate', positiveNumber, 0.1)
     .option('--out <file>', 'where to write the trained model (safetensors)', 'model.safetensors')
     .option('--checkpoint-dir <dir>', 'write a checkpoint into this folder after every epoch (and on Ctrl-C)')
     .option('--resume <dir>', 'continue the run whose checkpoint is in this folder, with its options')
@@ -72,16 +67,18 @@ export function addTrainOptions(command: Command): Command {
     .option('--json', 'print one JSON object per event instead of text', false)
     .option('--log-every <n>', 'without a terminal (or with --json): report every n-th batch', positiveInteger, 20)
     .addOption(new Option('--stop-after-batches <n>', 'act as if Ctrl-C was pressed after n batches (for tests)').argParser(positiveInteger).hideHelp());
+  return addRecipeOptions(command);
 }
 
 /** The network the options describe, initialised from `rng`. */
 export function buildNetwork(options: TrainOptions, inputs: number, classes: number, rng: Rng): Sequential {
-  return Sequential.mlp({ inputs, hidden: options.hidden, classes, activation: options.activation, init: options.init, rng });
+  const { hidden, activation, init, dropout, batchNorm } = options;
+  return Sequential.mlp({ inputs, hidden, classes, activation, init, dropout, batchNorm, rng });
 }
 
 /** The optimizer the options describe. The one place optimizers are chosen. */
 export function makeOptimizer(options: TrainOptions): Optimizer {
-  return new SGD(options.lr);
+  return recipeOptimizer(options);
 }
 
 /**

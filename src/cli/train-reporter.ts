@@ -99,6 +99,9 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     case 'checkpoint':
       print(`  Checkpoint written: ${event.path}`);
       break;
+    case 'early-stop':
+      print(`Early stopping after epoch ${event.epoch}: best validation loss ${event.bestValLoss.toFixed(4)} at epoch ${event.bestEpoch}, whose weights are kept`);
+      break;
     case 'interrupted':
       process.stderr.write(interruptedMessage(event));
       break;

@@ -48,7 +48,7 @@ describe('MNIST-style preprocessing of pictures', () => {
   it('MNIST test digits drawn large, off-centre, dark on white (PNG and JPEG) come back as the originals (correlation > 0.97)', () => {
     const { test } = loadBuiltinMnist();
     for (let i = 0; i < 12; i++) {
-      const original = test.features.subarray(i * 784, (i + 1) * 784);
+      const original = (test.features as Uint8Array).subarray(i * 784, (i + 1) * 784);
       for (const format of ['png', 'jpeg'] as const) {
         const bytes = renderDigit(original, { format, scale: 3 + (i % 4), margin: [5 + i, 40 - i, 7, 3 * i] });
         const restored = mnistStyle(decodeImage(bytes, `digit${i}.${format}`), `digit${i}`);
@@ -59,7 +59,7 @@ describe('MNIST-style preprocessing of pictures', () => {
 
   it('light ink on black is kept as it is, and transparency counts as white paper', () => {
     const { test } = loadBuiltinMnist();
-    const original = test.features.subarray(0, 784);
+    const original = (test.features as Uint8Array).subarray(0, 784);
     const restored = mnistStyle(decodeImage(renderDigit(original, { darkOnLight: false }), 'x.png'), 'x.png');
     expect(correlation(restored, original)).toBeGreaterThan(0.97);
     const clear = new PNG({ width: 4, height: 4 }); // all transparent: white paper, nothing drawn

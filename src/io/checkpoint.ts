@@ -15,7 +15,9 @@ import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } fro
  * - the optimizer's buffers as `optimizer/<param>/<slot>` (F32) and its scalars and learning rate in metadata;
  * - fit's position: `fit/order` (this epoch's row order, I32), `fit/subset` (I32, when training on a
  *   subset), and in metadata the epoch, batch, Rng state and history;
- * - the layers' random states (dropout) and the run's options (`run`), so `--resume` needs nothing else.
+ * - the layers' random states (dropout) and the run's options (`run`), so `--resume` needs nothing else;
+ * - the state of stateful callbacks (reduce-on-plateau, early stopping's best weights): buffers as
+ *   `callbacks/<callback>/<key>` (F32), scalars in metadata `callbacks`.
  */
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
@@ -27,6 +29,8 @@ export interface Checkpoint {
   randomStates: Record<string, RngState>;
   /** The options of the run that wrote it (the CLI's train options). */
   run: Record<string, unknown>;
+  /** Saved states of stateful callbacks, by callback name ('schedule', 'earlyStopping'). */
+  callbacks: Record<string, OptimizerState>;
 }
 
 export function checkpointPath(dir: string): string {
@@ -38,19 +42,25 @@ export function checkpointDir(dirOrFile: string): string {
   return existsSync(dirOrFile) && statSync(dirOrFile).isFile() ? dirname(dirOrFile) : dirOrFile;
 }
 
-export function saveCheckpoint(dir: string, parts: { network: Sequential; optimizer: Optimizer; fit: FitState; run: Record<string, unknown>; info?: ModelInfo }): string {
-  const { network, optimizer, fit, run, info = {} } = parts;
+export function saveCheckpoint(dir: string, parts: { network: Sequential; optimizer: Optimizer; fit: FitState; run: Record<string, unknown>; info?: ModelInfo; callbacks?: Record<string, OptimizerState> }): string {
+  const { network, optimizer, fit, run, info = {}, callbacks = {} } = parts;
   const tensors: Map<string, StoredTensor> = modelTensors(network);
   const optimizerState = optimizer.state();
   for (const [key, buffer] of Object.entries(optimizerState.buffers)) tensors.set(`optimizer/${key}`, f32([buffer.length], buffer.slice()));
   tensors.set('fit/order', { dtype: 'I32', shape: [fit.order.length], data: fit.order.slice() });
   if (fit.subset) tensors.set('fit/subset', { dtype: 'I32', shape: [fit.subset.length], data: fit.subset.slice() });
+  const callbackScalars: Record<string, Record<string, number>> = {};
+  for (const [name, state] of Object.entries(callbacks)) {
+    callbackScalars[name] = state.scalars;
+    for (const [key, buffer] of Object.entries(state.buffers)) tensors.set(`callbacks/${name}/${key}`, f32([buffer.length], buffer.slice()));
+  }
   const metadata = {
     ...modelMetadata(network, info, CHECKPOINT_FORMAT),
     optimizer: JSON.stringify({ name: optimizer.name, learningRate: optimizer.learningRate, scalars: optimizerState.scalars }),
     fit: JSON.stringify({ epoch: fit.epoch, batch: fit.batch, rng: fit.rng, history: fit.history }),
     random_states: JSON.stringify(network.randomStates()),
     run: JSON.stringify(run),
+    callbacks: JSON.stringify(callbackScalars),
   };
   const path = checkpointPath(dir);
   writeSafetensorsFile(path, tensors, metadata, 'checkpoint');
@@ -82,6 +92,14 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   const subset = tensors.get('fit/subset');
   const buffers: Record<string, Float32Array> = {};
   for (const [name, tensor] of tensors) if (name.startsWith('optimizer/')) buffers[name.slice('optimizer/'.length)] = tensor.data as Float32Array;
+  const callbacks: Record<string, OptimizerState> = {};
+  for (const [name, scalars] of Object.entries(read<Record<string, Record<string, number>>>('callbacks') ?? {})) callbacks[name] = { scalars, buffers: {} };
+  for (const [key, tensor] of tensors) {
+    if (!key.startsWith('callbacks/')) continue;
+    const [, name, ...rest] = key.split('/');
+    if (!callbacks[name]) fail(`tensor '${key}' belongs to callback '${name}', which __metadata__.callbacks does not list`);
+    callbacks[name].buffers[rest.join('/')] = tensor.data as Float32Array;
+  }
   return {
     network,
     info,
@@ -89,5 +107,6 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     fit: { epoch: position.epoch, batch: position.batch, rng: position.rng, history: position.history, order: order.data as Int32Array, subset: subset ? (subset.data as Int32Array) : null },
     randomStates: read<Record<string, RngState>>('random_states') ?? {},
     run,
+    callbacks,
   };
 }

@@ -77,7 +77,7 @@ export function modelFromSafetensors(tensors: ReadonlyMap<string, StoredTensor>,
   const expected = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
   const known = new Set(expected.map((e) => e.name));
   for (const name of tensors.keys()) {
-    const extra = metadata.format === CHECKPOINT_FORMAT && (name.startsWith('optimizer/') || name.startsWith('fit/'));
+    const extra = metadata.format === CHECKPOINT_FORMAT && (name.startsWith('optimizer/') || name.startsWith('fit/') || name.startsWith('callbacks/'));
     if (!known.has(name) && !extra) fail(`tensor '${name}' is not part of the architecture (expected: ${[...known].join(', ')})`);
   }
   for (const { name, value } of expected) {

@@ -1,8 +1,11 @@
 import { kernels } from '../kernels/index.js';
 import { Dense } from '../layers/dense.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
+import { BatchNorm } from '../layers/batch-norm.js';
+import { Dropout } from '../layers/dropout.js';
 import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, layerFromConfig } from '../layers/layer.js';
-import type { InitName } from '../layers/init.js';
+import { INIT_NAMES, type InitName } from '../layers/init.js';
+import { ScratchnetError } from '../errors.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Rng, type RngState } from '../tensor/rng.js';
@@ -19,7 +22,16 @@ export interface MlpOptions {
   /** Output classes; default 10. */
   classes?: number;
   activation?: ActivationName;
-  init?: InitName;
+  /**
+   * Weight initialisation of the Dense layers: one scheme for all, or one per Dense layer (hidden
+   * layers first, the output layer last). Default 'he-normal' everywhere, which suits ReLU; for tanh or
+   * sigmoid networks 'xavier-normal' / 'xavier-uniform' is the usual choice. Biases start at 0.
+   */
+  init?: InitName | readonly InitName[];
+  /** Dropout rate after each hidden activation; default 0 (no Dropout layers). */
+  dropout?: number;
+  /** A BatchNorm layer between each hidden Dense layer and its activation; default false. */
+  batchNorm?: boolean;
   rng?: Rng;
 }
 
@@ -50,16 +62,27 @@ export class Sequential {
     );
   }
 
-  /** The tutorial's network by default: 784 → 64 → ReLU → 32 → ReLU → 10. */
+  /**
+   * The tutorial's network by default: 784 → 64 → ReLU → 32 → ReLU → 10. Each hidden layer is
+   * Dense → [BatchNorm] → activation → [Dropout]; the output layer is a Dense producing logits.
+   */
   static mlp(options: MlpOptions = {}): Sequential {
-    const { inputs = 784, hidden = [64, 32], classes = 10, activation = 'relu', init = 'he-normal', rng = new Rng(42) } = options;
+    const { inputs = 784, hidden = [64, 32], classes = 10, activation = 'relu', init = 'he-normal', dropout = 0, batchNorm = false, rng = new Rng(42) } = options;
+    const inits: readonly InitName[] = typeof init === 'string' ? hidden.map(() => init).concat(init) : init;
+    if (inits.length !== hidden.length + 1) {
+      throw new ScratchnetError(`mlp: init lists ${inits.length} schemes for ${hidden.length + 1} Dense layers (${hidden.length} hidden + output)`);
+    }
+    for (const name of inits) if (!INIT_NAMES.includes(name)) throw new ScratchnetError(`mlp: unknown init '${name}' (known: ${INIT_NAMES.join(', ')})`);
     const layers: Layer[] = [];
     let width = inputs;
-    for (const units of hidden) {
-      layers.push(new Dense(width, units, rng, init), makeActivation(activation));
+    hidden.forEach((units, i) => {
+      layers.push(new Dense(width, units, rng, inits[i]));
+      if (batchNorm) layers.push(new BatchNorm(units));
+      layers.push(makeActivation(activation));
+      if (dropout > 0) layers.push(new Dropout(dropout, rng));
       width = units;
-    }
-    layers.push(new Dense(width, classes, rng, init));
+    });
+    layers.push(new Dense(width, classes, rng, inits[hidden.length]));
     return new Sequential(layers, [inputs]);
   }
 

@@ -1,26 +1,67 @@
 import { kernels } from '../kernels/index.js';
-import type { Param } from '../layers/layer.js';
-import type { Optimizer, OptimizerState } from './optimizer.js';
+import { ScratchnetError } from '../errors.js';
+import { BaseOptimizer, type CommonOptions } from './base.js';
 
-/** Plain stochastic gradient descent: θ ← θ − lr · ∂L/∂θ. Keeps no state. */
-export class SGD implements Optimizer {
-  readonly name = 'sgd';
-  constructor(public learningRate = 0.1) {
-    if (!(learningRate > 0)) throw new Error(`SGD: learning rate must be > 0, got ${learningRate}`);
+export interface SgdOptions extends CommonOptions {
+  /** Momentum μ; 0 (default) is plain SGD. */
+  momentum?: number;
+  /** Dampening τ of the momentum update; default 0. */
+  dampening?: number;
+  /** Nesterov momentum (needs μ > 0 and τ = 0). */
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent, with optional momentum and Nesterov momentum — PyTorch's formulation:
+ *
+ *   g ← ∂L/∂θ + λ·θ                        (coupled weight decay λ)
+ *   b ← g on the first step, else b ← μ·b + (1 − τ)·g
+ *   d ← g + μ·b   (Nesterov)   or   d ← b   (classical momentum)   or   d ← g   (μ = 0)
+ *   θ ← θ − lr·d
+ *
+ * Plain SGD (μ = 0, λ = 0) is the tutorial's θ ← θ − lr·∂L/∂θ and keeps no state.
+ * Name: 'sgd', 'momentum' or 'nesterov', as `makeOptimizer` takes it.
+ */
+export class SGD extends BaseOptimizer {
+  readonly name: 'sgd' | 'momentum' | 'nesterov';
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+
+  constructor(options: SgdOptions | number = {}) {
+    const o: SgdOptions = typeof options === 'number' ? { lr: options } : options;
+    const momentum = o.momentum ?? 0;
+    super(momentum > 0 ? ['momentum_buffer'] : [], o, 0.1);
+    this.momentum = momentum;
+    this.dampening = o.dampening ?? 0;
+    this.nesterov = o.nesterov ?? false;
+    if (!(momentum >= 0 && momentum < 1)) throw new ScratchnetError(`SGD: momentum must be in [0, 1), got ${momentum}`);
+    if (!(this.dampening >= 0 && this.dampening <= 1)) throw new ScratchnetError(`SGD: dampening must be in [0, 1], got ${this.dampening}`);
+    if (this.nesterov && (momentum === 0 || this.dampening !== 0)) throw new ScratchnetError('SGD: Nesterov momentum needs momentum > 0 and dampening 0');
+    this.name = this.nesterov ? 'nesterov' : momentum > 0 ? 'momentum' : 'sgd';
   }
 
-  step(params: readonly Param[]): void {
-    const k = kernels();
-    for (const p of params) k.sgdStep(p.value.size, this.learningRate, p.grad.data, p.value.data);
+  protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
+    const n = value.length;
+    const decay = this.weightDecay;
+    if (this.momentum === 0) {
+      if (decay === 0) kernels().sgdStep(n, lr, grad, value);
+      else for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + decay * value[i]);
+      return;
+    }
+    const buffer = slots[0];
+    const mu = this.momentum;
+    const keep = 1 - this.dampening;
+    const first = this.steps === 1;
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + decay * value[i];
+      const b = first ? g : mu * buffer[i] + keep * g;
+      buffer[i] = b;
+      value[i] -= lr * (this.nesterov ? g + mu * b : b);
+    }
   }
 
-  state(): OptimizerState {
-    return { scalars: {}, buffers: {} };
-  }
-
-  loadState(): void {}
-
-  config(): Record<string, unknown> {
-    return { optimizer: this.name, lr: this.learningRate };
+  protected hyperparameters(): Record<string, unknown> {
+    return this.momentum > 0 ? { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov } : {};
   }
 }

@@ -1,0 +1,100 @@
+import { ScratchnetError } from '../errors.js';
+import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { Rng, type RngState } from '../tensor/rng.js';
+import { Tensor, assertShape } from '../tensor/tensor.js';
+import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
+
+export interface DropoutConfig extends LayerConfig {
+  readonly type: 'dropout';
+  /** Probability p of zeroing each value while training. */
+  readonly rate: number;
+}
+
+/**
+ * Dropout (Srivastava et al., 2014) with inverted scaling: in training each value is kept with
+ * probability 1 − p and scaled by 1/(1 − p), so the expected output equals the input and evaluation
+ * needs no rescaling.
+ *
+ *   train: y = x ⊙ m,  m_i = 0 with probability p, else 1/(1 − p)        eval: y = x
+ *   backward: dx = dy ⊙ m
+ *
+ * Shapes: x, y [batch, ...features]. The masks come from the layer's own Rng, seeded from the rng that
+ * built it, so a run is reproducible and a checkpoint resumes the mask stream (`randomState`).
+ */
+export class Dropout implements Layer {
+  readonly type = 'dropout';
+  private readonly rng: Rng;
+  private masks: BatchBuffer | null = null;
+  private outputs: BatchBuffer | null = null;
+  private inputGrads: BatchBuffer | null = null;
+  private mask: Tensor | null = null;
+  private lastMode: Mode = 'eval';
+
+  constructor(readonly rate: number, rng: Rng = new Rng()) {
+    if (!(rate >= 0 && rate < 1)) throw new ScratchnetError(`Dropout: rate must be in [0, 1), got ${rate}`);
+    this.rng = new Rng(rng.nextUint32());
+  }
+
+  forward(x: Tensor, mode: Mode = 'train'): Tensor {
+    this.lastMode = mode;
+    if (mode === 'eval' || this.rate === 0) return x;
+    if (!this.masks || !this.outputs || this.masks.sampleShape.join() !== x.shape.slice(1).join()) {
+      this.masks = new BatchBuffer(x.shape.slice(1));
+      this.outputs = new BatchBuffer(x.shape.slice(1));
+      this.inputGrads = new BatchBuffer(x.shape.slice(1));
+    }
+    const mask = this.masks.forBatch(x.rows);
+    const y = this.outputs.forBatch(x.rows);
+    const p = this.rate;
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < x.size; i++) {
+      const m = this.rng.uniform() < p ? 0 : scale;
+      mask.data[i] = m;
+      y.data[i] = x.data[i] * m;
+    }
+    this.mask = mask;
+    return y;
+  }
+
+  // dx = dy ⊙ m (the identity in eval mode)
+  backward(dY: Tensor, needInputGrad = true): Tensor | null {
+    if (!needInputGrad) return null;
+    if (this.lastMode === 'eval' || this.rate === 0) return dY;
+    const mask = this.mask;
+    if (!mask || !this.inputGrads) throw new Error('Dropout.backward called before forward');
+    assertShape('Dropout.backward output gradient', dY.shape, mask.shape);
+    const dX = this.inputGrads.forBatch(dY.rows);
+    for (let i = 0; i < dY.size; i++) dX.data[i] = dY.data[i] * mask.data[i];
+    return dX;
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  config(): DropoutConfig {
+    return { type: 'dropout', rate: this.rate };
+  }
+
+  flops(inputShape: readonly number[]): number {
+    return inputShape.reduce((a, b) => a * b, 1);
+  }
+
+  randomState(): RngState {
+    return this.rng.state();
+  }
+
+  setRandomState(state: RngState): void {
+    this.rng.setState(state);
+  }
+
+  toString(): string {
+    return `Dropout(${this.rate})`;
+  }
+}
+
+registerLayer('dropout', (c, rng) => new Dropout((c as DropoutConfig).rate, rng));

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { spiral } from '../../test/helpers.js';
+import { SGD } from '../optimizers/sgd.js';
+import { Rng } from '../tensor/rng.js';
+import { EarlyStopping } from './early-stopping.js';
+import { evaluate } from './evaluate.js';
+import { type EpochEnd, fit } from './fit.js';
+import { Sequential } from './sequential.js';
+
+/** Drives the callback with a given sequence of validation losses, changing the weights every epoch. */
+function drive(net: Sequential, stopper: EarlyStopping, losses: number[]): { stoppedAfter: number; weightsAt: number[][] } {
+  const weightsAt: number[][] = [];
+  let stopped = false;
+  let epoch = 0;
+  for (; epoch < losses.length && !stopped; epoch++) {
+    const w = net.params()[0].value.data;
+    w.fill(epoch + 1); // the "training" of this epoch: weights tagged with the epoch number
+    weightsAt.push(Array.from(w));
+    stopper.onEpochEnd({ epoch, valLoss: losses[epoch], stop: () => (stopped = true) } as unknown as EpochEnd);
+  }
+  stopper.onTrainEnd({} as never);
+  return { stoppedAfter: epoch - 1, weightsAt };
+}
+
+describe('EarlyStopping', () => {
+  it('stops after `patience` epochs without improvement and restores the best epoch’s weights', () => {
+    const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2, batchNorm: true });
+    const stopper = new EarlyStopping(net, { patience: 2 });
+    const bn = net.layers[1];
+    const { stoppedAfter } = drive(net, stopper, [0.9, 0.5, 0.6, 0.55, 0.4]);
+    expect(stoppedAfter).toBe(3); // best at epoch 1; epochs 2 and 3 are worse → stop after epoch 3
+    expect(stopper.bestEpoch).toBe(1);
+    expect(stopper.stoppedEpoch).toBe(3);
+    expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(2)); // epoch 1's weights
+    expect(bn.buffers!().map((b) => b.name)).toEqual(['running_mean', 'running_var']);
+  });
+
+  it('minDelta: improvements smaller than it do not count', () => {
+    const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
+    const stopper = new EarlyStopping(net, { patience: 2, minDelta: 0.1 });
+    const { stoppedAfter } = drive(net, stopper, [1.0, 0.95, 0.92, 0.5]);
+    expect(stoppedAfter).toBe(2);
+    expect(stopper.bestEpoch).toBe(0);
+  });
+
+  it('in fit: training stops early and the network ends with the best validation loss seen', () => {
+    const data = spiral(40, 3, new Rng(3));
+    const validation = spiral(20, 3, new Rng(4));
+    const net = Sequential.mlp({ inputs: 2, hidden: [32], classes: 3, rng: new Rng(3) });
+    // An lr this large makes the validation loss jump around, so there is a best epoch to go back to.
+    const stopper = new EarlyStopping(net, { patience: 3 });
+    const history = fit(net, data, { epochs: 200, batchSize: 8, optimizer: new SGD(2), validation, callbacks: stopper, rng: new Rng(3) });
+    expect(history.epochs.length).toBeLessThan(200);
+    const losses = history.epochs.map((e) => e.valLoss!);
+    const best = Math.min(...losses);
+    expect(stopper.bestEpoch).toBe(losses.indexOf(best));
+    expect(history.epochs.length).toBe(stopper.bestEpoch! + 1 + 3);
+    // the restored weights give back the best epoch's validation loss
+    expect(evaluate(net, validation).loss).toBeCloseTo(best, 6);
+  });
+
+  it('checkpoint state round-trips the snapshot', () => {
+    const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
+    const a = new EarlyStopping(net, { patience: 5 });
+    drive(net, a, [0.5, 0.7]);
+    const b = new EarlyStopping(net, { patience: 5 });
+    b.loadState(a.state());
+    net.params()[0].value.data.fill(42);
+    b.restore();
+    expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(1));
+  });
+
+  it('needs a validation set', () => {
+    const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
+    expect(() => fit(net, spiral(5, 2, new Rng(1)), { epochs: 1, callbacks: new EarlyStopping(net, { patience: 1 }) })).toThrow(/validation/);
+  });
+});

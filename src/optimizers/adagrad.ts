@@ -1,0 +1,48 @@
+import { ScratchnetError } from '../errors.js';
+import { BaseOptimizer, type CommonOptions } from './base.js';
+
+export interface AdagradOptions extends CommonOptions {
+  /** Added to the denominator; default 1e-10 (PyTorch's). */
+  eps?: number;
+  /** Starting value of the squared-gradient sum; default 0. */
+  initialAccumulator?: number;
+}
+
+/**
+ * Adagrad (Duchi, Hazan & Singer, 2011) in PyTorch's formulation: each weight's step shrinks with the
+ * sum of its squared gradients so far.
+ *
+ *   g ← ∂L/∂θ + λ·θ
+ *   s ← s + g²                                (sum)
+ *   θ ← θ − lr · g / (√s + ε)
+ */
+export class Adagrad extends BaseOptimizer {
+  readonly name = 'adagrad';
+  readonly eps: number;
+  readonly initialAccumulator: number;
+
+  constructor(options: AdagradOptions = {}) {
+    super(['sum'], options, 0.01);
+    this.eps = options.eps ?? 1e-10;
+    this.initialAccumulator = options.initialAccumulator ?? 0;
+    if (!(this.eps > 0)) throw new ScratchnetError(`Adagrad: eps must be > 0, got ${this.eps}`);
+    if (!(this.initialAccumulator >= 0)) throw new ScratchnetError(`Adagrad: initial accumulator must be ≥ 0, got ${this.initialAccumulator}`);
+  }
+
+  protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
+    const sum = slots[0];
+    if (this.steps === 1 && this.initialAccumulator !== 0) sum.fill(this.initialAccumulator);
+    const decay = this.weightDecay;
+    const eps = this.eps;
+    for (let i = 0; i < value.length; i++) {
+      const g = grad[i] + decay * value[i];
+      const s = sum[i] + g * g;
+      sum[i] = s;
+      value[i] -= (lr * g) / (Math.sqrt(s) + eps);
+    }
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { eps: this.eps, initialAccumulator: this.initialAccumulator };
+  }
+}

@@ -1,0 +1,62 @@
+import { ScratchnetError } from '../errors.js';
+import { BaseOptimizer, type CommonOptions } from './base.js';
+
+export interface AdamOptions extends CommonOptions {
+  /** Decay of the first-moment (mean) estimate; default 0.9. */
+  beta1?: number;
+  /** Decay of the second-moment (uncentered variance) estimate; default 0.999. */
+  beta2?: number;
+  /** Added to the denominator; default 1e-8. */
+  eps?: number;
+}
+
+/**
+ * Adam (Kingma & Ba, 2015) in PyTorch's formulation, at step t = 1, 2, …:
+ *
+ *   g ← ∂L/∂θ + λ·θ                         (coupled L2; AdamW instead decays θ directly, see adamw.ts)
+ *   m ← β₁·m + (1 − β₁)·g                   (exp_avg)
+ *   v ← β₂·v + (1 − β₂)·g²                  (exp_avg_sq)
+ *   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)      (bias-corrected m̂ / (√v̂ + ε))
+ */
+export class Adam extends BaseOptimizer {
+  readonly name: 'adam' | 'adamw' = 'adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** True for AdamW: θ ← θ·(1 − lr·λ) before the Adam step, and λ is not added to g. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(options: AdamOptions = {}, defaultLr = 1e-3) {
+    super(['exp_avg', 'exp_avg_sq'], options, defaultLr);
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    for (const [key, beta] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+      if (!(beta >= 0 && beta < 1)) throw new ScratchnetError(`${this.constructor.name}: ${key} must be in [0, 1), got ${beta}`);
+    }
+    if (!(this.eps > 0)) throw new ScratchnetError(`${this.constructor.name}: eps must be > 0, got ${this.eps}`);
+  }
+
+  protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
+    const [m, v] = slots;
+    const { beta1, beta2, eps } = this;
+    const t = this.steps;
+    const stepSize = lr / (1 - beta1 ** t);
+    const rootCorrection = Math.sqrt(1 - beta2 ** t);
+    const coupled = this.decoupled ? 0 : this.weightDecay;
+    const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
+    for (let i = 0; i < value.length; i++) {
+      const theta = value[i] * shrink;
+      const g = grad[i] + coupled * value[i];
+      const mi = beta1 * m[i] + (1 - beta1) * g;
+      const vi = beta2 * v[i] + (1 - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      value[i] = theta - (stepSize * mi) / (Math.sqrt(vi) / rootCorrection + eps);
+    }
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { beta1: this.beta1, beta2: this.beta2, eps: this.eps };
+  }
+}

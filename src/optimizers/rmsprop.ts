@@ -1,0 +1,74 @@
+import { ScratchnetError } from '../errors.js';
+import { BaseOptimizer, type CommonOptions } from './base.js';
+
+export interface RmsPropOptions extends CommonOptions {
+  /** Smoothing constant α of the squared-gradient average; default 0.99 (PyTorch's). */
+  alpha?: number;
+  /** Added to the denominator; default 1e-8. */
+  eps?: number;
+  /** Momentum μ on the scaled step; default 0. */
+  momentum?: number;
+  /** Divide by the estimated variance (E[g²] − E[g]²) instead of E[g²]; default false. */
+  centered?: boolean;
+}
+
+/**
+ * RMSprop (Hinton, 2012) in PyTorch's formulation:
+ *
+ *   g ← ∂L/∂θ + λ·θ
+ *   s ← α·s + (1 − α)·g²                     (square_avg)
+ *   centered: a ← α·a + (1 − α)·g,  s̃ = s − a²,  else s̃ = s
+ *   d ← g / (√s̃ + ε)
+ *   μ > 0: b ← μ·b + d,  θ ← θ − lr·b;   else θ ← θ − lr·d
+ */
+export class RMSprop extends BaseOptimizer {
+  readonly name = 'rmsprop';
+  readonly alpha: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+
+  constructor(options: RmsPropOptions = {}) {
+    const momentum = options.momentum ?? 0;
+    const centered = options.centered ?? false;
+    super(['square_avg', ...(centered ? ['grad_avg'] : []), ...(momentum > 0 ? ['momentum_buffer'] : [])], options, 0.01);
+    this.alpha = options.alpha ?? 0.99;
+    this.eps = options.eps ?? 1e-8;
+    this.momentum = momentum;
+    this.centered = centered;
+    if (!(this.alpha >= 0 && this.alpha < 1)) throw new ScratchnetError(`RMSprop: alpha must be in [0, 1), got ${this.alpha}`);
+    if (!(this.eps > 0)) throw new ScratchnetError(`RMSprop: eps must be > 0, got ${this.eps}`);
+    if (!(momentum >= 0 && momentum < 1)) throw new ScratchnetError(`RMSprop: momentum must be in [0, 1), got ${momentum}`);
+  }
+
+  protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
+    const square = slots[0];
+    const average = this.centered ? slots[1] : null;
+    const buffer = this.momentum > 0 ? slots[slots.length - 1] : null;
+    const { alpha, eps, momentum } = this;
+    const decay = this.weightDecay;
+    for (let i = 0; i < value.length; i++) {
+      const g = grad[i] + decay * value[i];
+      const s = alpha * square[i] + (1 - alpha) * g * g;
+      square[i] = s;
+      let variance = s;
+      if (average) {
+        const a = alpha * average[i] + (1 - alpha) * g;
+        average[i] = a;
+        variance = s - a * a;
+      }
+      const d = g / (Math.sqrt(variance) + eps);
+      if (buffer) {
+        const b = momentum * buffer[i] + d;
+        buffer[i] = b;
+        value[i] -= lr * b;
+      } else {
+        value[i] -= lr * d;
+      }
+    }
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { alpha: this.alpha, eps: this.eps, momentum: this.momentum, centered: this.centered };
+  }
+}
