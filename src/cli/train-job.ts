@@ -31,6 +31,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   const network = checkpoint ? checkpoint.network : buildNetwork(options, sampleSize(data.train), data.train.classes, rng);
   checkDataFitsModel(network, data.train, checkpoint ? options.resume! : 'the network');
   const optimizer = makeOptimizer(options);
+  const optimizerSettings = optimizer.config(); // as configured, before any schedule changes the rate
   // Made before a checkpoint restores the learning rate: the schedule's base rate is the initial one.
   const schedule = recipeSchedule(options, optimizer, options.epochs);
   const earlyStopping = recipeEarlyStopping(options, network);
@@ -164,7 +165,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
       test: data.test ?? undefined,
       evaluation,
       seed: options.seed,
-      config: reportConfig(options, run, data.train.name, trainCount),
+      config: reportConfig(options, run, data.train.name, trainCount, optimizerSettings),
     });
     emit({ event: 'report', path: report.index, figures: report.figures.length });
   }
@@ -173,7 +174,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
 }
 
 /** The run's settings as the report shows them. */
-function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number): Record<string, ReportValue> {
+function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number, optimizer: Record<string, unknown>): Record<string, ReportValue> {
   return {
     'training data': data,
     'training rows': trainRows,
@@ -185,8 +186,12 @@ function reportConfig(options: TrainOptions, run: TrainOptions, data: string, tr
     init: run.init,
     epochs: run.epochs,
     'batch size': run.batchSize,
-    'learning rate': run.lr,
-    optimizer: 'SGD',
+    optimizer: String(optimizer.optimizer),
+    'learning rate': optimizer.lr as number,
+    'weight decay': optimizer.weightDecay ? (optimizer.weightDecay as number) : undefined,
+    dropout: run.dropout ? run.dropout : undefined,
+    'batch norm': run.batchNorm ? 'yes' : undefined,
+    schedule: run.schedule,
     seed: run.seed,
     'model file': options.out,
     resumed: options.resume !== undefined ? options.resume : undefined,
