@@ -3,6 +3,7 @@ import { ScratchnetError } from '../errors.js';
 import { ACTIVATION_NAMES, type ActivationName, Sequential } from '../network/sequential.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Rng } from '../tensor/rng.js';
+import type { DataOptions } from './data.js';
 import { fraction, nonNegativeInteger, positiveInteger, widthList } from './parse.js';
 import { type RecipeOptions, addRecipeOptions, recipeOptimizer } from './train-recipe.js';
 
@@ -11,16 +12,8 @@ import { type RecipeOptions, addRecipeOptions, recipeOptimizer } from './train-r
  * in checkpoints (`--resume` needs nothing else). To add an option: a field here, a line in
  * `addTrainOptions`, and its use in `buildNetwork` / `makeOptimizer` / the data loader.
  */
-export interface TrainOptions extends RecipeOptions {
-  // data
-  train?: string;
-  test?: string;
-  labelColumn?: string;
-  trainLabels?: string;
-  testLabels?: string;
-  valSplit: number;
+export interface TrainOptions extends RecipeOptions, DataOptions {
   subset?: number;
-  seed: number;
   // network
   hidden: number[];
   activation: ActivationName;
