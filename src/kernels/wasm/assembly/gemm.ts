@@ -1,0 +1,114 @@
+// AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (see package.json); not part of tsc.
+//
+// The three matrix products of a dense layer, C[m,n] = op(A)·op(B), over f32 row-major matrices that
+// live in the shared WebAssembly memory. Every argument named like a matrix is a byte address.
+//
+// One micro-kernel does the work: a row of C is a weighted sum of rows of B,
+//   C[i,:] = Σ_p A[i,p] · B[p,:]
+// so the nonzeros of A's row i are first listed (index, value), then each block of 32 columns of C is
+// held in eight f32x4 registers while the list is walked. Zero entries of A — blank pixels, dead ReLUs,
+// ReLU'd gradients — cost nothing, which is the lever a dense BLAS does not pull.
+//
+// `scratch` is caller-owned space for the list: 2·k i32/f32 slots (one region per thread).
+
+// Lists the nonzeros of a[0], a[stride], …, a[(k−1)·stride] as byte offsets p·rowBytes into B (at idx)
+// and values (at val); returns how many. Contiguous rows skip all-zero groups of four at once.
+@inline function listNonzeros(a: usize, stride: usize, k: i32, rowBytes: i32, idx: usize, val: usize): i32 {
+  let count = 0;
+  let p = 0;
+  if (stride == 4) {
+    for (; p + 4 <= k; p += 4) {
+      const group = v128.load(a + (<usize>p << 2));
+      if (!v128.any_true(f32x4.ne(group, f32x4.splat(0)))) continue;
+      for (let q = 0; q < 4; q++) {
+        const x = load<f32>(a + (<usize>(p + q) << 2));
+        store<i32>(idx + (<usize>count << 2), (p + q) * rowBytes);
+        store<f32>(val + (<usize>count << 2), x);
+        count += i32(x != 0);
+      }
+    }
+  }
+  for (; p < k; p++) {
+    const x = load<f32>(a + <usize>p * stride);
+    store<i32>(idx + (<usize>count << 2), p * rowBytes);
+    store<f32>(val + (<usize>count << 2), x);
+    count += i32(x != 0);
+  }
+  return count;
+}
+
+// cRow[0..n) (+)= Σ_t val[t] · B[idx[t] + 0..n)  — the micro-kernel, 32 columns per pass.
+@inline function rowFromList(count: i32, idx: usize, val: usize, b: usize, n: i32, cRow: usize, accumulate: bool): void {
+  let j = 0;
+  for (; j + 32 <= n; j += 32) {
+    const bj = b + (<usize>j << 2);
+    const cj = cRow + (<usize>j << 2);
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    if (accumulate) {
+      c0 = v128.load(cj, 0); c1 = v128.load(cj, 16); c2 = v128.load(cj, 32); c3 = v128.load(cj, 48);
+      c4 = v128.load(cj, 64); c5 = v128.load(cj, 80); c6 = v128.load(cj, 96); c7 = v128.load(cj, 112);
+    }
+    for (let t = 0; t < count; t++) {
+      const s = f32x4.splat(load<f32>(val + (<usize>t << 2)));
+      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp, 0)));
+      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(s, v128.load(bp, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(s, v128.load(bp, 48)));
+      c4 = f32x4.add(c4, f32x4.mul(s, v128.load(bp, 64)));
+      c5 = f32x4.add(c5, f32x4.mul(s, v128.load(bp, 80)));
+      c6 = f32x4.add(c6, f32x4.mul(s, v128.load(bp, 96)));
+      c7 = f32x4.add(c7, f32x4.mul(s, v128.load(bp, 112)));
+    }
+    v128.store(cj, c0, 0); v128.store(cj, c1, 16); v128.store(cj, c2, 32); v128.store(cj, c3, 48);
+    v128.store(cj, c4, 64); v128.store(cj, c5, 80); v128.store(cj, c6, 96); v128.store(cj, c7, 112);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const bj = b + (<usize>j << 2);
+    const cj = cRow + (<usize>j << 2);
+    let c0 = accumulate ? v128.load(cj) : f32x4.splat(0);
+    for (let t = 0; t < count; t++) {
+      const s = f32x4.splat(load<f32>(val + (<usize>t << 2)));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bj + <usize>load<i32>(idx + (<usize>t << 2)))));
+    }
+    v128.store(cj, c0);
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    let sum: f32 = accumulate ? load<f32>(cRow + (<usize>j << 2)) : 0;
+    for (let t = 0; t < count; t++) {
+      sum += load<f32>(val + (<usize>t << 2)) * load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2)));
+    }
+    store<f32>(cRow + (<usize>j << 2), sum);
+  }
+}
+
+// Rows [rowStart, rowEnd) of C (+)= op(A)·B with B stored [k,n]:
+//   transA = 0: A stored [m,k], row i of op(A) is contiguous   (Y = X·W)
+//   transA = 1: A stored [k,m], row i of op(A) is column i     (dW = Xᵀ·dY)
+// Threads split the rows of C between them; each passes its own scratch.
+export function gemmRows(
+  transA: i32, rowStart: i32, rowEnd: i32, m: i32, n: i32, k: i32,
+  a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
+): void {
+  const idx = scratch;
+  const val = scratch + ((<usize>k << 2) + 15) & ~<usize>15;
+  const rowBytes = n << 2;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const aStart = transA ? a + (<usize>i << 2) : a + (<usize>i * <usize>k << 2);
+    const stride: usize = transA ? <usize>m << 2 : 4;
+    const count = listNonzeros(aStart, stride, k, rowBytes, idx, val);
+    rowFromList(count, idx, val, b, n, c + (<usize>i * <usize>n << 2), accumulate != 0);
+  }
+}
+
+// out[cols, rows] = inᵀ for in [rows, cols]: turns C = A·Bᵀ into the row kernel's C = A·(Bᵀ).
+// Rows [rowStart, rowEnd) of `in` only, so threads can share the work.
+export function transpose(rowStart: i32, rowEnd: i32, rows: i32, cols: i32, src: usize, out: usize): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const from = src + (<usize>r * <usize>cols << 2);
+    for (let c = 0; c < cols; c++) {
+      store<f32>(out + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(from + (<usize>c << 2)));
+    }
+  }
+}

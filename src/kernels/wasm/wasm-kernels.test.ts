@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kernels } from '../kernels.js';
+import { reference } from '../reference.js';
+import { Rng } from '../../tensor/rng.js';
+import { createWasmKernels } from './backend.js';
+import { SPLIT_THRESHOLD } from './threads.js';
+
+type Closable = Kernels & { close(): Promise<void> };
+let single: Closable;
+let threaded: Closable;
+
+beforeAll(async () => {
+  single = await createWasmKernels({ threads: 0 });
+  threaded = await createWasmKernels({ threads: 1 });
+});
+afterAll(async () => {
+  await single.close();
+  await threaded.close();
+});
+
+/** `length` uniform values in [−1, 1), a fraction `zeros` of them exactly 0 (blank pixels, dead ReLUs). */
+function values(length: number, rng: Rng, zeros = 0): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = rng.uniform() < zeros ? 0 : rng.uniformIn(-1, 1);
+  return out;
+}
+
+/** The same values in a buffer of `backend` (its own memory) — or a plain copy when `inMemory` is false. */
+function place(backend: Kernels, data: Float32Array, inMemory = true): Float32Array {
+  const out = inMemory ? backend.alloc(data.length) : new Float32Array(data.length);
+  out.set(data);
+  return out;
+}
+
+/** |a − b| ≤ tolerance · (1 + |b|) elementwise, reporting the first index that differs. */
+function expectClose(actual: Float32Array, expected: Float32Array, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * (1 + Math.abs(expected[i])))) {
+      expect.fail(`index ${i}: ${actual[i]} vs reference ${expected[i]}`);
+    }
+  }
+}
+
+const SIZES = [1, 3, 17, 785];
+const PRODUCTS = ['NN', 'TN', 'NT', 'TT'] as const;
+
+describe('wasm gemm matches the reference kernel', () => {
+  for (const product of PRODUCTS) {
+    const transA = product[0] === 'T';
+    const transB = product[1] === 'T';
+    it(`${product} on odd shapes (1, 3, 17, 785 in every position), overwriting and accumulating, sparse and dense A`, () => {
+      const rng = new Rng(7);
+      for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
+        if (m * n * k > 785 * 17 * 17) continue; // keep the reference's triple loop quick
+        for (const accumulate of [false, true]) {
+          const a = values(m * k, rng, accumulate ? 0.8 : 0);
+          const b = values(k * n, rng);
+          const c0 = values(m * n, rng);
+          const expected = c0.slice();
+          reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
+          const c = place(single, c0);
+          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, accumulate);
+          expectClose(c, expected, 1e-5);
+        }
+      }
+    });
+  }
+
+  it("the dense layer's products at the tutorial's shapes, batch 32 and a short final batch of 17", () => {
+    const rng = new Rng(8);
+    for (const batch of [32, 17]) {
+      for (const [inputs, units] of [[784, 64], [64, 32], [32, 10]]) {
+        const x = values(batch * inputs, rng, inputs === 784 ? 0.8 : 0.5);
+        const w = values(inputs * units, rng);
+        const dY = values(batch * units, rng, 0.5);
+        const cases: [boolean, boolean, number, number, number, Float32Array, Float32Array][] = [
+          [false, false, batch, units, inputs, x, w], // Y = X·W
+          [true, false, inputs, units, batch, x, dY], // dW = Xᵀ·dY
+          [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
+        ];
+        for (const [transA, transB, m, n, k, a, b] of cases) {
+          const expected = new Float32Array(m * n);
+          reference.gemm(transA, transB, m, n, k, a, b, expected, false);
+          const c = single.alloc(m * n);
+          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, false);
+          expectClose(c, expected, 1e-5);
+        }
+      }
+    }
+  });
+
+  it('arrays outside its memory give the same results (staged copies), including the output', () => {
+    const rng = new Rng(9);
+    const [m, n, k] = [17, 33, 785];
+    const a = values(m * k, rng, 0.5);
+    const b = values(k * n, rng);
+    const c0 = values(m * n, rng);
+    const expected = c0.slice();
+    reference.gemm(false, false, m, n, k, a, b, expected, true);
+    const c = place(single, c0, false);
+    single.gemm(false, false, m, n, k, a.slice(), place(single, b, false), c, true);
+    expectClose(c, expected, 1e-5);
+  });
+
+  it('products large enough to split across a worker thread give the same results', () => {
+    const rng = new Rng(10);
+    const [m, n, k] = [130, 257, 785];
+    expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
+    for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+      const a = values(m * k, rng, 0.5);
+      const b = values(k * n, rng);
+      const expected = new Float32Array(m * n);
+      reference.gemm(transA, transB, m, n, k, a, b, expected, false);
+      const c = threaded.alloc(m * n);
+      threaded.gemm(transA, transB, m, n, k, place(threaded, a), place(threaded, b), c, false);
+      expectClose(c, expected, 1e-4);
+    }
+  });
+
+  it('refuses buffers too short for the shapes instead of touching other memory', () => {
+    const a = single.alloc(6);
+    expect(() => single.gemm(false, false, 2, 3, 4, a, single.alloc(12), single.alloc(6), false)).toThrow(/gemm A has 6 values, needs 8/);
+  });
+});
+
+describe('wasm elementwise kernels match the reference kernels', () => {
+  const rng = new Rng(11);
+  for (const n of [1, 3, 17, 785, 2048]) {
+    it(`on ${n} values, with zeros, negatives and −0`, () => {
+      const x = values(n, rng, 0.2);
+      if (n > 2) x[1] = -0;
+      const dy = values(n, rng);
+      const check = (run: (k: Kernels, out: Float32Array) => void) => {
+        const expected = new Float32Array(n);
+        run(reference, expected);
+        const out = single.alloc(n);
+        run(single, out);
+        expectClose(out, expected, 1e-6);
+      };
+      const [px, pdy] = [place(single, x), place(single, dy)];
+      check((k, out) => k.relu(n, k === reference ? x : px, out));
+      check((k, out) => k.reluBackward(n, k === reference ? x : px, k === reference ? dy : pdy, out));
+      check((k, out) => k.leakyRelu(n, 0.1, k === reference ? x : px, out));
+      check((k, out) => k.leakyReluBackward(n, 0.1, k === reference ? x : px, k === reference ? dy : pdy, out));
+      check((k, out) => {
+        out.set(k === reference ? x : px);
+        k.sgdStep(n, 0.1, k === reference ? dy : pdy, out);
+      });
+    });
+  }
+
+  for (const [rows, cols] of [[1, 1], [3, 17], [17, 3], [32, 64], [5, 785]]) {
+    it(`bias and column sums of a [${rows}, ${cols}] matrix`, () => {
+      const x = values(rows * cols, rng);
+      const bias = values(cols, rng);
+      const expected = x.slice();
+      reference.addBias(rows, cols, bias, expected);
+      const y = place(single, x);
+      single.addBias(rows, cols, place(single, bias), y);
+      expectClose(y, expected, 1e-6);
+      const sums = new Float32Array(cols);
+      reference.sumRows(rows, cols, x, sums);
+      const out = single.alloc(cols);
+      single.sumRows(rows, cols, place(single, x), out);
+      expectClose(out, sums, 1e-5);
+    });
+
+    it(`softmax cross-entropy of [${rows}, ${cols}] logits: loss, probabilities and gradient`, () => {
+      const logits = values(rows * cols, rng).map((v) => v * 20);
+      const labels = Int32Array.from({ length: rows }, () => rng.int(cols));
+      const [probs, grad] = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+      const loss = reference.softmaxCrossEntropy(rows, cols, logits, labels, probs, grad);
+      const [p, g] = [single.alloc(rows * cols), single.alloc(rows * cols)];
+      expect(single.softmaxCrossEntropy(rows, cols, place(single, logits), labels, p, g)).toBeCloseTo(loss, 5);
+      expectClose(p, probs, 1e-6);
+      expectClose(g, grad, 1e-6);
+    });
+  }
+});
+
+describe('wasm memory', () => {
+  it('hands out zero-filled buffers that stay valid while the memory grows past its initial 16 MiB', () => {
+    const first = single.alloc(1000);
+    first.fill(3);
+    const big = single.alloc(8 << 20); // 32 MiB: forces growth
+    expect(big.every((v) => v === 0)).toBe(true);
+    expect(first.length).toBe(1000);
+    expect(first.every((v) => v === 3)).toBe(true);
+    const after = single.alloc(64);
+    single.relu(64, place(single, values(64, new Rng(1))), after); // a view made after growth works in kernels
+    expect(after.some((v) => v > 0)).toBe(true);
+  });
+});
