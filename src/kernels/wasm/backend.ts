@@ -21,6 +21,8 @@ export interface WasmExports {
 export interface WasmOptions {
   /** Worker threads besides the calling one for large products; default: one per extra core, at most 3. */
   threads?: number;
+  /** Multiply–adds (m·n·k) from which a product is split across threads; default SPLIT_THRESHOLD. */
+  splitThreshold?: number;
 }
 
 /** Pages the memory starts with (16 MiB) and may grow to (2 GiB); must match asconfig.json's maximum. */
@@ -62,7 +64,7 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Kern
   const instance = await webAssembly!.instantiate(module, { env: { memory } });
   const wasm = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, wasm.heapBase());
-  const pool = await startThreadPool(module, heap, wasm.gemmRows, options.threads);
+  const pool = await startThreadPool(module, heap, wasm.gemmRows, options);
   return wasmKernels(wasm, heap, pool);
 }
 

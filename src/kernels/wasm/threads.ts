@@ -4,52 +4,81 @@ import type { WasmModule } from './webassembly.js';
 
 /**
  * Worker threads for the large matrix products: every worker instantiates the same module over the
- * same shared memory, and a product's rows of C are split between the caller and the workers.
+ * same shared memory, and a product's rows of C are shared out in chunks.
  *
- * Hand-off is a mailbox of Int32 slots in the shared memory per worker — [sequence, done, arguments…]:
- * the caller writes the arguments, bumps `sequence` and notifies; the worker runs its rows, stores the
- * sequence into `done` and notifies back. Small products never leave the calling thread: waking a
- * thread costs microseconds, which a 32×784·784×64 product cannot repay (PyTorch with two threads is
- * slower than with one at batch 32 on two cores).
+ * Hand-off is one mailbox of Int32 slots in the shared memory. The caller writes the product's
+ * arguments, then publishes a ticket — job number << 16 | next chunk — and notifies. Every thread,
+ * the caller included, claims chunks by compare-and-swap on the ticket until none is left; the caller
+ * then waits only for chunks that are still running. A worker that wakes late (the machine is busy)
+ * finds nothing left and costs nothing: the caller never waits for a thread that has not started.
+ * Small products never leave the calling thread: waking a thread costs microseconds that a
+ * 32×784·784×64 product cannot repay (PyTorch with two threads is slower than with one at batch 32).
  */
 export interface ThreadPool {
   readonly threads: number;
   /** Whether a product of this size gains from splitting. */
   worthSplitting(m: number, n: number, k: number): boolean;
-  /** gemmRows over all rows [0, m), split into 1 + threads parts; `scratch(t)` is thread t's list space. */
+  /** gemmRows over all rows [0, m) shared between the caller and the workers; `scratch(t)` is thread t's list space. */
   gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: (thread: number) => number): void;
   close(): Promise<void>;
 }
 
-/** Multiply–adds below which a product stays on one thread (measured by `npm run bench`). */
-export const SPLIT_THRESHOLD = 1 << 21;
+/** The kernel's signature (see assembly/gemm.ts): rows [rowStart, rowEnd) of C (+)= op(A)·B. */
+export type GemmRows = (transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number) => void;
 
-const SLOT = 16; // Int32 slots per mailbox: 0 sequence, 1 done, 2.. arguments
-const SEQUENCE = 0;
-const DONE = 1;
+export interface PoolOptions {
+  threads?: number;
+  /** Multiply–adds (m·n·k) from which a product is split; default SPLIT_THRESHOLD. */
+  splitThreshold?: number;
+  /** Polls of the mailbox an idle worker makes before it sleeps (futex); default WORKER_SPINS. */
+  spins?: number;
+}
+
+/** Multiply–adds below which a product stays on one thread: the tutorial's first layer (32·64·784 ≈ 1.6M) is split, its others (≤ 66k) are not. */
+export const SPLIT_THRESHOLD = 1 << 20;
+/** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
+export const WORKER_SPINS = 20000;
+
+// Mailbox slots (Int32): the ticket, chunks finished, then the job; scratch pointers from SCRATCH on.
+const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, ARGS = 4, STOP = 12, SCRATCH = 16;
+const MAX_THREADS = 8;
+
+// One claim loop, shared by the caller and (as source text) the workers: run chunks while any is left.
+function claimChunks(box: Int32Array, kernel: GemmRows, scratch: number): void {
+  for (let ticket = Atomics.load(box, TICKET); ; ticket = Atomics.load(box, TICKET)) {
+    const next = ticket & 0xffff;
+    if (next >= box[CHUNKS]) return;
+    const [transA, m, n, k, a, b, c, accumulate] = [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4], box[ARGS + 5], box[ARGS + 6], box[ARGS + 7]];
+    const per = box[ROWS_PER_CHUNK];
+    if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
+    kernel(transA, next * per, Math.min(m, (next + 1) * per), m, n, k, a, b, c, accumulate, scratch);
+    Atomics.add(box, FINISHED, 1);
+  }
+}
 
 // The worker: a CommonJS script run with `eval`, so it needs no file of its own beside the build output.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, mailbox } = workerData;
+const { module, memory, mailbox, thread, spins: patience } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const box = new Int32Array(memory.buffer, mailbox, ${SLOT});
-let seen = 0;
+const box = new Int32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS});
+const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, ARGS = ${ARGS};
+${claimChunks.toString()}
+let seen = Atomics.load(box, TICKET);
 for (;;) {
   let spins = 0;
-  while (Atomics.load(box, ${SEQUENCE}) === seen) {
-    if (++spins > 4000) { Atomics.wait(box, ${SEQUENCE}, seen); spins = 0; }
+  while (Atomics.load(box, TICKET) === seen && !box[${STOP}]) {
+    if (++spins > patience) { Atomics.wait(box, TICKET, seen); spins = 0; }
   }
-  seen = Atomics.load(box, ${SEQUENCE});
-  if (seen < 0) break;
-  wasm.gemmRows(box[2], box[3], box[4], box[5], box[6], box[7], box[8], box[9], box[10], box[11], box[12]);
-  Atomics.store(box, ${DONE}, seen);
-  Atomics.notify(box, ${DONE});
+  if (box[${STOP}]) break;
+  claimChunks(box, wasm.gemmRows, box[${SCRATCH} + thread]);
+  seen = Atomics.load(box, TICKET);
 }
 `;
 
 /** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no worker_threads. */
-export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: GemmRows, threads?: number): Promise<ThreadPool | null> {
+export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: GemmRows, options: PoolOptions = {}): Promise<ThreadPool | null> {
+  const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS } = options;
   let workerThreads: typeof import('node:worker_threads');
   let cores = 1;
   try {
@@ -58,57 +87,39 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   } catch {
     return null; // not Node: the browser page runs single-threaded
   }
-  const count = Math.max(0, Math.floor(threads ?? Math.min(cores - 1, 3)));
+  const count = Math.min(MAX_THREADS, Math.max(0, Math.floor(options.threads ?? Math.min(cores - 1, 3))));
   if (count === 0) return null;
 
-  const boxes: Int32Array[] = [];
+  const mailbox = heap.scratch('mailbox', (SCRATCH + MAX_THREADS) * 4);
+  const box = new Int32Array(heap.buffer(), mailbox, SCRATCH + MAX_THREADS);
   const workers: Worker[] = [];
-  for (let t = 0; t < count; t++) {
-    const mailbox = heap.scratch(`mailbox${t}`, SLOT * 4);
-    boxes.push(new Int32Array(heap.buffer(), mailbox, SLOT));
-    const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox } });
+  for (let t = 1; t <= count; t++) {
+    const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins } });
     worker.unref();
     workers.push(worker);
   }
-  let sequence = 0;
+  let job = 0;
 
   return {
     threads: count,
-    worthSplitting: (m, n, k) => m >= 2 * (count + 1) && m * n * k >= SPLIT_THRESHOLD,
+    worthSplitting: (m, n, k) => m >= 2 * (count + 1) && m * n * k >= splitThreshold,
 
     gemmRows(transA, m, n, k, a, b, c, accumulate, scratch) {
-      const parts = count + 1;
-      const rowsPer = Math.ceil(m / parts);
-      sequence++;
-      for (let t = 0; t < count; t++) {
-        const box = boxes[t];
-        const start = Math.min(m, (t + 1) * rowsPer);
-        const end = Math.min(m, (t + 2) * rowsPer);
-        box.set([transA, start, end, m, n, k, a, b, c, accumulate, scratch(t + 1)], 2);
-        Atomics.store(box, SEQUENCE, sequence);
-        Atomics.notify(box, SEQUENCE);
-      }
-      own(transA, 0, Math.min(m, rowsPer), m, n, k, a, b, c, accumulate, scratch(0));
-      for (const box of boxes) {
-        let spins = 0;
-        while (Atomics.load(box, DONE) !== sequence) {
-          if (++spins > 4000) {
-            Atomics.wait(box, DONE, Atomics.load(box, DONE), 1);
-            spins = 0;
-          }
-        }
-      }
+      const chunks = Math.min(m, 4 * (count + 1));
+      for (let t = 1; t <= count; t++) box[SCRATCH + t] = scratch(t);
+      box.set([chunks, Math.ceil(m / chunks), transA, m, n, k, a, b, c, accumulate], CHUNKS);
+      Atomics.store(box, FINISHED, 0);
+      job = (job + 1) & 0x7fff;
+      Atomics.store(box, TICKET, job << 16);
+      Atomics.notify(box, TICKET);
+      claimChunks(box, own, scratch(0));
+      while (Atomics.load(box, FINISHED) < chunks); // only chunks already running remain: wait them out
     },
 
     async close() {
-      for (const box of boxes) {
-        Atomics.store(box, SEQUENCE, -1);
-        Atomics.notify(box, SEQUENCE);
-      }
+      Atomics.store(box, STOP, 1);
+      Atomics.notify(box, TICKET);
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
-
-/** The kernel's signature (see assembly/gemm.ts): rows [rowStart, rowEnd) of C (+)= op(A)·B. */
-export type GemmRows = (transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number) => void;
