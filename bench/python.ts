@@ -24,6 +24,9 @@ export function pythonHas(command: string, module: string): boolean {
   return run.status === 0;
 }
 
+/** A competitor that takes longer than this is stopped and reported as not measured. */
+const TIMEOUT_MS = 20 * 60 * 1000;
+
 export type PythonSystem = { script: 'tutorial_numpy.py'; dtype: 'float64' | 'float32' } | { script: 'torch_mlp.py'; threads: number };
 
 /** Runs one competitor; returns its measurements or why it could not run. */
@@ -32,7 +35,8 @@ export function benchPython(system: PythonSystem, dataDirectory: string, spec: B
   if (!command) return 'no python3 with numpy (install Debian python3-numpy)';
   if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch')) return `${command} has no torch (install Debian python3-torch)`;
   const args = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, train: spec.train, infer: spec.infer };
-  const run = spawnSync(command, [join(scripts, system.script), JSON.stringify(args)], { cwd: scripts, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(command, [join(scripts, system.script), JSON.stringify(args)], { cwd: scripts, encoding: 'utf8', maxBuffer: 1 << 24, timeout: TIMEOUT_MS });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return `${system.script} took longer than ${TIMEOUT_MS / 60000} minutes (a busy machine?)`;
   if (run.status !== 0) return `${system.script} failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Measured;
 }

@@ -25,6 +25,14 @@ function values(length: number, rng: Rng, zeros = 0): Float32Array {
   return out;
 }
 
+/** Like images: columns blank in every row (a shared border), plus scattered zeros — rows share most zeros. */
+function imageLike(rows: number, cols: number, rng: Rng): Float32Array {
+  const blank = Array.from({ length: cols }, () => rng.uniform() < 0.6);
+  const out = values(rows * cols, rng, 0.1);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (blank[c]) out[r * cols + c] = 0;
+  return out;
+}
+
 /** The same values in a buffer of `backend` (its own memory) — or a plain copy when `inMemory` is false. */
 function place(backend: Kernels, data: Float32Array, inMemory = true): Float32Array {
   const out = inMemory ? backend.alloc(data.length) : new Float32Array(data.length);
@@ -67,11 +75,11 @@ describe('wasm gemm matches the reference kernel', () => {
     });
   }
 
-  it("the dense layer's products at the tutorial's shapes, batch 32 and a short final batch of 17", () => {
+  it("the dense layer's products at the tutorial's shapes on image-like inputs, batch 32 and a short final batch of 17", () => {
     const rng = new Rng(8);
     for (const batch of [32, 17]) {
       for (const [inputs, units] of [[784, 64], [64, 32], [32, 10]]) {
-        const x = values(batch * inputs, rng, inputs === 784 ? 0.8 : 0.5);
+        const x = inputs === 784 ? imageLike(batch, inputs, rng) : values(batch * inputs, rng, 0.5);
         const w = values(inputs * units, rng);
         const dY = values(batch * units, rng, 0.5);
         const cases: [boolean, boolean, number, number, number, Float32Array, Float32Array][] = [
@@ -103,18 +111,21 @@ describe('wasm gemm matches the reference kernel', () => {
     expectClose(c, expected, 1e-5);
   });
 
-  it('products large enough to split across a worker thread give the same results', () => {
+  it('products large enough to split across a worker thread give the same results, overwriting and accumulating, back to back', () => {
     const rng = new Rng(10);
     const [m, n, k] = [130, 257, 785];
     expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
-    for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
-      const a = values(m * k, rng, 0.5);
-      const b = values(k * n, rng);
-      const expected = new Float32Array(m * n);
-      reference.gemm(transA, transB, m, n, k, a, b, expected, false);
-      const c = threaded.alloc(m * n);
-      threaded.gemm(transA, transB, m, n, k, place(threaded, a), place(threaded, b), c, false);
-      expectClose(c, expected, 1e-4);
+    for (const [transA, transB, accumulate] of [[false, false, false], [true, false, false], [false, true, false], [false, false, true], [true, false, true]] as const) {
+      for (let repeat = 0; repeat < 3; repeat++) {
+        const a = repeat === 0 ? values(m * k, rng, 0.5) : repeat === 1 ? imageLike(transA ? k : m, transA ? m : k, rng) : values(m * k, rng);
+        const b = values(k * n, rng);
+        const c0 = values(m * n, rng);
+        const expected = c0.slice();
+        reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
+        const c = place(threaded, c0);
+        threaded.gemm(transA, transB, m, n, k, place(threaded, a), place(threaded, b), c, accumulate);
+        expectClose(c, expected, 1e-4);
+      }
     }
   });
 

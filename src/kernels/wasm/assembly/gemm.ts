@@ -83,6 +83,81 @@
   }
 }
 
+// Nonzeros in the four rows last listed by listNonzeros4 (each instance — each thread — has its own).
+let nonzerosOfFour = 0;
+
+// Four rows at once: lists every p where any of rows r..r+3 of op(A) is nonzero, with the four values
+// side by side (one f32x4 per entry), and counts the nonzeros themselves into nonzerosOfFour.
+// Element (row q, column p) sits at a + q·rowStride + p·colStride.
+@inline function listNonzeros4(a: usize, rowStride: usize, colStride: usize, k: i32, rowBytes: i32, idx: usize, vals: usize): i32 {
+  let count = 0;
+  let nonzeros = 0;
+  for (let p = 0; p < k; p++) {
+    const at = a + <usize>p * colStride;
+    const v = rowStride == 4
+      ? v128.load(at)
+      : f32x4(load<f32>(at), load<f32>(at + rowStride), load<f32>(at + 2 * rowStride), load<f32>(at + 3 * rowStride));
+    store<i32>(idx + (<usize>count << 2), p * rowBytes);
+    v128.store(vals + (<usize>count << 4), v);
+    const mask = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+    count += i32(mask != 0);
+    nonzeros += popcnt(mask);
+  }
+  nonzerosOfFour = nonzeros;
+  return count;
+}
+
+// C[r..r+3, 0..n) (+)= Σ_t vals[t] ⊗ B[idx[t] + 0..n): a 4-row × 8-column block in eight registers,
+// so each vector of B loaded serves four rows.
+@inline function rowsFromList4(count: i32, idx: usize, vals: usize, b: usize, n: i32, c: usize, accumulate: bool): void {
+  const cStride = <usize>n << 2;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    if (accumulate) {
+      c00 = v128.load(cj, 0); c01 = v128.load(cj, 16);
+      c10 = v128.load(cj + cStride, 0); c11 = v128.load(cj + cStride, 16);
+      c20 = v128.load(cj + 2 * cStride, 0); c21 = v128.load(cj + 2 * cStride, 16);
+      c30 = v128.load(cj + 3 * cStride, 0); c31 = v128.load(cj + 3 * cStride, 16);
+    }
+    for (let t = 0; t < count; t++) {
+      const v = v128.load(vals + (<usize>t << 4));
+      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let s = f32x4.splat(f32x4.extract_lane(v, 0));
+      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+      s = f32x4.splat(f32x4.extract_lane(v, 1));
+      c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+      s = f32x4.splat(f32x4.extract_lane(v, 2));
+      c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+      s = f32x4.splat(f32x4.extract_lane(v, 3));
+      c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    }
+    v128.store(cj, c00, 0); v128.store(cj, c01, 16);
+    v128.store(cj + cStride, c10, 0); v128.store(cj + cStride, c11, 16);
+    v128.store(cj + 2 * cStride, c20, 0); v128.store(cj + 2 * cStride, c21, 16);
+    v128.store(cj + 3 * cStride, c30, 0); v128.store(cj + 3 * cStride, c31, 16);
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    let sum = accumulate
+      ? f32x4(load<f32>(cj), load<f32>(cj + cStride), load<f32>(cj + 2 * cStride), load<f32>(cj + 3 * cStride))
+      : f32x4.splat(0);
+    for (let t = 0; t < count; t++) {
+      const x = f32x4.splat(load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2))));
+      sum = f32x4.add(sum, f32x4.mul(v128.load(vals + (<usize>t << 4)), x));
+    }
+    store<f32>(cj, f32x4.extract_lane(sum, 0));
+    store<f32>(cj + cStride, f32x4.extract_lane(sum, 1));
+    store<f32>(cj + 2 * cStride, f32x4.extract_lane(sum, 2));
+    store<f32>(cj + 3 * cStride, f32x4.extract_lane(sum, 3));
+  }
+}
+
 // Rows [rowStart, rowEnd) of C (+)= op(A)·B with B stored [k,n]:
 //   transA = 0: A stored [m,k], row i of op(A) is contiguous   (Y = X·W)
 //   transA = 1: A stored [k,m], row i of op(A) is column i     (dW = Xᵀ·dY)
@@ -94,7 +169,7 @@ export function gemmRows(
   a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
 ): void {
   const idx = scratch;
-  const val = scratch + ((<usize>k << 2) + 15) & ~<usize>15;
+  const val = scratch + ((<usize>k << 2) + 15) & ~<usize>15; // k values, or k groups of four (16·k bytes)
   const rowBytes = n << 2;
   const stride: usize = transA ? <usize>m << 2 : 4;
   const block = max(8, (4096 / max(n, 1)) & ~3);
@@ -102,7 +177,25 @@ export function gemmRows(
     const depth = min(block, k - p0);
     const adding = accumulate != 0 || p0 > 0;
     const bBlock = b + (<usize>p0 * <usize>n << 2);
-    for (let i = rowStart; i < rowEnd; i++) {
+    let i = rowStart;
+    for (; i + 4 <= rowEnd; i += 4) {
+      const aStart = transA ? a + ((<usize>p0 * <usize>m + <usize>i) << 2) : a + ((<usize>i * <usize>k + <usize>p0) << 2);
+      const rowStride: usize = transA ? 4 : <usize>k << 2;
+      const count = listNonzeros4(aStart, rowStride, stride, depth, rowBytes, idx, val);
+      if (count == 0 && adding) continue;
+      // The block pays when the rows share their nonzeros (pixels: the digit is in the middle); rows
+      // with scattered zeros (ReLU outputs) make the union nearly dense, so they go one by one.
+      if (count * 5 <= nonzerosOfFour * 2) {
+        rowsFromList4(count, idx, val, bBlock, n, c + (<usize>i * <usize>n << 2), adding);
+        continue;
+      }
+      for (let q = 0; q < 4; q++) {
+        const single = listNonzeros(aStart + <usize>q * rowStride, stride, depth, rowBytes, idx, val);
+        if (single == 0 && adding) continue;
+        rowFromList(single, idx, val, bBlock, n, c + ((<usize>(i + q) * <usize>n) << 2), adding);
+      }
+    }
+    for (; i < rowEnd; i++) {
       const aStart = transA ? a + ((<usize>p0 * <usize>m + <usize>i) << 2) : a + ((<usize>i * <usize>k + <usize>p0) << 2);
       const count = listNonzeros(aStart, stride, depth, rowBytes, idx, val);
       if (count == 0 && adding) continue;
