@@ -11,6 +11,8 @@ import type { WasmModule } from './webassembly.js';
  * the caller included, claims chunks by compare-and-swap on the ticket until none is left; the caller
  * then waits only for chunks that are still running. A worker that wakes late (the machine is busy)
  * finds nothing left and costs nothing: the caller never waits for a thread that has not started.
+ * A worker preempted in the middle of a chunk does stall the caller; when that keeps happening the
+ * pool stays on one thread for a while (PAUSE_PRODUCTS), then tries again.
  * Small products never leave the calling thread: waking a thread costs microseconds that a
  * 32×784·784×64 product cannot repay (PyTorch with two threads is slower than with one at batch 32).
  */
@@ -34,8 +36,14 @@ export interface PoolOptions {
   spins?: number;
 }
 
-/** Multiply–adds below which a product stays on one thread: the tutorial's first layer (32·64·784 ≈ 1.6M) is split, its others (≤ 66k) are not. */
-export const SPLIT_THRESHOLD = 1 << 20;
+/**
+ * Multiply–adds below which a product stays on one thread: the tutorial's first layer (32·64·784 ≈ 1.6M)
+ * stays, 784-256-256-10 at batch 128 (25.7M, 8.4M) splits. Measured: splitting the tutorial's first
+ * layer made training slower here, as two threads do for PyTorch at batch 32.
+ */
+export const SPLIT_THRESHOLD = 1 << 22;
+/** Products run on one thread after the workers kept the caller waiting three times in a row. */
+export const PAUSE_PRODUCTS = 2000;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
 export const WORKER_SPINS = 20000;
 
@@ -53,6 +61,7 @@ function claimChunks(box: Int32Array, kernel: GemmRows, scratch: number): void {
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
     kernel(transA, next * per, Math.min(m, (next + 1) * per), m, n, k, a, b, c, accumulate, scratch);
     Atomics.add(box, FINISHED, 1);
+    Atomics.notify(box, FINISHED);
   }
 }
 
@@ -99,10 +108,19 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
     workers.push(worker);
   }
   let job = 0;
+  let strikes = 0;
+  let pausedFor = 0;
 
   return {
     threads: count,
-    worthSplitting: (m, n, k) => m >= 2 * (count + 1) && m * n * k >= splitThreshold,
+    worthSplitting: (m, n, k) => {
+      if (!(m >= 2 * (count + 1) && m * n * k >= splitThreshold)) return false;
+      if (pausedFor > 0) {
+        pausedFor--;
+        return false;
+      }
+      return true;
+    },
 
     gemmRows(transA, m, n, k, a, b, c, accumulate, scratch) {
       const chunks = Math.min(m, 4 * (count + 1));
@@ -112,8 +130,22 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
       job = (job + 1) & 0x7fff;
       Atomics.store(box, TICKET, job << 16);
       Atomics.notify(box, TICKET);
+      const started = performance.now();
       claimChunks(box, own, scratch(0));
-      while (Atomics.load(box, FINISHED) < chunks); // only chunks already running remain: wait them out
+      const claimed = performance.now();
+      // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
+      // worker that shares our core on a busy machine gets it instead of a spinning caller.
+      for (let spins = 0, done = Atomics.load(box, FINISHED); done < chunks; done = Atomics.load(box, FINISHED)) {
+        if (++spins > 1000) Atomics.wait(box, FINISHED, done, 1);
+      }
+      // A worker descheduled mid-chunk (a busy machine) makes the caller wait longer than the whole
+      // product takes alone: after a few such products in a row, stay on one thread for a while.
+      const waited = performance.now() - claimed;
+      strikes = waited > claimed - started ? strikes + 1 : 0;
+      if (strikes >= 3) {
+        pausedFor = PAUSE_PRODUCTS;
+        strikes = 0;
+      }
     },
 
     async close() {
