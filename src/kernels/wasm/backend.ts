@@ -16,6 +16,7 @@ export interface WasmExports {
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
   sgdStep(n: number, lr: number, grad: number, value: number): void;
   softmaxCrossEntropy(rows: number, cols: number, logits: number, labels: number, probs: number, dLogits: number): number;
+  bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
 }
 
 export interface WasmOptions {
@@ -73,6 +74,24 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
     if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
   const ours = (...arrays: (Float32Array | Int32Array)[]) => arrays.every((array) => heap.owns(array));
+
+  // 32-bit views of byte sources (made once per source) and of the staging region (remade when it grows).
+  const wordViews = new WeakMap<Uint8Array, Uint32Array>();
+  const wordsOf = (bytes: Uint8Array) => {
+    let view = wordViews.get(bytes);
+    if (!view) wordViews.set(bytes, (view = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)));
+    return view;
+  };
+  const staging = {
+    view: new Uint32Array(0) as Uint32Array<ArrayBufferLike>,
+    words(bytes: number): Uint32Array {
+      const ptr = heap.scratch('gather', bytes);
+      if (this.view.byteOffset !== ptr || this.view.length < bytes >> 2 || this.view.buffer !== heap.buffer()) {
+        this.view = new Uint32Array(heap.buffer(), ptr, Math.ceil(bytes / 4));
+      }
+      return this.view;
+    },
+  };
 
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory: split across threads when the product is large.
   const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number) => {
@@ -166,6 +185,26 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
       }
       const pl = heap.pointer(labels.length === rows ? labels : labels.subarray(0, rows), 'stage labels');
       return wasm.softmaxCrossEntropy(rows, cols, logits.byteOffset, pl, probs.byteOffset, dLogits.byteOffset);
+    },
+
+    gatherRows(count, size, source, order, start, scale, out) {
+      // Bytes (the usual dataset) are copied a 32-bit word at a time into a staging region, then widened
+      // and scaled sixteen at a time; anything else (float features, odd alignment) takes the reference loop.
+      if (!(source instanceof Uint8Array) || size % 4 !== 0 || source.byteOffset % 4 !== 0 || !heap.owns(out)) {
+        return reference.gatherRows(count, size, source, order, start, scale, out);
+      }
+      fits('gatherRows out', out, count * size);
+      const words = wordsOf(source);
+      const stage = staging.words(count * size);
+      const rowWords = size >> 2;
+      for (let b = 0; b < count; b++) {
+        const row = order ? order[start + b] : start + b;
+        if (!(row >= 0 && (row + 1) * size <= source.length)) throw new RangeError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
+        const from = row * rowWords;
+        const to = b * rowWords;
+        for (let i = 0; i < rowWords; i++) stage[to + i] = words[from + i];
+      }
+      wasm.bytesToFloats(count * size, stage.byteOffset, scale, out.byteOffset);
     },
 
     sgdStep(n, lr, grad, value) {

@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernels } from '../kernels.js';
 import { reference } from '../reference.js';
@@ -188,6 +189,51 @@ describe('wasm elementwise kernels match the reference kernels', () => {
       expectClose(g, grad, 1e-6);
     });
   }
+});
+
+describe('wasm batch gathering matches the reference kernel', () => {
+  it('copies and scales chosen rows of bytes (the dataset case), in order and shuffled, sizes 784 and 20', () => {
+    const rng = new Rng(12);
+    for (const size of [784, 20]) {
+      const source = Uint8Array.from({ length: 50 * size + 3 }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
+      const order = rng.permutation(50);
+      for (const [count, start, rows] of [[32, 0, order], [17, 33, order], [5, 45, null]] as const) {
+        const expected = new Float32Array(count * size);
+        reference.gatherRows(count, size, source, rows, start, 1 / 255, expected);
+        const out = single.alloc(count * size);
+        single.gatherRows(count, size, source, rows, start, 1 / 255, out);
+        expectClose(out, expected, 1e-7);
+      }
+    }
+  });
+
+  it('takes the reference path for float sources, odd row sizes and unaligned bytes, with the same results', () => {
+    const rng = new Rng(13);
+    const floats = values(10 * 7, rng);
+    const bytes = Uint8Array.from({ length: 10 * 7 + 1 }, () => rng.int(256));
+    const cases: [Uint8Array | Float32Array, number][] = [[floats, 7], [bytes, 7], [bytes.subarray(1), 4]];
+    for (const [source, size] of cases) {
+      const order = Int32Array.from([3, 1, 4, 1, 5]);
+      const expected = new Float32Array(5 * size);
+      reference.gatherRows(5, size, source, order, 0, 0.5, expected);
+      const out = single.alloc(5 * size);
+      single.gatherRows(5, size, source, order, 0, 0.5, out);
+      expectClose(out, expected, 1e-7);
+    }
+  });
+
+  it('refuses a row outside the source instead of reading past it', () => {
+    const source = new Uint8Array(4 * 8);
+    expect(() => single.gatherRows(1, 8, source, Int32Array.from([4]), 0, 1, single.alloc(8))).toThrow(/row 4 is outside the 4 rows/);
+  });
+});
+
+describe('wasm build', () => {
+  it('the compiled module is newer than every AssemblyScript source (run `npm run build` after editing them)', () => {
+    const built = statSync(new URL('./build/kernels.wasm', import.meta.url)).mtimeMs;
+    const sources = new URL('./assembly/', import.meta.url);
+    for (const name of readdirSync(sources)) expect(statSync(new URL(name, sources)).mtimeMs, name).toBeLessThanOrEqual(built);
+  });
 });
 
 describe('wasm memory', () => {

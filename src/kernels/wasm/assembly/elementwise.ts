@@ -124,3 +124,20 @@ export function softmaxCrossEntropy(rows: i32, cols: i32, logits: usize, labels:
   }
   return total / <f64>rows;
 }
+
+// out[i] = scale · bytes[i]: sixteen bytes widened to four f32x4 per step
+export function bytesToFloats(n: i32, bytes: usize, scale: f32, out: usize): void {
+  const s = f32x4.splat(scale);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v = v128.load(bytes + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    const at = out + (<usize>i << 2);
+    v128.store(at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), s), 0);
+    v128.store(at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), s), 16);
+    v128.store(at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), s), 32);
+    v128.store(at, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), s), 48);
+  }
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>load<u8>(bytes + <usize>i) * scale);
+}
