@@ -113,6 +113,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
       fits('gemm B', b, k * n);
       fits('gemm C', c, m * n);
       if (m === 0 || n === 0) return;
+      if (k === 0) return void (accumulate || c.fill(0, 0, m * n)); // an empty sum
       const pa = heap.pointer(a, 'stage A');
       let pb = heap.pointer(b, 'stage B');
       const cOwned = heap.owns(c);

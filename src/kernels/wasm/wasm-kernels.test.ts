@@ -130,6 +130,14 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('an empty inner dimension (k = 0) gives zeros, or leaves C as it was when accumulating', () => {
+    for (const accumulate of [false, true]) {
+      const c = place(single, Float32Array.from([1, 2, 3, 4, 5, 6]));
+      single.gemm(false, false, 2, 3, 0, single.alloc(0), single.alloc(0), c, accumulate);
+      expect(Array.from(c)).toEqual(accumulate ? [1, 2, 3, 4, 5, 6] : [0, 0, 0, 0, 0, 0]);
+    }
+  });
+
   it('refuses buffers too short for the shapes instead of touching other memory', () => {
     const a = single.alloc(6);
     expect(() => single.gemm(false, false, 2, 3, 4, a, single.alloc(12), single.alloc(6), false)).toThrow(/gemm A has 6 values, needs 8/);
