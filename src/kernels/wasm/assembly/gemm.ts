@@ -205,13 +205,35 @@ export function gemmRows(
   }
 }
 
-// out[cols, rows] = inᵀ for in [rows, cols]: turns C = A·Bᵀ into the row kernel's C = A·(Bᵀ).
-// Rows [rowStart, rowEnd) of `in` only, so threads can share the work.
+// out[cols, rows] = srcᵀ for src [rows, cols]: turns C = A·Bᵀ into the row kernel's C = A·(Bᵀ).
+// Rows [rowStart, rowEnd) of src only, so threads can share the work. 4×4 tiles are transposed in
+// registers (two rounds of shuffles); the ragged edges go one value at a time.
 export function transpose(rowStart: i32, rowEnd: i32, rows: i32, cols: i32, src: usize, out: usize): void {
-  for (let r = rowStart; r < rowEnd; r++) {
-    const from = src + (<usize>r * <usize>cols << 2);
+  const srcRow = <usize>cols << 2;
+  const outRow = <usize>rows << 2;
+  let r = rowStart;
+  for (; r + 4 <= rowEnd; r += 4) {
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const from = src + <usize>r * srcRow + (<usize>c << 2);
+      const r0 = v128.load(from), r1 = v128.load(from + srcRow), r2 = v128.load(from + 2 * srcRow), r3 = v128.load(from + 3 * srcRow);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const to = out + <usize>c * outRow + (<usize>r << 2);
+      v128.store(to, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(to + outRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(to + 2 * outRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(to + 3 * outRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      for (let q = 0; q < 4; q++) {
+        store<f32>(out + <usize>c * outRow + (<usize>(r + q) << 2), load<f32>(src + <usize>(r + q) * srcRow + (<usize>c << 2)));
+      }
+    }
+  }
+  for (; r < rowEnd; r++) {
     for (let c = 0; c < cols; c++) {
-      store<f32>(out + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(from + (<usize>c << 2)));
+      store<f32>(out + <usize>c * outRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
     }
   }
 }
