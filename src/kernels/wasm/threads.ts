@@ -12,7 +12,7 @@ import type { WasmModule } from './webassembly.js';
  * then waits only for chunks that are still running. A worker that wakes late (the machine is busy)
  * finds nothing left and costs nothing: the caller never waits for a thread that has not started.
  * A worker preempted in the middle of a chunk does stall the caller; when that keeps happening the
- * pool stays on one thread for a while (PAUSE_PRODUCTS), then tries again.
+ * pool stays on one thread for a while (PAUSE_MS), then tries again.
  * Small products never leave the calling thread: waking a thread costs microseconds that a
  * 32×784·784×64 product cannot repay (PyTorch with two threads is slower than with one at batch 32).
  */
@@ -42,8 +42,8 @@ export interface PoolOptions {
  * layer made training slower here, as two threads do for PyTorch at batch 32.
  */
 export const SPLIT_THRESHOLD = 1 << 22;
-/** Products run on one thread after the workers kept the caller waiting three times in a row. */
-export const PAUSE_PRODUCTS = 2000;
+/** Milliseconds products run on one thread after the workers kept the caller waiting three times in a row. */
+export const PAUSE_MS = 250;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
 export const WORKER_SPINS = 20000;
 
@@ -109,17 +109,13 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   }
   let job = 0;
   let strikes = 0;
-  let pausedFor = 0;
+  let pausedUntil = 0;
 
   return {
     threads: count,
     worthSplitting: (m, n, k) => {
       if (!(m >= 2 * (count + 1) && m * n * k >= splitThreshold)) return false;
-      if (pausedFor > 0) {
-        pausedFor--;
-        return false;
-      }
-      return true;
+      return pausedUntil === 0 || performance.now() >= pausedUntil;
     },
 
     gemmRows(transA, m, n, k, a, b, c, accumulate, scratch) {
@@ -142,8 +138,9 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
       // product takes alone: after a few such products in a row, stay on one thread for a while.
       const waited = performance.now() - claimed;
       strikes = waited > claimed - started ? strikes + 1 : 0;
+      pausedUntil = 0;
       if (strikes >= 3) {
-        pausedFor = PAUSE_PRODUCTS;
+        pausedUntil = performance.now() + PAUSE_MS;
         strikes = 0;
       }
     },
