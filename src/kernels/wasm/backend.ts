@@ -73,7 +73,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
     if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
-  const ours = (...arrays: (Float32Array | Int32Array)[]) => arrays.every((array) => heap.owns(array));
+  const ours = (a: Float32Array, b: Float32Array, c: Float32Array = b) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
   // 32-bit views of byte sources (made once per source) and of the staging region (remade when it grows).
   const wordViews = new WeakMap<Uint8Array, Uint32Array>();
