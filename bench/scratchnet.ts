@@ -73,6 +73,6 @@ export async function benchScratchnet(variant: ScratchnetVariant, data: BenchDat
   }
   result.infer = { samplesPerSecond: rates };
   result.latencyMicroseconds = latencies;
-  await backend.close?.();
+  if (variant === 'wasm-1-thread') await backend.close?.(); // made here; the 'wasm' one is the process's shared backend
   return result;
 }

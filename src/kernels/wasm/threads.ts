@@ -112,11 +112,12 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   let job = 0;
   let strikes = 0;
   let pausedUntil = 0;
+  let closed = false;
 
   return {
     threads: count,
     worthSplitting: (m, n, k) => {
-      if (!(m >= 2 * (count + 1) && m * n * k >= splitThreshold)) return false;
+      if (closed || !(m >= 2 * (count + 1) && m * n * k >= splitThreshold)) return false;
       return pausedUntil === 0 || performance.now() >= pausedUntil;
     },
 
@@ -148,6 +149,7 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
     },
 
     async close() {
+      closed = true;
       Atomics.store(box, STOP, 1);
       Atomics.notify(box, TICKET);
       await Promise.all(workers.map((w) => w.terminate()));
