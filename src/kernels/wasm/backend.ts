@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { reference } from '../reference.js';
 import { WasmHeap } from './memory.js';
-import { type ThreadPool, startThreadPool } from './threads.js';
+import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
@@ -97,9 +97,9 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
   const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number) => {
     const listBytes = 20 * k + 64; // k offsets and up to k groups of four values
     if (pool && pool.worthSplitting(m, n, k)) {
-      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, (thread) => heap.scratch(`list${thread}`, listBytes));
+      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes);
     } else {
-      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch('list0', listBytes));
+      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes));
     }
   };
 

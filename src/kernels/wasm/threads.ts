@@ -20,8 +20,8 @@ export interface ThreadPool {
   readonly threads: number;
   /** Whether a product of this size gains from splitting. */
   worthSplitting(m: number, n: number, k: number): boolean;
-  /** gemmRows over all rows [0, m) shared between the caller and the workers; `scratch(t)` is thread t's list space. */
-  gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: (thread: number) => number): void;
+  /** gemmRows over all rows [0, m) shared between the caller and the workers, each with `listBytes` of its own scratch. */
+  gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +52,8 @@ export const WORKER_SPINS = 20000;
 // Mailbox slots (Int32): the ticket, chunks finished, then the job; scratch pointers from SCRATCH on.
 const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, ARGS = 4, STOP = 12, SCRATCH = 16;
 const MAX_THREADS = 8;
+/** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
+export const LIST_REGIONS = Array.from({ length: MAX_THREADS + 1 }, (_, t) => `list${t}`);
 
 // One claim loop, shared by the caller and (as source text) the workers: run chunks while any is left.
 function claimChunks(box: Int32Array, kernel: GemmRows, scratch: number): void {
@@ -72,7 +74,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, mailbox, thread, spins: patience } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const box = new Int32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS});
+const box = new Int32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS + 1});
 const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, ARGS = ${ARGS};
 ${claimChunks.toString()}
 let seen = Atomics.load(box, TICKET);
@@ -101,8 +103,8 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   const count = Math.min(MAX_THREADS, Math.max(0, Math.floor(options.threads ?? Math.min(cores - 1, 3))));
   if (count === 0) return null;
 
-  const mailbox = heap.scratch('mailbox', (SCRATCH + MAX_THREADS) * 4);
-  const box = new Int32Array(heap.buffer(), mailbox, SCRATCH + MAX_THREADS);
+  const mailbox = heap.scratch('mailbox', (SCRATCH + MAX_THREADS + 1) * 4);
+  const box = new Int32Array(heap.buffer(), mailbox, SCRATCH + MAX_THREADS + 1);
   const workers: Worker[] = [];
   for (let t = 1; t <= count; t++) {
     const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins } });
@@ -121,16 +123,25 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
       return pausedUntil === 0 || performance.now() >= pausedUntil;
     },
 
-    gemmRows(transA, m, n, k, a, b, c, accumulate, scratch) {
+    gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes) {
       const chunks = Math.min(m, 4 * (count + 1));
-      for (let t = 1; t <= count; t++) box[SCRATCH + t] = scratch(t);
-      box.set([chunks, Math.ceil(m / chunks), transA, m, n, k, a, b, c, accumulate], CHUNKS);
+      for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
+      box[CHUNKS] = chunks;
+      box[ROWS_PER_CHUNK] = Math.ceil(m / chunks);
+      box[ARGS] = transA;
+      box[ARGS + 1] = m;
+      box[ARGS + 2] = n;
+      box[ARGS + 3] = k;
+      box[ARGS + 4] = a;
+      box[ARGS + 5] = b;
+      box[ARGS + 6] = c;
+      box[ARGS + 7] = accumulate;
       Atomics.store(box, FINISHED, 0);
       job = (job + 1) & 0x7fff;
       Atomics.store(box, TICKET, job << 16);
       Atomics.notify(box, TICKET);
       const started = performance.now();
-      claimChunks(box, own, scratch(0));
+      claimChunks(box, own, heap.scratch(LIST_REGIONS[0], listBytes));
       const claimed = performance.now();
       // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
       // worker that shares our core on a busy machine gets it instead of a spinning caller.
