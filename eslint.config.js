@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/*.wasm', 'src/kernels/wasm/build/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/*.wasm', 'src/kernels/wasm/build/**', 'src/kernels/wasm/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

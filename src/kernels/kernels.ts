@@ -60,6 +60,16 @@ export interface Kernels {
     probs: Float32Array, dLogits: Float32Array,
   ): number;
 
+  /**
+   * out[b, :] = scale · source[row_b, :] for b < count, where row_b = order[start + b] (or start + b
+   * when order is null): copies chosen rows of a [*, size] matrix of bytes or floats into a batch of
+   * floats, normalising on the way (bytes 0–255 × 1/255). The batch gatherer of training and evaluation.
+   */
+  gatherRows(
+    count: number, size: number, source: Uint8Array | Float32Array, order: Int32Array | null, start: number,
+    scale: number, out: Float32Array,
+  ): void;
+
   /** value −= lr · grad: plain gradient descent on one parameter buffer. */
   sgdStep(n: number, lr: number, grad: Float32Array, value: Float32Array): void;
 }

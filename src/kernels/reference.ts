@@ -141,6 +141,14 @@ export const reference: Kernels = {
     return total / rows;
   },
 
+  gatherRows(count, size, source, order, start, scale, out) {
+    for (let b = 0; b < count; b++) {
+      const from = (order ? order[start + b] : start + b) * size;
+      const to = b * size;
+      for (let i = 0; i < size; i++) out[to + i] = source[from + i] * scale;
+    }
+  },
+
   sgdStep(n, lr, grad, value) {
     for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
   },

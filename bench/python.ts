@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './datasets.js';
+import type { BenchSpec, Measured } from './measure.js';
+
+/**
+ * The Python competitors (bench/python/): the tutorial's NumPy code and PyTorch, run by Debian's
+ * python3 (python3-numpy, python3-torch) or by SCRATCHNET_PYTHON. Each script prints one JSON object.
+ */
+const scripts = join(repoRoot, 'bench', 'python');
+
+let interpreter: string | null | undefined;
+/** The first Python that imports numpy: SCRATCHNET_PYTHON, Debian's /usr/bin/python3, then python3 on PATH. */
+export function python(): string | null {
+  if (interpreter !== undefined) return interpreter;
+  const candidates = [process.env.SCRATCHNET_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  interpreter = candidates.find((c) => (c.includes('/') ? existsSync(c) : true) && pythonHas(c, 'numpy')) ?? null;
+  return interpreter;
+}
+
+export function pythonHas(command: string, module: string): boolean {
+  const run = spawnSync(command, ['-c', `import ${module}`], { stdio: 'ignore' });
+  return run.status === 0;
+}
+
+/** A competitor that takes longer than this is stopped and reported as not measured. */
+const TIMEOUT_MS = 20 * 60 * 1000;
+
+export type PythonSystem = { script: 'tutorial_numpy.py'; dtype: 'float64' | 'float32' } | { script: 'torch_mlp.py'; threads: number };
+
+/** Runs one competitor; returns its measurements or why it could not run. */
+export function benchPython(system: PythonSystem, dataDirectory: string, spec: BenchSpec, maxTrainSamples = Infinity): Measured | string {
+  const command = python();
+  if (!command) return 'no python3 with numpy (install Debian python3-numpy)';
+  if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch')) return `${command} has no torch (install Debian python3-torch)`;
+  const args = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, train: spec.train, infer: spec.infer };
+  const run = spawnSync(command, [join(scripts, system.script), JSON.stringify(args)], { cwd: scripts, encoding: 'utf8', maxBuffer: 1 << 24, timeout: TIMEOUT_MS });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return `${system.script} took longer than ${TIMEOUT_MS / 60000} minutes (a busy machine?)`;
+  if (run.status !== 0) return `${system.script} failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Measured;
+}

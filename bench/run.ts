@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--json file]
+//
+// scratchnet against every competitor installed, in one run, on the same data and shapes: the
+// tutorial's NumPy code (float64 and float32), PyTorch (1 and 2 threads), TF.js (wasm and cpu). Each
+// figure is the median of the repetitions (one epoch each); the ± is half their spread, the noise.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadBenchData, dataCandidates } from './datasets.js';
+import type { BenchSpec } from './measure.js';
+import { benchPython, python } from './python.js';
+import { type SystemResult, table, targets } from './report.js';
+import { benchScratchnet } from './scratchnet.js';
+import { benchTfjs } from './tfjs.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    samples: { type: 'string' },
+    only: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const quick = args.quick!;
+const spec: BenchSpec = {
+  train: [{ hidden: [64, 32], batch: 32 }, { hidden: [256, 256], batch: 128 }],
+  infer: { hidden: [64, 32], batch: 1000 },
+  reps: Math.max(3, Number(args.reps ?? 3)),
+  trainSamples: Number(args.samples ?? (quick ? 10000 : 60000)),
+};
+/** Slow systems train on fewer images per repetition (throughput is per image, so still comparable). */
+const slowCap = quick ? 2000 : 10000;
+
+const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
+  { id: 'scratchnet-wasm', label: 'scratchnet, wasm (SIMD, threads for large products)', run: () => benchScratchnet('wasm', data, spec) },
+  { id: 'scratchnet-wasm-1t', label: 'scratchnet, wasm, 1 thread', run: () => benchScratchnet('wasm-1-thread', data, spec) },
+  { id: 'scratchnet-js', label: 'scratchnet, js (reference kernels)', cap: slowCap, run: () => benchScratchnet('js', data, spec, slowCap) },
+  { id: 'numpy-f64', label: "the tutorial's NumPy code, float64", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float64' }, data.directory, spec) },
+  { id: 'numpy-f32', label: "the tutorial's NumPy code, float32", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float32' }, data.directory, spec) },
+  { id: 'torch-1', label: 'PyTorch, 1 thread', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1 }, data.directory, spec) },
+  { id: 'torch-2', label: 'PyTorch, 2 threads', run: async () => benchPython({ script: 'torch_mlp.py', threads: 2 }, data.directory, spec) },
+  { id: 'tfjs-wasm', label: 'TF.js, wasm backend', cap: slowCap, run: () => benchTfjs('wasm', data, spec, slowCap) },
+  { id: 'tfjs-cpu', label: 'TF.js, cpu backend', cap: slowCap / 5, run: () => benchTfjs('cpu', data, spec, slowCap / 5) },
+];
+
+const loaded = await loadBenchData(spec.trainSamples);
+if (!loaded) {
+  console.error(`No benchmark data: looked for IDX files in ${dataCandidates().map((c) => c.directory).join(', ')}.`);
+  console.error('Install Debian dataset-fashion-mnist, or set SCRATCHNET_BENCH_DATA to a directory of MNIST-format IDX files.');
+  process.exit(1);
+}
+const data = loaded;
+const only = args.only?.split(',');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(`scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`);
+console.log(`${spec.reps} repetitions per figure; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
+
+const results: SystemResult[] = [];
+for (const system of SYSTEMS) {
+  if (only && !only.includes(system.id)) continue;
+  process.stderr.write(`  ${system.label} … `);
+  const started = Date.now();
+  let outcome: SystemResult['measured'] | string;
+  try {
+    outcome = await system.run();
+  } catch (error) {
+    outcome = `failed: ${(error as Error).message}`;
+  }
+  process.stderr.write(`${typeof outcome === 'string' ? 'missing' : 'done'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  results.push(
+    typeof outcome === 'string'
+      ? { id: system.id, label: system.label, measured: null, missing: outcome }
+      : { id: system.id, label: system.label, measured: outcome, trainSamples: system.cap && system.cap < spec.trainSamples ? system.cap : undefined },
+  );
+}
+
+console.log('');
+console.log(table(results, spec));
+console.log('');
+console.log(targets(results));
+console.log(`\nload average after the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on this machine add noise to every figure)`);
+if (args.json) writeFileSync(args.json, JSON.stringify({ spec, data: data.name, results }, null, 2));
+process.exit(0);

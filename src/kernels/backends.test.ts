@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBuiltinMnist } from '../data/builtin.js';
+import { evaluate } from '../network/evaluate.js';
+import { fit } from '../network/fit.js';
+import { Sequential } from '../network/sequential.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { kernels, reference, useBackend } from './index.js';
+
+afterAll(async () => {
+  await useBackend('js');
+});
+
+describe('backend selection', () => {
+  it("'auto' picks the WebAssembly kernels here, 'js' the reference, and buffers come from the active one", async () => {
+    expect((await useBackend('auto')).name).toBe('wasm');
+    expect(kernels().name).toBe('wasm');
+    expect(kernels().alloc(4).buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(await useBackend('js')).toBe(reference);
+    expect(kernels().alloc(4).buffer).toBeInstanceOf(ArrayBuffer);
+    expect((await useBackend('wasm')).name).toBe('wasm');
+  });
+
+  it('rejects an unknown backend name', async () => {
+    await expect(useBackend('gpu' as 'js')).rejects.toThrow(/unknown backend 'gpu' \(known: js, wasm, auto\)/);
+  });
+});
+
+describe('training with either backend', () => {
+  it("the tutorial's network on the built-in digits reaches the same test accuracy (within noise) with js and wasm", async () => {
+    const { train, test } = loadBuiltinMnist();
+    const accuracy: Record<string, number> = {};
+    const firstLoss: Record<string, number> = {};
+    for (const backend of ['js', 'wasm'] as const) {
+      await useBackend(backend);
+      const net = Sequential.mlp({ rng: new Rng(42) });
+      const history = fit(net, train, { epochs: 3, batchSize: 32, rng: new Rng(42) });
+      firstLoss[backend] = history.batchLoss[0];
+      accuracy[backend] = evaluate(net, test).accuracy;
+    }
+    // Same start (same weights, same first batch), then float rounding differs in the last bits.
+    expect(firstLoss.wasm).toBeCloseTo(firstLoss.js, 4);
+    expect(accuracy.js).toBeGreaterThan(0.9);
+    expect(accuracy.wasm).toBeGreaterThan(0.9);
+    expect(Math.abs(accuracy.wasm - accuracy.js)).toBeLessThan(0.015);
+  });
+
+  it('a wasm network predicts a single image given as an ordinary Float32Array as the reference network does', async () => {
+    const { test } = loadBuiltinMnist();
+    const image = new Tensor(Float32Array.from(test.features.subarray(0, 784), (v) => v * test.scale), [1, 784]);
+    const logits: Record<string, Float32Array> = {};
+    for (const backend of ['js', 'wasm'] as const) {
+      await useBackend(backend);
+      logits[backend] = Sequential.mlp({ rng: new Rng(3) }).logits(image).data.slice();
+    }
+    for (let c = 0; c < 10; c++) expect(logits.wasm[c]).toBeCloseTo(logits.js[c], 4);
+  });
+});

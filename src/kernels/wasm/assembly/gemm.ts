@@ -1,0 +1,239 @@
+// AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (see package.json); not part of tsc.
+//
+// The three matrix products of a dense layer, C[m,n] = op(A)·op(B), over f32 row-major matrices that
+// live in the shared WebAssembly memory. Every argument named like a matrix is a byte address.
+//
+// One micro-kernel does the work: a row of C is a weighted sum of rows of B,
+//   C[i,:] = Σ_p A[i,p] · B[p,:]
+// so the nonzeros of A's row i are first listed (index, value), then each block of 32 columns of C is
+// held in eight f32x4 registers while the list is walked. Zero entries of A — blank pixels, dead ReLUs,
+// ReLU'd gradients — cost nothing, which is the lever a dense BLAS does not pull.
+//
+// `scratch` is caller-owned space for the list: 2·k i32/f32 slots (one region per thread).
+
+// Lists the nonzeros of a[0], a[stride], …, a[(k−1)·stride] as byte offsets p·rowBytes into B (at idx)
+// and values (at val); returns how many. Contiguous rows skip all-zero groups of four at once.
+@inline function listNonzeros(a: usize, stride: usize, k: i32, rowBytes: i32, idx: usize, val: usize): i32 {
+  let count = 0;
+  let p = 0;
+  if (stride == 4) {
+    for (; p + 4 <= k; p += 4) {
+      const group = v128.load(a + (<usize>p << 2));
+      if (!v128.any_true(f32x4.ne(group, f32x4.splat(0)))) continue;
+      for (let q = 0; q < 4; q++) {
+        const x = load<f32>(a + (<usize>(p + q) << 2));
+        store<i32>(idx + (<usize>count << 2), (p + q) * rowBytes);
+        store<f32>(val + (<usize>count << 2), x);
+        count += i32(x != 0);
+      }
+    }
+  }
+  for (; p < k; p++) {
+    const x = load<f32>(a + <usize>p * stride);
+    store<i32>(idx + (<usize>count << 2), p * rowBytes);
+    store<f32>(val + (<usize>count << 2), x);
+    count += i32(x != 0);
+  }
+  return count;
+}
+
+// cRow[0..n) (+)= Σ_t val[t] · B[idx[t] + 0..n)  — the micro-kernel, 32 columns per pass.
+@inline function rowFromList(count: i32, idx: usize, val: usize, b: usize, n: i32, cRow: usize, accumulate: bool): void {
+  let j = 0;
+  for (; j + 32 <= n; j += 32) {
+    const bj = b + (<usize>j << 2);
+    const cj = cRow + (<usize>j << 2);
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    if (accumulate) {
+      c0 = v128.load(cj, 0); c1 = v128.load(cj, 16); c2 = v128.load(cj, 32); c3 = v128.load(cj, 48);
+      c4 = v128.load(cj, 64); c5 = v128.load(cj, 80); c6 = v128.load(cj, 96); c7 = v128.load(cj, 112);
+    }
+    for (let t = 0; t < count; t++) {
+      const s = v128.load32_splat(val + (<usize>t << 2));
+      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp, 0)));
+      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(s, v128.load(bp, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(s, v128.load(bp, 48)));
+      c4 = f32x4.add(c4, f32x4.mul(s, v128.load(bp, 64)));
+      c5 = f32x4.add(c5, f32x4.mul(s, v128.load(bp, 80)));
+      c6 = f32x4.add(c6, f32x4.mul(s, v128.load(bp, 96)));
+      c7 = f32x4.add(c7, f32x4.mul(s, v128.load(bp, 112)));
+    }
+    v128.store(cj, c0, 0); v128.store(cj, c1, 16); v128.store(cj, c2, 32); v128.store(cj, c3, 48);
+    v128.store(cj, c4, 64); v128.store(cj, c5, 80); v128.store(cj, c6, 96); v128.store(cj, c7, 112);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const bj = b + (<usize>j << 2);
+    const cj = cRow + (<usize>j << 2);
+    let c0 = accumulate ? v128.load(cj) : f32x4.splat(0);
+    for (let t = 0; t < count; t++) {
+      const s = v128.load32_splat(val + (<usize>t << 2));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bj + <usize>load<i32>(idx + (<usize>t << 2)))));
+    }
+    v128.store(cj, c0);
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    let sum: f32 = accumulate ? load<f32>(cRow + (<usize>j << 2)) : 0;
+    for (let t = 0; t < count; t++) {
+      sum += load<f32>(val + (<usize>t << 2)) * load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2)));
+    }
+    store<f32>(cRow + (<usize>j << 2), sum);
+  }
+}
+
+// Nonzeros in the four rows last listed by listNonzeros4 (each instance — each thread — has its own).
+let nonzerosOfFour = 0;
+
+// Four rows at once: lists every p where any of rows r..r+3 of op(A) is nonzero, with the four values
+// side by side (one f32x4 per entry), and counts the nonzeros themselves into nonzerosOfFour.
+// Element (row q, column p) sits at a + q·rowStride + p·colStride.
+@inline function listNonzeros4(a: usize, rowStride: usize, colStride: usize, k: i32, rowBytes: i32, idx: usize, vals: usize): i32 {
+  let count = 0;
+  let nonzeros = 0;
+  for (let p = 0; p < k; p++) {
+    const at = a + <usize>p * colStride;
+    const v = rowStride == 4
+      ? v128.load(at)
+      : f32x4(load<f32>(at), load<f32>(at + rowStride), load<f32>(at + 2 * rowStride), load<f32>(at + 3 * rowStride));
+    store<i32>(idx + (<usize>count << 2), p * rowBytes);
+    v128.store(vals + (<usize>count << 4), v);
+    const mask = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+    count += i32(mask != 0);
+    nonzeros += popcnt(mask);
+  }
+  nonzerosOfFour = nonzeros;
+  return count;
+}
+
+// C[r..r+3, 0..n) (+)= Σ_t vals[t] ⊗ B[idx[t] + 0..n): a 4-row × 8-column block in eight registers,
+// so each vector of B loaded serves four rows.
+@inline function rowsFromList4(count: i32, idx: usize, vals: usize, b: usize, n: i32, c: usize, accumulate: bool): void {
+  const cStride = <usize>n << 2;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    if (accumulate) {
+      c00 = v128.load(cj, 0); c01 = v128.load(cj, 16);
+      c10 = v128.load(cj + cStride, 0); c11 = v128.load(cj + cStride, 16);
+      c20 = v128.load(cj + 2 * cStride, 0); c21 = v128.load(cj + 2 * cStride, 16);
+      c30 = v128.load(cj + 3 * cStride, 0); c31 = v128.load(cj + 3 * cStride, 16);
+    }
+    for (let t = 0; t < count; t++) {
+      const v = v128.load(vals + (<usize>t << 4));
+      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let s = v128.shuffle<f32>(v, v, 0, 0, 0, 0);
+      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+      s = v128.shuffle<f32>(v, v, 1, 1, 1, 1);
+      c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+      s = v128.shuffle<f32>(v, v, 2, 2, 2, 2);
+      c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+      s = v128.shuffle<f32>(v, v, 3, 3, 3, 3);
+      c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    }
+    v128.store(cj, c00, 0); v128.store(cj, c01, 16);
+    v128.store(cj + cStride, c10, 0); v128.store(cj + cStride, c11, 16);
+    v128.store(cj + 2 * cStride, c20, 0); v128.store(cj + 2 * cStride, c21, 16);
+    v128.store(cj + 3 * cStride, c30, 0); v128.store(cj + 3 * cStride, c31, 16);
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    let sum = accumulate
+      ? f32x4(load<f32>(cj), load<f32>(cj + cStride), load<f32>(cj + 2 * cStride), load<f32>(cj + 3 * cStride))
+      : f32x4.splat(0);
+    for (let t = 0; t < count; t++) {
+      const x = f32x4.splat(load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2))));
+      sum = f32x4.add(sum, f32x4.mul(v128.load(vals + (<usize>t << 4)), x));
+    }
+    store<f32>(cj, f32x4.extract_lane(sum, 0));
+    store<f32>(cj + cStride, f32x4.extract_lane(sum, 1));
+    store<f32>(cj + 2 * cStride, f32x4.extract_lane(sum, 2));
+    store<f32>(cj + 3 * cStride, f32x4.extract_lane(sum, 3));
+  }
+}
+
+// Rows [rowStart, rowEnd) of C (+)= op(A)·B with B stored [k,n]:
+//   transA = 0: A stored [m,k], row i of op(A) is contiguous   (Y = X·W)
+//   transA = 1: A stored [k,m], row i of op(A) is column i     (dW = Xᵀ·dY)
+// The k dimension is walked in blocks whose rows of B fit in 16 KiB, so B stays in the L1 cache while
+// every row of C takes its share from it (a 784×64 weight matrix is 200 KiB).
+// Threads split the rows of C between them; each passes its own scratch.
+export function gemmRows(
+  transA: i32, rowStart: i32, rowEnd: i32, m: i32, n: i32, k: i32,
+  a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
+): void {
+  const idx = scratch;
+  const val = scratch + ((<usize>k << 2) + 15) & ~<usize>15; // k values, or k groups of four (16·k bytes)
+  const rowBytes = n << 2;
+  const stride: usize = transA ? <usize>m << 2 : 4;
+  const block = max(8, (4096 / max(n, 1)) & ~3);
+  for (let p0 = 0; p0 < k; p0 += block) {
+    const depth = min(block, k - p0);
+    const adding = accumulate != 0 || p0 > 0;
+    const bBlock = b + (<usize>p0 * <usize>n << 2);
+    let i = rowStart;
+    for (; i + 4 <= rowEnd; i += 4) {
+      const aStart = transA ? a + ((<usize>p0 * <usize>m + <usize>i) << 2) : a + ((<usize>i * <usize>k + <usize>p0) << 2);
+      const rowStride: usize = transA ? 4 : <usize>k << 2;
+      const count = listNonzeros4(aStart, rowStride, stride, depth, rowBytes, idx, val);
+      if (count == 0 && adding) continue;
+      // The block pays when the rows share their nonzeros (pixels: the digit is in the middle); rows
+      // with scattered zeros (ReLU outputs) make the union nearly dense, and wide rows of C then go
+      // faster one by one. Measured break-even: union ≤ 1/2 of the nonzeros for n < 128, ≤ 2/5 above.
+      if (n < 128 ? count * 2 <= nonzerosOfFour : count * 5 <= nonzerosOfFour * 2) {
+        rowsFromList4(count, idx, val, bBlock, n, c + (<usize>i * <usize>n << 2), adding);
+        continue;
+      }
+      for (let q = 0; q < 4; q++) {
+        const single = listNonzeros(aStart + <usize>q * rowStride, stride, depth, rowBytes, idx, val);
+        if (single == 0 && adding) continue;
+        rowFromList(single, idx, val, bBlock, n, c + ((<usize>(i + q) * <usize>n) << 2), adding);
+      }
+    }
+    for (; i < rowEnd; i++) {
+      const aStart = transA ? a + ((<usize>p0 * <usize>m + <usize>i) << 2) : a + ((<usize>i * <usize>k + <usize>p0) << 2);
+      const count = listNonzeros(aStart, stride, depth, rowBytes, idx, val);
+      if (count == 0 && adding) continue;
+      rowFromList(count, idx, val, bBlock, n, c + (<usize>i * <usize>n << 2), adding);
+    }
+  }
+}
+
+// out[cols, rows] = srcᵀ for src [rows, cols]: turns C = A·Bᵀ into the row kernel's C = A·(Bᵀ).
+// Rows [rowStart, rowEnd) of src only, so threads can share the work. 4×4 tiles are transposed in
+// registers (two rounds of shuffles); the ragged edges go one value at a time.
+export function transpose(rowStart: i32, rowEnd: i32, rows: i32, cols: i32, src: usize, out: usize): void {
+  const srcRow = <usize>cols << 2;
+  const outRow = <usize>rows << 2;
+  let r = rowStart;
+  for (; r + 4 <= rowEnd; r += 4) {
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const from = src + <usize>r * srcRow + (<usize>c << 2);
+      const r0 = v128.load(from), r1 = v128.load(from + srcRow), r2 = v128.load(from + 2 * srcRow), r3 = v128.load(from + 3 * srcRow);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const to = out + <usize>c * outRow + (<usize>r << 2);
+      v128.store(to, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(to + outRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(to + 2 * outRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(to + 3 * outRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      for (let q = 0; q < 4; q++) {
+        store<f32>(out + <usize>c * outRow + (<usize>(r + q) << 2), load<f32>(src + <usize>(r + q) * srcRow + (<usize>c << 2)));
+      }
+    }
+  }
+  for (; r < rowEnd; r++) {
+    for (let c = 0; c < cols; c++) {
+      store<f32>(out + <usize>c * outRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+    }
+  }
+}

@@ -1,0 +1,10 @@
+// AssemblyScript entry point: the exports of scratchnet's WebAssembly kernels (see src/kernels/wasm/).
+// Built with SIMD and threads over an imported shared memory; the module keeps no state of its own,
+// so every thread instantiates it over the same memory.
+export { gemmRows, transpose } from './gemm';
+export { addBias, addBiasRelu, sumRows, leakyRelu, leakyReluBackward, sgdStep, softmaxCrossEntropy, bytesToFloats } from './elementwise';
+
+// First free byte after the module's static data: the JavaScript allocator starts here.
+export function heapBase(): usize {
+  return __heap_base;
+}

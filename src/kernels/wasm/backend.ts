@@ -1,0 +1,222 @@
+import type { Kernels } from '../kernels.js';
+import { reference } from '../reference.js';
+import { WasmHeap } from './memory.js';
+import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
+import { type WasmModule, webAssembly } from './webassembly.js';
+
+/** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
+export interface WasmExports {
+  heapBase(): number;
+  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number): void;
+  transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
+  addBias(rows: number, cols: number, bias: number, y: number): void;
+  addBiasRelu(rows: number, cols: number, bias: number, x: number, y: number): void;
+  sumRows(rows: number, cols: number, x: number, out: number): void;
+  leakyRelu(n: number, slope: number, x: number, y: number): void;
+  leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
+  sgdStep(n: number, lr: number, grad: number, value: number): void;
+  softmaxCrossEntropy(rows: number, cols: number, logits: number, labels: number, probs: number, dLogits: number): number;
+  bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
+}
+
+export interface WasmOptions {
+  /** Worker threads besides the calling one for large products; default: one per extra core, at most 3. */
+  threads?: number;
+  /** Multiply–adds (m·n·k) from which a product is split across threads; default SPLIT_THRESHOLD. */
+  splitThreshold?: number;
+}
+
+/** Pages the memory starts with (16 MiB) and may grow to (2 GiB); must match asconfig.json's maximum. */
+const INITIAL_PAGES = 256;
+const MAXIMUM_PAGES = 32768;
+
+/** Whether this JavaScript engine can run the backend: WebAssembly SIMD over a shared memory. */
+export function wasmSupported(): boolean {
+  return webAssembly !== undefined && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
+}
+
+/** The compiled module, read once from the build output beside this file (src/kernels/wasm/build/). */
+let compiled: Promise<WasmModule> | null = null;
+export function compileKernels(): Promise<WasmModule> {
+  compiled ??= (async () => {
+    const url = new URL('./build/kernels.wasm', import.meta.url);
+    let bytes: Uint8Array;
+    if (url.protocol === 'file:') {
+      const { readFile } = await import('node:fs/promises');
+      bytes = await readFile(url).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
+      });
+    } else {
+      bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    }
+    return webAssembly!.compile(bytes);
+  })();
+  return compiled;
+}
+
+/**
+ * Instantiates the WebAssembly kernels over a fresh shared memory and returns them as a Kernels
+ * backend. Every kernel accepts arrays from anywhere: views of this backend's memory run in place,
+ * other arrays are copied through a staging region (or handled by the reference kernel).
+ */
+export async function createWasmKernels(options: WasmOptions = {}): Promise<Kernels & { close(): Promise<void> }> {
+  const module = await compileKernels();
+  const memory = new webAssembly!.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = await webAssembly!.instantiate(module, { env: { memory } });
+  const wasm = instance.exports as unknown as WasmExports;
+  const heap = new WasmHeap(memory, wasm.heapBase());
+  const pool = await startThreadPool(module, heap, wasm.gemmRows, options);
+  return wasmKernels(wasm, heap, pool);
+}
+
+function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null): Kernels & { close(): Promise<void> } {
+  const fits = (what: string, array: ArrayLike<number>, length: number) => {
+    if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
+  };
+  const ours = (a: Float32Array, b: Float32Array, c: Float32Array = b) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+
+  // 32-bit views of byte sources (made once per source) and of the staging region (remade when it grows).
+  const wordViews = new WeakMap<Uint8Array, Uint32Array>();
+  const wordsOf = (bytes: Uint8Array) => {
+    let view = wordViews.get(bytes);
+    if (!view) wordViews.set(bytes, (view = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)));
+    return view;
+  };
+  const staging = {
+    view: new Uint32Array(0) as Uint32Array<ArrayBufferLike>,
+    words(bytes: number): Uint32Array {
+      const ptr = heap.scratch('gather', bytes);
+      if (this.view.byteOffset !== ptr || this.view.length < bytes >> 2 || this.view.buffer !== heap.buffer()) {
+        this.view = new Uint32Array(heap.buffer(), ptr, Math.ceil(bytes / 4));
+      }
+      return this.view;
+    },
+  };
+
+  // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory: split across threads when the product is large.
+  const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number) => {
+    const listBytes = 20 * k + 64; // k offsets and up to k groups of four values
+    if (pool && pool.worthSplitting(m, n, k)) {
+      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes);
+    } else {
+      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes));
+    }
+  };
+
+  return {
+    name: 'wasm',
+    alloc: (length) => heap.alloc(length),
+
+    gemm(transA, transB, m, n, k, a, b, c, accumulate) {
+      if (transA && transB) return reference.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+      fits('gemm A', a, m * k);
+      fits('gemm B', b, k * n);
+      fits('gemm C', c, m * n);
+      if (m === 0 || n === 0) return;
+      if (k === 0) return void (accumulate || c.fill(0, 0, m * n)); // an empty sum
+      const pa = heap.pointer(a, 'stage A');
+      let pb = heap.pointer(b, 'stage B');
+      const cOwned = heap.owns(c);
+      const pc = heap.pointer(c, 'stage C', accumulate);
+      if (transB) {
+        // C = A·Bᵀ with B [n,k]: transpose B once into [k,n] so the row kernel can skip A's zeros.
+        const bt = heap.scratch('transpose', 4 * n * k);
+        wasm.transpose(0, n, n, k, pb, bt);
+        pb = bt;
+      }
+      rowProduct(transA ? 1 : 0, m, n, k, pa, pb, pc, accumulate ? 1 : 0);
+      if (!cOwned) heap.copyOut(pc, c, m * n);
+    },
+
+    addBias(rows, cols, bias, y) {
+      if (!ours(bias, y)) return reference.addBias(rows, cols, bias, y);
+      fits('addBias bias', bias, cols);
+      fits('addBias y', y, rows * cols);
+      wasm.addBias(rows, cols, bias.byteOffset, y.byteOffset);
+    },
+    sumRows(rows, cols, x, out) {
+      if (!ours(x, out)) return reference.sumRows(rows, cols, x, out);
+      fits('sumRows x', x, rows * cols);
+      fits('sumRows out', out, cols);
+      wasm.sumRows(rows, cols, x.byteOffset, out.byteOffset);
+    },
+
+    relu(n, x, y) {
+      if (!ours(x, y)) return reference.relu(n, x, y);
+      fits('relu x', x, n);
+      fits('relu y', y, n);
+      wasm.leakyRelu(n, 0, x.byteOffset, y.byteOffset);
+    },
+    reluBackward(n, x, dy, dx) {
+      if (!ours(x, dy, dx)) return reference.reluBackward(n, x, dy, dx);
+      fits('reluBackward x', x, n);
+      fits('reluBackward dy', dy, n);
+      fits('reluBackward dx', dx, n);
+      wasm.leakyReluBackward(n, 0, x.byteOffset, dy.byteOffset, dx.byteOffset);
+    },
+    leakyRelu(n, slope, x, y) {
+      if (!ours(x, y) || slope === 0) return reference.leakyRelu(n, slope, x, y);
+      fits('leakyRelu x', x, n);
+      fits('leakyRelu y', y, n);
+      wasm.leakyRelu(n, slope, x.byteOffset, y.byteOffset);
+    },
+    leakyReluBackward(n, slope, x, dy, dx) {
+      if (!ours(x, dy, dx) || slope === 0) return reference.leakyReluBackward(n, slope, x, dy, dx);
+      fits('leakyReluBackward x', x, n);
+      fits('leakyReluBackward dy', dy, n);
+      fits('leakyReluBackward dx', dx, n);
+      wasm.leakyReluBackward(n, slope, x.byteOffset, dy.byteOffset, dx.byteOffset);
+    },
+    // Transcendental activations and plain softmax stay in the reference backend: they are a small
+    // share of the work, and the views of this memory are ordinary Float32Arrays it reads directly.
+    sigmoid: reference.sigmoid,
+    sigmoidBackward: reference.sigmoidBackward,
+    tanh: reference.tanh,
+    tanhBackward: reference.tanhBackward,
+    softmax: reference.softmax,
+
+    softmaxCrossEntropy(rows, cols, logits, labels, probs, dLogits) {
+      if (!ours(logits, probs, dLogits)) return reference.softmaxCrossEntropy(rows, cols, logits, labels, probs, dLogits);
+      fits('softmaxCrossEntropy logits', logits, rows * cols);
+      fits('softmaxCrossEntropy labels', labels, rows);
+      fits('softmaxCrossEntropy probs', probs, rows * cols);
+      fits('softmaxCrossEntropy dLogits', dLogits, rows * cols);
+      for (let r = 0; r < rows; r++) {
+        if (!(labels[r] >= 0 && labels[r] < cols)) throw new RangeError(`softmaxCrossEntropy: label ${labels[r]} at row ${r} is outside 0..${cols - 1}`);
+      }
+      const pl = heap.pointer(labels.length === rows ? labels : labels.subarray(0, rows), 'stage labels');
+      return wasm.softmaxCrossEntropy(rows, cols, logits.byteOffset, pl, probs.byteOffset, dLogits.byteOffset);
+    },
+
+    gatherRows(count, size, source, order, start, scale, out) {
+      // Bytes (the usual dataset) are copied a 32-bit word at a time into a staging region, then widened
+      // and scaled sixteen at a time; anything else (float features, odd alignment) takes the reference loop.
+      if (!(source instanceof Uint8Array) || size % 4 !== 0 || source.byteOffset % 4 !== 0 || !heap.owns(out)) {
+        return reference.gatherRows(count, size, source, order, start, scale, out);
+      }
+      fits('gatherRows out', out, count * size);
+      const words = wordsOf(source);
+      const stage = staging.words(count * size);
+      const rowWords = size >> 2;
+      for (let b = 0; b < count; b++) {
+        const row = order ? order[start + b] : start + b;
+        if (!(row >= 0 && (row + 1) * size <= source.length)) throw new RangeError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
+        const from = row * rowWords;
+        const to = b * rowWords;
+        for (let i = 0; i < rowWords; i++) stage[to + i] = words[from + i];
+      }
+      wasm.bytesToFloats(count * size, stage.byteOffset, scale, out.byteOffset);
+    },
+
+    sgdStep(n, lr, grad, value) {
+      if (!ours(grad, value)) return reference.sgdStep(n, lr, grad, value);
+      fits('sgdStep grad', grad, n);
+      fits('sgdStep value', value, n);
+      wasm.sgdStep(n, lr, grad.byteOffset, value.byteOffset);
+    },
+
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}

@@ -1,0 +1,259 @@
+import { readdirSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kernels } from '../kernels.js';
+import { reference } from '../reference.js';
+import { Rng } from '../../tensor/rng.js';
+import { createWasmKernels } from './backend.js';
+import { SPLIT_THRESHOLD } from './threads.js';
+
+type Closable = Kernels & { close(): Promise<void> };
+let single: Closable;
+let threaded: Closable;
+
+beforeAll(async () => {
+  single = await createWasmKernels({ threads: 0 });
+  threaded = await createWasmKernels({ threads: 1 });
+});
+afterAll(async () => {
+  await single.close();
+  await threaded.close();
+});
+
+/** `length` uniform values in [−1, 1), a fraction `zeros` of them exactly 0 (blank pixels, dead ReLUs). */
+function values(length: number, rng: Rng, zeros = 0): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = rng.uniform() < zeros ? 0 : rng.uniformIn(-1, 1);
+  return out;
+}
+
+/** Like images: columns blank in every row (a shared border), plus scattered zeros — rows share most zeros. */
+function imageLike(rows: number, cols: number, rng: Rng): Float32Array {
+  const blank = Array.from({ length: cols }, () => rng.uniform() < 0.6);
+  const out = values(rows * cols, rng, 0.1);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (blank[c]) out[r * cols + c] = 0;
+  return out;
+}
+
+/** The same values in a buffer of `backend` (its own memory) — or a plain copy when `inMemory` is false. */
+function place(backend: Kernels, data: Float32Array, inMemory = true): Float32Array {
+  const out = inMemory ? backend.alloc(data.length) : new Float32Array(data.length);
+  out.set(data);
+  return out;
+}
+
+/** |a − b| ≤ tolerance · (1 + |b|) elementwise, reporting the first index that differs. */
+function expectClose(actual: Float32Array, expected: Float32Array, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * (1 + Math.abs(expected[i])))) {
+      expect.fail(`index ${i}: ${actual[i]} vs reference ${expected[i]}`);
+    }
+  }
+}
+
+const SIZES = [1, 3, 17, 785];
+const PRODUCTS = ['NN', 'TN', 'NT', 'TT'] as const;
+
+describe('wasm gemm matches the reference kernel', () => {
+  for (const product of PRODUCTS) {
+    const transA = product[0] === 'T';
+    const transB = product[1] === 'T';
+    it(`${product} on odd shapes (1, 3, 17, 785 in every position), overwriting and accumulating, sparse and dense A`, () => {
+      const rng = new Rng(7);
+      for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
+        if (m * n * k > 785 * 17 * 17) continue; // keep the reference's triple loop quick
+        for (const accumulate of [false, true]) {
+          const a = values(m * k, rng, accumulate ? 0.8 : 0);
+          const b = values(k * n, rng);
+          const c0 = values(m * n, rng);
+          const expected = c0.slice();
+          reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
+          const c = place(single, c0);
+          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, accumulate);
+          expectClose(c, expected, 1e-5);
+        }
+      }
+    });
+  }
+
+  it("the dense layer's products at the tutorial's shapes on image-like inputs, batch 32 and a short final batch of 17", () => {
+    const rng = new Rng(8);
+    for (const batch of [32, 17]) {
+      for (const [inputs, units] of [[784, 64], [64, 32], [32, 10]]) {
+        const x = inputs === 784 ? imageLike(batch, inputs, rng) : values(batch * inputs, rng, 0.5);
+        const w = values(inputs * units, rng);
+        const dY = values(batch * units, rng, 0.5);
+        const cases: [boolean, boolean, number, number, number, Float32Array, Float32Array][] = [
+          [false, false, batch, units, inputs, x, w], // Y = X·W
+          [true, false, inputs, units, batch, x, dY], // dW = Xᵀ·dY
+          [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
+        ];
+        for (const [transA, transB, m, n, k, a, b] of cases) {
+          const expected = new Float32Array(m * n);
+          reference.gemm(transA, transB, m, n, k, a, b, expected, false);
+          const c = single.alloc(m * n);
+          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, false);
+          expectClose(c, expected, 1e-5);
+        }
+      }
+    }
+  });
+
+  it('arrays outside its memory give the same results (staged copies), including the output', () => {
+    const rng = new Rng(9);
+    const [m, n, k] = [17, 33, 785];
+    const a = values(m * k, rng, 0.5);
+    const b = values(k * n, rng);
+    const c0 = values(m * n, rng);
+    const expected = c0.slice();
+    reference.gemm(false, false, m, n, k, a, b, expected, true);
+    const c = place(single, c0, false);
+    single.gemm(false, false, m, n, k, a.slice(), place(single, b, false), c, true);
+    expectClose(c, expected, 1e-5);
+  });
+
+  it('products large enough to split across a worker thread give the same results, overwriting and accumulating, back to back', () => {
+    const rng = new Rng(10);
+    const [m, n, k] = [130, 257, 785];
+    expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
+    for (const [transA, transB, accumulate] of [[false, false, false], [true, false, false], [false, true, false], [false, false, true], [true, false, true]] as const) {
+      for (let repeat = 0; repeat < 3; repeat++) {
+        const a = repeat === 0 ? values(m * k, rng, 0.5) : repeat === 1 ? imageLike(transA ? k : m, transA ? m : k, rng) : values(m * k, rng);
+        const b = values(k * n, rng);
+        const c0 = values(m * n, rng);
+        const expected = c0.slice();
+        reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
+        const c = place(threaded, c0);
+        threaded.gemm(transA, transB, m, n, k, place(threaded, a), place(threaded, b), c, accumulate);
+        expectClose(c, expected, 1e-4);
+      }
+    }
+  });
+
+  it('an empty inner dimension (k = 0) gives zeros, or leaves C as it was when accumulating', () => {
+    for (const accumulate of [false, true]) {
+      const c = place(single, Float32Array.from([1, 2, 3, 4, 5, 6]));
+      single.gemm(false, false, 2, 3, 0, single.alloc(0), single.alloc(0), c, accumulate);
+      expect(Array.from(c)).toEqual(accumulate ? [1, 2, 3, 4, 5, 6] : [0, 0, 0, 0, 0, 0]);
+    }
+  });
+
+  it('refuses buffers too short for the shapes instead of touching other memory', () => {
+    const a = single.alloc(6);
+    expect(() => single.gemm(false, false, 2, 3, 4, a, single.alloc(12), single.alloc(6), false)).toThrow(/gemm A has 6 values, needs 8/);
+  });
+});
+
+describe('wasm elementwise kernels match the reference kernels', () => {
+  const rng = new Rng(11);
+  for (const n of [1, 3, 17, 785, 2048]) {
+    it(`on ${n} values, with zeros, negatives and −0`, () => {
+      const x = values(n, rng, 0.2);
+      if (n > 2) x[1] = -0;
+      const dy = values(n, rng);
+      const check = (run: (k: Kernels, out: Float32Array) => void) => {
+        const expected = new Float32Array(n);
+        run(reference, expected);
+        const out = single.alloc(n);
+        run(single, out);
+        expectClose(out, expected, 1e-6);
+      };
+      const [px, pdy] = [place(single, x), place(single, dy)];
+      check((k, out) => k.relu(n, k === reference ? x : px, out));
+      check((k, out) => k.reluBackward(n, k === reference ? x : px, k === reference ? dy : pdy, out));
+      check((k, out) => k.leakyRelu(n, 0.1, k === reference ? x : px, out));
+      check((k, out) => k.leakyReluBackward(n, 0.1, k === reference ? x : px, k === reference ? dy : pdy, out));
+      check((k, out) => {
+        out.set(k === reference ? x : px);
+        k.sgdStep(n, 0.1, k === reference ? dy : pdy, out);
+      });
+    });
+  }
+
+  for (const [rows, cols] of [[1, 1], [3, 17], [17, 3], [32, 64], [5, 785]]) {
+    it(`bias and column sums of a [${rows}, ${cols}] matrix`, () => {
+      const x = values(rows * cols, rng);
+      const bias = values(cols, rng);
+      const expected = x.slice();
+      reference.addBias(rows, cols, bias, expected);
+      const y = place(single, x);
+      single.addBias(rows, cols, place(single, bias), y);
+      expectClose(y, expected, 1e-6);
+      const sums = new Float32Array(cols);
+      reference.sumRows(rows, cols, x, sums);
+      const out = single.alloc(cols);
+      single.sumRows(rows, cols, place(single, x), out);
+      expectClose(out, sums, 1e-5);
+    });
+
+    it(`softmax cross-entropy of [${rows}, ${cols}] logits: loss, probabilities and gradient`, () => {
+      const logits = values(rows * cols, rng).map((v) => v * 20);
+      const labels = Int32Array.from({ length: rows }, () => rng.int(cols));
+      const [probs, grad] = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+      const loss = reference.softmaxCrossEntropy(rows, cols, logits, labels, probs, grad);
+      const [p, g] = [single.alloc(rows * cols), single.alloc(rows * cols)];
+      expect(single.softmaxCrossEntropy(rows, cols, place(single, logits), labels, p, g)).toBeCloseTo(loss, 5);
+      expectClose(p, probs, 1e-6);
+      expectClose(g, grad, 1e-6);
+    });
+  }
+});
+
+describe('wasm batch gathering matches the reference kernel', () => {
+  it('copies and scales chosen rows of bytes (the dataset case), in order and shuffled, sizes 784 and 20', () => {
+    const rng = new Rng(12);
+    for (const size of [784, 20]) {
+      const source = Uint8Array.from({ length: 50 * size + 3 }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
+      const order = rng.permutation(50);
+      for (const [count, start, rows] of [[32, 0, order], [17, 33, order], [5, 45, null]] as const) {
+        const expected = new Float32Array(count * size);
+        reference.gatherRows(count, size, source, rows, start, 1 / 255, expected);
+        const out = single.alloc(count * size);
+        single.gatherRows(count, size, source, rows, start, 1 / 255, out);
+        expectClose(out, expected, 1e-7);
+      }
+    }
+  });
+
+  it('takes the reference path for float sources, odd row sizes and unaligned bytes, with the same results', () => {
+    const rng = new Rng(13);
+    const floats = values(10 * 7, rng);
+    const bytes = Uint8Array.from({ length: 10 * 7 + 1 }, () => rng.int(256));
+    const cases: [Uint8Array | Float32Array, number][] = [[floats, 7], [bytes, 7], [bytes.subarray(1), 4]];
+    for (const [source, size] of cases) {
+      const order = Int32Array.from([3, 1, 4, 1, 5]);
+      const expected = new Float32Array(5 * size);
+      reference.gatherRows(5, size, source, order, 0, 0.5, expected);
+      const out = single.alloc(5 * size);
+      single.gatherRows(5, size, source, order, 0, 0.5, out);
+      expectClose(out, expected, 1e-7);
+    }
+  });
+
+  it('refuses a row outside the source instead of reading past it', () => {
+    const source = new Uint8Array(4 * 8);
+    expect(() => single.gatherRows(1, 8, source, Int32Array.from([4]), 0, 1, single.alloc(8))).toThrow(/row 4 is outside the 4 rows/);
+  });
+});
+
+describe('wasm build', () => {
+  it('the compiled module is newer than every AssemblyScript source (run `npm run build` after editing them)', () => {
+    const built = statSync(new URL('./build/kernels.wasm', import.meta.url)).mtimeMs;
+    const sources = new URL('./assembly/', import.meta.url);
+    for (const name of readdirSync(sources)) expect(statSync(new URL(name, sources)).mtimeMs, name).toBeLessThanOrEqual(built);
+  });
+});
+
+describe('wasm memory', () => {
+  it('hands out zero-filled buffers that stay valid while the memory grows past its initial 16 MiB', () => {
+    const first = single.alloc(1000);
+    first.fill(3);
+    const big = single.alloc(8 << 20); // 32 MiB: forces growth
+    expect(big.every((v) => v === 0)).toBe(true);
+    expect(first.length).toBe(1000);
+    expect(first.every((v) => v === 3)).toBe(true);
+    const after = single.alloc(64);
+    single.relu(64, place(single, values(64, new Rng(1))), after); // a view made after growth works in kernels
+    expect(after.some((v) => v > 0)).toBe(true);
+  });
+});
