@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import type { BackendName } from '../kernels/index.js';
 import { loadModel } from '../io/model-file.js';
 import { evaluate } from '../network/evaluate.js';
 import { confusionMatrix, perClassMetrics } from '../network/metrics.js';
+import { addBackendOption, selectBackend } from './backend.js';
 import { checkDataFitsModel, loadEvaluationData } from './data.js';
 import { count, table } from './table.js';
 import { percent } from './train-reporter.js';
@@ -12,10 +14,11 @@ interface EvaluateOptions {
   labelColumn?: string;
   testLabels?: string;
   json: boolean;
+  backend: BackendName;
 }
 
 export function evaluateCommand(): Command {
-  return new Command('evaluate')
+  return addBackendOption(new Command('evaluate'))
     .description('accuracy, per-class precision and recall, and the confusion matrix of a model on a labelled dataset')
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
@@ -23,6 +26,7 @@ export function evaluateCommand(): Command {
     .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file')
     .option('--json', 'print the results as one JSON object', false)
     .action(async (options: EvaluateOptions) => {
+      const backend = await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
       const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
       checkDataFitsModel(network, data, options.model);
@@ -33,12 +37,12 @@ export function evaluateCommand(): Command {
       const names = info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c));
       if (options.json) {
         const perClass = metrics.map((m, c) => ({ class: c, name: names[c], precision: nullIfNaN(m.precision), recall: nullIfNaN(m.recall), f1: nullIfNaN(m.f1), support: m.support }));
-        process.stdout.write(`${JSON.stringify({ model: options.model, data: data.name, count: data.count, accuracy: result.accuracy, loss: result.loss, perClass, confusionMatrix: matrix })}\n`);
+        process.stdout.write(`${JSON.stringify({ model: options.model, data: data.name, backend, count: data.count, accuracy: result.accuracy, loss: result.loss, perClass, confusionMatrix: matrix })}\n`);
         return;
       }
       const lines = [
         `Model: ${options.model}: ${network}`,
-        `Data: ${data.name}, ${count(data.count)} samples`,
+        `Data: ${data.name}, ${count(data.count)} samples (evaluated on the ${backend} backend)`,
         `Accuracy: ${percent(result.accuracy)}  (loss ${result.loss.toFixed(4)})`,
         '',
         table([['class', 'precision', 'recall', 'f1', 'support'], ...metrics.map((m, c) => [names[c], pct(m.precision), pct(m.recall), pct(m.f1), count(m.support)])]),

@@ -4,9 +4,11 @@ import { ScratchnetError } from '../errors.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadModel } from '../io/model-file.js';
+import type { BackendName } from '../kernels/index.js';
 import { evaluate } from '../network/evaluate.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { FigureFile } from '../viz/figures.js';
+import { addBackendOption, selectBackend } from './backend.js';
 import { checkDataFitsModel, loadDataFile, loadEvaluationData } from './data.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse.js';
 
@@ -53,10 +55,12 @@ interface ModelDataOptions {
   test?: string;
   labelColumn?: string;
   testLabels?: string;
+  backend: BackendName;
 }
 
 /** A model and a labelled dataset it was checked against (with the model's class names), and its evaluation. */
 async function modelOnData(options: ModelDataOptions) {
+  await selectBackend(options.backend); // before the network is built: its buffers come from the backend
   const { network, info } = loadModel(options.model);
   const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
   checkDataFitsModel(network, data, options.model);
@@ -88,7 +92,7 @@ function samples(): Command {
 }
 
 function modelCommand(name: string, description: string): Command {
-  return withOutput(new Command(name))
+  return addBackendOption(withOutput(new Command(name)))
     .description(description)
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')

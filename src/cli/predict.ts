@@ -5,13 +5,16 @@ import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js'
 import { readFeatureRows } from '../data/rows.js';
 import { readFileOrFail, writeFileAtomic } from '../io/files.js';
 import { loadModel } from '../io/model-file.js';
+import type { BackendName } from '../kernels/index.js';
 import type { Sequential } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
+import { addBackendOption, selectBackend } from './backend.js';
 
 interface PredictOptions {
   model: string;
   json: boolean;
   savePreprocessed?: string;
+  backend: BackendName;
 }
 
 interface Prediction {
@@ -26,13 +29,14 @@ interface Prediction {
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 
 export function predictCommand(): Command {
-  return new Command('predict')
+  return addBackendOption(new Command('predict'))
     .description('classify PNG/JPEG pictures of digits (preprocessed as MNIST was) and CSV rows of pixels')
     .argument('<inputs...>', 'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)')
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--json', 'print one JSON object per input', false)
     .option('--save-preprocessed <dir>', "write each picture as the network sees it (28×28 PNG) into this folder")
-    .action((inputs: string[], options: PredictOptions) => {
+    .action(async (inputs: string[], options: PredictOptions) => {
+      await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
       const inputCount = network.inputShape.reduce((a, b) => a * b, 1);
       for (const input of inputs) {

@@ -7,6 +7,7 @@ import { saveModel } from '../io/model-file.js';
 import { type Evaluation, evaluate } from '../network/evaluate.js';
 import { type FitState, fit } from '../network/fit.js';
 import { Rng } from '../tensor/rng.js';
+import { selectBackend } from './backend.js';
 import type { ReportValue } from '../viz/report.js';
 import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
@@ -25,6 +26,8 @@ const TICK_MS = 100;
 export async function runTraining(options: TrainOptions, shouldStop: () => boolean, emit: (event: TrainEvent) => void): Promise<number> {
   const started = performance.now();
   assertWritable(options.out, 'model file');
+  // Before any network exists (fresh or from the checkpoint): its buffers come from the backend.
+  const backend = await selectBackend(options.backend);
   const data = await loadTrainingData(options);
   const rng = new Rng(options.seed);
   const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;
@@ -51,6 +54,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   const batches = Math.ceil(trainCount / options.batchSize);
   emit({
     event: 'start',
+    backend,
     data: data.name,
     train: trainCount,
     validation: data.validation?.count ?? 0,
@@ -67,6 +71,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   let lossCount = 0;
   let lastTick = 0;
   let batchesThisRun = 0;
+  let epochSamplesPerSecond = 0; // training only, validation excluded
   let stoppedAt: FitState | null = null;
   let interrupted = false; // Ctrl-C (or the test hook) rather than early stopping
   const callbackStates = () => ({
@@ -90,6 +95,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
         lossSum += e.loss;
         lossCount++;
         batchesThisRun++;
+        epochSamplesPerSecond = e.samplesPerSecond;
         const now = performance.now();
         const logged = e.batch % options.logEvery === 0;
         if (logged || e.batch === e.batches - 1 || now - lastTick >= TICK_MS) {
@@ -102,7 +108,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
         }
       },
       onEpochEnd: (e) => {
-        emit({ event: 'epoch', epoch: e.epoch + 1, epochs: e.epochs, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy, learningRate: e.learningRate, seconds: e.seconds });
+        emit({ event: 'epoch', epoch: e.epoch + 1, epochs: e.epochs, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy, learningRate: e.learningRate, seconds: e.seconds, samplesPerSecond: epochSamplesPerSecond, backend });
         if (options.checkpointDir !== undefined) {
           const path = saveCheckpoint(options.checkpointDir, { network, optimizer, fit: e.state(), run, callbacks: callbackStates() });
           emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
@@ -126,7 +132,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     const state: FitState = stoppedAt;
     const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run, callbacks: callbackStates() });
     emit({ event: 'interrupted', epoch: state.epoch + 1, batch: state.batch, batches, checkpoint: path, resume: `scratchnet train --resume ${quote(checkpointDir)}` });
-    emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy: null, exitCode: 130 });
+    emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy: null, exitCode: 130, backend });
     return 130;
   }
 
@@ -144,6 +150,7 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     training: {
       options: { ...run, out: undefined, checkpointDir: undefined, json: undefined, logEvery: undefined },
       data: data.name,
+      backend,
       trainRows: trainCount,
       epochs: history.epochs.length,
       optimizer: optimizer.config(),
@@ -165,16 +172,16 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
       test: data.test ?? undefined,
       evaluation,
       seed: options.seed,
-      config: reportConfig(options, run, data.train.name, trainCount, optimizerSettings),
+      config: reportConfig(options, run, data.train.name, trainCount, optimizerSettings, backend),
     });
     emit({ event: 'report', path: report.index, figures: report.figures.length });
   }
-  emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy, exitCode: 0 });
+  emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy, exitCode: 0, backend });
   return 0;
 }
 
 /** The run's settings as the report shows them. */
-function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number, optimizer: Record<string, unknown>): Record<string, ReportValue> {
+function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number, optimizer: Record<string, unknown>, backend: string): Record<string, ReportValue> {
   return {
     'training data': data,
     'training rows': trainRows,
@@ -193,6 +200,7 @@ function reportConfig(options: TrainOptions, run: TrainOptions, data: string, tr
     'batch norm': run.batchNorm ? 'yes' : undefined,
     schedule: run.schedule,
     seed: run.seed,
+    backend,
     'model file': options.out,
     resumed: options.resume !== undefined ? options.resume : undefined,
   };

@@ -2,7 +2,9 @@ import { type Command, Option } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { ACTIVATION_NAMES, type ActivationName, Sequential } from '../network/sequential.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
+import type { BackendName } from '../kernels/index.js';
 import type { Rng } from '../tensor/rng.js';
+import { addBackendOption } from './backend.js';
 import type { DataOptions } from './data.js';
 import { fraction, nonNegativeInteger, positiveInteger, widthList } from './parse.js';
 import { type RecipeOptions, addRecipeOptions, recipeOptimizer } from './train-recipe.js';
@@ -28,15 +30,19 @@ export interface TrainOptions extends RecipeOptions, DataOptions {
   report?: string;
   json: boolean;
   logEvery: number;
+  /** Kernels to train with (chosen in the training thread before the network is built); default auto. */
+  backend?: BackendName;
   /** Test hook: behave as if Ctrl-C was pressed after this many batches of this run. */
   stopAfterBatches?: number;
 }
 
 /**
  * Options that describe a run's output rather than its recipe: a resumed run may change these (finish
- * with more epochs, write elsewhere). Every other option must equal the checkpoint's.
+ * with more epochs, write elsewhere) — or its kernels: a resumed run uses the checkpoint's --backend unless
+ * told otherwise, and is bit-exact on the same backend (another backend rounds differently in the last
+ * bits). Every other option must equal the checkpoint's.
  */
-export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpointDir', 'resume', 'report', 'json', 'logEvery', 'stopAfterBatches'];
+export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpointDir', 'resume', 'report', 'json', 'logEvery', 'stopAfterBatches', 'backend'];
 
 /** The tutorial's settings are the defaults: 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42. */
 export function addTrainOptions(command: Command): Command {
@@ -60,7 +66,7 @@ export function addTrainOptions(command: Command): Command {
     .option('--json', 'print one JSON object per event instead of text', false)
     .option('--log-every <n>', 'without a terminal (or with --json): report every n-th batch', positiveInteger, 20)
     .addOption(new Option('--stop-after-batches <n>', 'act as if Ctrl-C was pressed after n batches (for tests)').argParser(positiveInteger).hideHelp());
-  return addRecipeOptions(command);
+  return addBackendOption(addRecipeOptions(command));
 }
 
 /** The network the options describe, initialised from `rng`. */

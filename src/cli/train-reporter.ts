@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { TrainEvent } from './train-events.js';
+import type { BackendUsed, TrainEvent } from './train-events.js';
 
 /** Turns training events into output: a live bar on a terminal, plain lines otherwise, or JSON lines. */
 export interface Reporter {
@@ -89,11 +89,12 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     case 'start':
       print(`Data: ${event.data}: ${event.train} training, ${event.validation} validation, ${event.test} test samples`);
       print(`Network: ${event.network}, ${event.parameters.toLocaleString('en-US')} parameters; ${plural(event.epochs, 'epoch')} of ${plural(event.batches, 'batch', 'batches')} of ${event.batchSize}`);
+      print(`Backend: ${BACKEND_DESCRIPTIONS[event.backend]}`);
       if (event.resumedFrom) print(`Resuming at epoch ${event.resumedFrom.epoch}, batch ${event.resumedFrom.batch}`);
       break;
     case 'epoch': {
       const validation = event.valAccuracy === null ? 'no validation' : `val loss ${event.valLoss!.toFixed(4)}, val accuracy ${percent(event.valAccuracy)}`;
-      print(`  Epoch ${event.epoch}/${event.epochs}: train loss ${event.trainLoss.toFixed(4)}, ${validation}, ${event.seconds.toFixed(1)}s`);
+      print(`  Epoch ${event.epoch}/${event.epochs}: train loss ${event.trainLoss.toFixed(4)}, ${validation}, ${event.seconds.toFixed(1)}s (${Math.round(event.samplesPerSecond).toLocaleString('en-US')} samples/s on ${event.backend})`);
       break;
     }
     case 'checkpoint':
@@ -115,12 +116,18 @@ function common(event: TrainEvent, print: (line: string) => void): void {
       print(`Report written: ${event.path} (${event.figures} figures)`);
       break;
     case 'end':
-      if (event.exitCode === 0) print(`Total time: ${event.seconds.toFixed(1)}s`);
+      if (event.exitCode === 0) print(`Total time: ${event.seconds.toFixed(1)}s (${event.backend} backend)`);
       break;
     default:
       break;
   }
 }
+
+/** What each backend is, for the start of a run. */
+export const BACKEND_DESCRIPTIONS: Record<BackendUsed, string> = {
+  wasm: 'wasm (WebAssembly SIMD kernels, worker threads for large products)',
+  js: 'js (the reference TypeScript kernels: readable, slow)',
+};
 
 function interruptedMessage(event: Extract<TrainEvent, { event: 'interrupted' }>): string {
   const where = event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;

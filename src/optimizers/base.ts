@@ -32,7 +32,10 @@ export abstract class BaseOptimizer implements Optimizer {
   readonly clipNorm: number | null;
   /** Steps taken so far (Adam's t; 1 during the first step). */
   protected steps = 0;
-  /** Global gradient norm of the last step, before clipping (0 before the first step). */
+  /**
+   * Global gradient norm of the last step, before clipping (0 before the first step). Computed only when
+   * clipping needs it: a pass over every gradient costs as much as the SGD step itself.
+   */
   lastGradNorm = 0;
   private readonly slots = new Map<string, Float32Array[]>();
 
@@ -55,8 +58,10 @@ export abstract class BaseOptimizer implements Optimizer {
 
   step(params: readonly Param[]): void {
     this.steps++;
-    this.lastGradNorm = globalGradNorm(params);
-    if (this.clipNorm !== null) clipGradients(params, this.clipNorm, this.lastGradNorm);
+    if (this.clipNorm !== null) {
+      this.lastGradNorm = globalGradNorm(params);
+      clipGradients(params, this.clipNorm, this.lastGradNorm);
+    }
     const lr = this.learningRate;
     for (const p of params) this.update(p.value.data, p.grad.data, this.slotsFor(p), lr);
   }

@@ -191,6 +191,8 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
     gatherRows(count, size, source, order, start, scale, out) {
       // Bytes (the usual dataset) are copied a 32-bit word at a time into a staging region, then widened
       // and scaled sixteen at a time; anything else (float features, odd alignment) takes the reference loop.
+      // Rows are read at random from a large dataset, so the time goes in cache misses: four rows are
+      // copied side by side, so that four misses are in flight at once instead of one.
       if (!(source instanceof Uint8Array) || size % 4 !== 0 || source.byteOffset % 4 !== 0 || !heap.owns(out)) {
         return reference.gatherRows(count, size, source, order, start, scale, out);
       }
@@ -198,10 +200,20 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
       const words = wordsOf(source);
       const stage = staging.words(count * size);
       const rowWords = size >> 2;
-      for (let b = 0; b < count; b++) {
-        const row = order ? order[start + b] : start + b;
-        if (!(row >= 0 && (row + 1) * size <= source.length)) throw new RangeError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
-        const from = row * rowWords;
+      let b = 0;
+      for (; b + 4 <= count; b += 4) {
+        const f0 = firstWord(source, size, order, start + b), f1 = firstWord(source, size, order, start + b + 1);
+        const f2 = firstWord(source, size, order, start + b + 2), f3 = firstWord(source, size, order, start + b + 3);
+        const to = b * rowWords;
+        for (let i = 0; i < rowWords; i++) {
+          stage[to + i] = words[f0 + i];
+          stage[to + rowWords + i] = words[f1 + i];
+          stage[to + 2 * rowWords + i] = words[f2 + i];
+          stage[to + 3 * rowWords + i] = words[f3 + i];
+        }
+      }
+      for (; b < count; b++) {
+        const from = firstWord(source, size, order, start + b);
         const to = b * rowWords;
         for (let i = 0; i < rowWords; i++) stage[to + i] = words[from + i];
       }
@@ -219,4 +231,11 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
       await pool?.close();
     },
   };
+}
+
+/** Index of the first 32-bit word of row order[at] (or row `at`) of a [*, size] byte source; checks the row exists. */
+function firstWord(source: Uint8Array, size: number, order: Int32Array | null, at: number): number {
+  const row = order ? order[at] : at;
+  if (!(row >= 0 && (row + 1) * size <= source.length)) throw new RangeError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
+  return row * (size >> 2);
 }
