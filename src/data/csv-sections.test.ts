@@ -57,6 +57,11 @@ describe('loadCsv in two sections on two threads (parallel)', () => {
     expect(data.count).toBe(3000);
     expect(data.labels[2999]).toBe(9);
     expect(data.features[2000 * 784 + 10]).toBe(Math.fround(pixel(2000, 10) / 255));
+    // A first section of nothing but blank lines: far more lines than rows could fit in its bytes.
+    const rows = Array.from({ length: 200 }, (_, r) => `${r % 4},${r},${-r}`);
+    const blanks = await bothWays(files.file('sections-blanks.csv', `label,x,y${'\n'.repeat(10_000)}${rows.join('\n')}\n`), { dtype: 'float32' });
+    expect(blanks.count).toBe(200);
+    expect(Array.from(blanks.features.subarray(2 * 199))).toEqual([199, -199]);
   });
 
   it('infers the class count from labels in either section (float32 tabular data)', async () => {

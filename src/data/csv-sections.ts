@@ -45,34 +45,46 @@ export function splittable(gzipped: boolean, fileBytes: number, layout: CsvLayou
 
 /**
  * Parses the data rows of a plain CSV file, bytes [dataStart, fileBytes), on two threads: this one takes
- * the first section, a worker the rest (from the first line start after the middle). Both write into one
- * shared storage, so the result needs no copying: the worker's rows start at row n, where n is the number
- * of lines in the first section — counted here (a fast byte scan) while the worker starts up. Errors keep
+ * the first section (CALLER_SHARE of the bytes, up to a line end), a worker the rest. Both write into one
+ * shared storage, so the result needs no copying: the worker's rows start at row n, where n bounds the
+ * first section's rows — its line count, counted here (a fast byte scan) while the worker starts up; rows
+ * are moved down over the gap if blank lines leave one. Errors keep
  * their meaning: line numbers are the file's, and a bad line in the first section is reported before one
- * in the second. Returns null when there is no second section (the data is one line).
+ * in the second. Returns null when there is no second section (the data is one line) or no thread.
  */
 export async function parseInSections(fileBytes: number, dataStart: number, firstLine: number, layout: CsvLayout, store: RowStoreOptions): Promise<RowStore | null> {
   const path = store.path;
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw fileError(path, error as NodeJS.ErrnoException);
+  }
   let worker: Worker | null = null;
   try {
     const split = lineStartAfter(path, fd, dataStart + Math.floor((fileBytes - dataStart) * CALLER_SHARE), fileBytes);
     if (split >= fileBytes) return null;
     const task: SectionTask = { path, start: split, end: fileBytes, layout, store };
-    worker = new Worker(sectionWorkerUrl()!, { workerData: task });
+    try {
+      worker = new Worker(sectionWorkerUrl()!, { workerData: task });
+    } catch {
+      return null; // no threads here (e.g. a restricted runtime): one thread will do
+    }
     const result = workerResult(worker);
     result.catch(() => {}); // awaited below, after this thread's section (whose errors come first)
 
     const lines = countNewlines(path, fd, dataStart, split);
-    // Each row has at least `columns` cells of one byte and a delimiter each.
-    const secondRows = Math.ceil((fileBytes - split + 1) / (2 * layout.columns));
-    const capacity = lines + secondRows + 1;
+    // A row takes at least 2 bytes per column (a digit and a delimiter), which bounds each section's rows
+    // by its size — and the first one's also by its line count (it has fewer rows when lines are blank).
+    const rowBound = (bytes: number) => Math.ceil((bytes + 1) / (2 * layout.columns));
+    const firstRows = Math.min(lines, rowBound(split - dataStart));
+    const capacity = firstRows + rowBound(fileBytes - split) + 1;
     const features = store.float32 ? new Float32Array(new SharedArrayBuffer(capacity * (layout.columns - 1) * 4)) : new Uint8Array(new SharedArrayBuffer(capacity * (layout.columns - 1)));
     const labels = new Int32Array(new SharedArrayBuffer(capacity * 4));
-    const second: SectionStart = { features, labels, firstRow: lines, rowLimit: capacity - lines, firstLine: firstLine + lines };
+    const second: SectionStart = { features, labels, firstRow: firstRows, rowLimit: capacity - firstRows, firstLine: firstLine + lines };
     worker.postMessage(second);
 
-    const parser = new RowParser(path, layout, { ...store, shared: { features, labels, firstRow: 0, rowLimit: lines } }, firstLine);
+    const parser = new RowParser(path, layout, { ...store, shared: { features, labels, firstRow: 0, rowLimit: firstRows } }, firstLine);
     const source = await openByteRange(path, dataStart, split);
     try {
       const reader = new ChunkReader(source);
