@@ -38,7 +38,7 @@ describe('loadCsv in two sections on two threads (parallel)', () => {
     expect(sectionWorkerUrl(), 'dist/src/data/csv-section-worker.js is missing: run npm run build first').not.toBeNull();
   });
 
-  const { lines, pixel } = mnistRows(3000); // 5.5 MB: spans several 4 MB read buffers on each thread
+  const { lines, pixel } = mnistRows(3000); // 5.5 MB: spans several 1 MB read buffers on each thread
 
   it('gives the same MNIST rows as one thread, as bytes and as float32, with and without a header', async () => {
     const withHeader = files.file('sections.csv', [MNIST_HEADER, ...lines].join('\n') + '\n');
