@@ -21,7 +21,7 @@ export interface CsvOptions extends LayoutOptions {
   dtype?: 'auto' | 'float32';
   /**
    * Parse a plain file in two sections on two threads (see csv-sections.ts). Default: when that pays —
-   * files of 16 MB or more whose storage type is known in advance, on a machine with two or more cores.
+   * files of 16 MB or more whose storage type is known in advance, while a second core is idle.
    */
   parallel?: boolean;
 }
