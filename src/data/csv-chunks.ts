@@ -1,13 +1,17 @@
 import type { RowParser } from './csv-parser.js';
 import type { ByteSource } from './source.js';
 
-export const CHUNK_BYTES = 4 << 20;
+/**
+ * 1 MB: as fast as 4 MB or faster in interleaved runs on MNIST (up to ≈ 10% with two threads): fewer
+ * fresh pages to fault in, and a chunk just read is more likely still in cache when it is parsed.
+ */
+export const CHUNK_BYTES = 1 << 20;
 /** Bytes kept free after the data: a final newline, and room to read a 4-byte word at the last byte. */
 export const SLACK_BYTES = 8;
 const NEWLINE = 10;
 
 /**
- * Reads a CSV source in 4 MB chunks of whole lines. Two buffers take turns: while one is parsed, the next
+ * Reads a CSV source in 1 MB chunks of whole lines. Two buffers take turns: while one is parsed, the next
  * chunk is read into the other behind the unfinished last line of the first (the read runs on libuv's
  * thread pool, overlapping the parse). At the end of the file a missing final newline is added. Each
  * buffer keeps SLACK_BYTES free behind the data, so the parser may read a word at any byte.

@@ -14,6 +14,20 @@ export interface RowStoreOptions {
   float32: boolean;
   /** Rows to allocate for at first (an upper bound when the decoded size is known). */
   initialRows: number;
+  /** Write into this storage instead (one section of a file parsed in parallel; see csv-sections.ts). */
+  shared?: SharedRows;
+}
+
+/**
+ * Storage shared by the threads parsing sections of one file: a section's rows go to rows
+ * firstRow, firstRow + 1, … — at most rowLimit of them (its line count), so sections never overlap.
+ * The storage type is fixed (pixels, or float32 asked for): no section can switch it.
+ */
+export interface SharedRows {
+  features: Uint8Array | Float32Array;
+  labels: Int32Array;
+  firstRow: number;
+  rowLimit: number;
 }
 
 /** Largest trimmed storage copied rather than viewed (see finish). */
@@ -39,6 +53,15 @@ export class RowStore {
 
   constructor(private readonly options: RowStoreOptions) {
     this.features = options.layout.columns - 1;
+    const shared = options.shared;
+    if (shared) {
+      this.labels = shared.labels;
+      if (shared.features instanceof Float32Array) this.floats = shared.features;
+      else this.bytes = shared.features;
+      this.count = shared.firstRow;
+      this.capacity = shared.firstRow + shared.rowLimit;
+      return;
+    }
     this.capacity = Math.max(1, options.initialRows);
     this.labels = new Int32Array(this.capacity);
     if (options.float32) this.floats = new Float32Array(this.capacity * this.features);
@@ -91,8 +114,27 @@ export class RowStore {
   get labelLimit(): number {
     return (this.options.classes ?? MAX_INFERRED_CLASSES) - 1;
   }
+  /** Index of the next row in the storage (for a section: counted from the start of the file's rows). */
   get rows(): number {
     return this.count;
+  }
+  /** Largest label seen so far (−1 before any). */
+  get largestLabel(): number {
+    return this.maxLabel;
+  }
+
+  /**
+   * Takes in the rows another thread parsed into the shared storage (firstRow, rows, largest label):
+   * they follow this section's rows, moved down over any gap left by blank lines in this section.
+   */
+  appendSection(firstRow: number, rows: number, largestLabel: number): void {
+    if (firstRow > this.count) {
+      const f = this.features;
+      this.target.copyWithin(this.count * f, firstRow * f, (firstRow + rows) * f);
+      this.labels.copyWithin(this.count, firstRow, firstRow + rows);
+    }
+    this.count += rows;
+    this.maxLabel = Math.max(this.maxLabel, largestLabel);
   }
 
   /** Completes a row whose features the fast path wrote; returns true when the storage moved (re-read `target`). */
@@ -105,6 +147,11 @@ export class RowStore {
   private rowAdded(): boolean {
     this.count++;
     if (this.count < this.capacity) return false;
+    if (this.options.shared) {
+      // A section has at most one row per line, and its last line has been parsed when count reaches its end.
+      if (this.count > this.capacity) throw new Error(`internal: section of ${this.options.path} holds more rows than lines`);
+      return false;
+    }
     this.grow();
     return true;
   }
@@ -200,6 +247,7 @@ export class RowStore {
   }
 
   private switchToFloats(): void {
+    if (this.options.shared) throw new Error(`internal: shared storage of ${this.options.path} cannot change type`);
     const floats = new Float32Array(this.capacity * this.features);
     floats.set(this.bytes!.subarray(0, this.count * this.features));
     this.floats = floats;

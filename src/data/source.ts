@@ -59,22 +59,40 @@ export function fileError(path: string, error: NodeJS.ErrnoException): Scratchne
   }
 }
 
+/**
+ * Bytes [start, end) of a plain (not gzipped) file, read like a whole file: one section of a CSV file
+ * parsed on its own thread (see csv-sections.ts).
+ */
+export async function openByteRange(path: string, start: number, end: number): Promise<ByteSource> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw fileError(path, error);
+  });
+  return new PlainSource(path, end - start, handle, start);
+}
+
 /** Reads with positional reads straight into the caller's buffer: no intermediate copies. */
 class PlainSource implements ByteSource {
   readonly gzipped = false;
-  private position = 0;
+  private position: number;
+  private readonly end: number;
   get sizeHint(): number {
     return this.fileBytes;
   }
 
+  /** fileBytes bytes from byte `start` on. */
   constructor(
     readonly path: string,
     readonly fileBytes: number,
     private readonly handle: FileHandle,
-  ) {}
+    start = 0,
+  ) {
+    this.position = start;
+    this.end = start + fileBytes;
+  }
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
     let total = 0;
+    length = Math.min(length, this.end - this.position);
     while (total < length) {
       const { bytesRead } = await this.handle.read(target, offset + total, length - total, this.position);
       if (bytesRead === 0) break;
