@@ -1,9 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScratchnetError } from '../errors.js';
-import { ChunkReader } from './csv-chunks.js';
+import { parseByteRange } from './csv-chunks.js';
 import { RowParser } from './csv-parser.js';
 import type { SectionResult, SectionStart, SectionTask } from './csv-sections.js';
-import { openByteRange } from './source.js';
 
 /**
  * Worker thread of csv-sections.ts: parses bytes [start, end) of a CSV file into the shared storage it is
@@ -21,14 +20,7 @@ async function parseSection(start: SectionStart): Promise<SectionResult> {
   try {
     const { firstLine, ...shared } = start;
     const parser = new RowParser(task.path, task.layout, { ...task.store, shared }, firstLine);
-    const source = await openByteRange(task.path, task.start, task.end);
-    try {
-      const reader = new ChunkReader(source);
-      await reader.start();
-      await reader.parseAll(parser, 0);
-    } finally {
-      await source.close();
-    }
+    await parseByteRange(task.path, task.start, task.end, parser);
     return { rows: parser.store.rows - shared.firstRow, largestLabel: parser.store.largestLabel };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error), scratchnet: error instanceof ScratchnetError };

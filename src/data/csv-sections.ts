@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScratchnetError } from '../errors.js';
-import { ChunkReader } from './csv-chunks.js';
+import { parseByteRange } from './csv-chunks.js';
 import type { CsvLayout } from './csv-header.js';
 import { RowParser } from './csv-parser.js';
 import type { RowStore, RowStoreOptions, SharedRows } from './row-store.js';
-import { fileError, openByteRange } from './source.js';
+import { fileError } from './source.js';
 
 /** Below this size one thread is faster: starting a worker (≈ 30 ms) costs about what parsing 15 MB does. */
 export const SECTION_MIN_BYTES = 16 << 20;
@@ -105,14 +105,7 @@ export async function parseInSections(fileBytes: number, dataStart: number, firs
     worker.postMessage(second);
 
     const parser = new RowParser(path, layout, { ...store, shared: { features, labels, firstRow: 0, rowLimit: firstRows } }, firstLine);
-    const source = await openByteRange(path, dataStart, split);
-    try {
-      const reader = new ChunkReader(source);
-      await reader.start();
-      await reader.parseAll(parser, 0);
-    } finally {
-      await source.close();
-    }
+    await parseByteRange(path, dataStart, split, parser);
     const outcome = await result;
     if ('error' in outcome) throw outcome.scratchnet ? new ScratchnetError(outcome.error) : new Error(outcome.error);
     parser.store.appendSection(second.firstRow, outcome.rows, outcome.largestLabel);
