@@ -51,6 +51,18 @@ function expectClose(actual: Float32Array, expected: Float32Array, tolerance: nu
   }
 }
 
+/** Runs one product on `backend` (operands placed in its memory) and on the reference; they must agree. */
+function expectGemmMatchesReference(
+  backend: Kernels, transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float32Array, b: Float32Array, c0: Float32Array, accumulate: boolean, tolerance = 1e-5,
+): void {
+  const expected = c0.slice();
+  reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
+  const c = place(backend, c0);
+  backend.gemm(transA, transB, m, n, k, place(backend, a), place(backend, b), c, accumulate);
+  expectClose(c, expected, tolerance);
+}
+
 const SIZES = [1, 3, 17, 785];
 const PRODUCTS = ['NN', 'TN', 'NT', 'TT'] as const;
 
@@ -65,12 +77,7 @@ describe('wasm gemm matches the reference kernel', () => {
         for (const accumulate of [false, true]) {
           const a = values(m * k, rng, accumulate ? 0.8 : 0);
           const b = values(k * n, rng);
-          const c0 = values(m * n, rng);
-          const expected = c0.slice();
-          reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
-          const c = place(single, c0);
-          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, accumulate);
-          expectClose(c, expected, 1e-5);
+          expectGemmMatchesReference(single, transA, transB, m, n, k, a, b, values(m * n, rng), accumulate);
         }
       }
     });
@@ -83,12 +90,7 @@ describe('wasm gemm matches the reference kernel', () => {
         const a = imageLike(m, k, rng);
         for (let i = 0; i < a.length; i += 7) if (a[i] === 0) a[i] = -0; // a negative zero is still a zero
         const b = values(k * n, rng);
-        const c0 = values(m * n, rng);
-        const expected = c0.slice();
-        reference.gemm(false, false, m, n, k, a, b, expected, accumulate);
-        const c = place(single, c0);
-        single.gemm(false, false, m, n, k, place(single, a), place(single, b), c, accumulate);
-        expectClose(c, expected, 1e-5);
+        expectGemmMatchesReference(single, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
       }
     }
   });
@@ -106,11 +108,7 @@ describe('wasm gemm matches the reference kernel', () => {
           [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
         ];
         for (const [transA, transB, m, n, k, a, b] of cases) {
-          const expected = new Float32Array(m * n);
-          reference.gemm(transA, transB, m, n, k, a, b, expected, false);
-          const c = single.alloc(m * n);
-          single.gemm(transA, transB, m, n, k, place(single, a), place(single, b), c, false);
-          expectClose(c, expected, 1e-5);
+          expectGemmMatchesReference(single, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
         }
       }
     }
@@ -137,12 +135,7 @@ describe('wasm gemm matches the reference kernel', () => {
       for (let repeat = 0; repeat < 3; repeat++) {
         const a = repeat === 0 ? values(m * k, rng, 0.5) : repeat === 1 ? imageLike(transA ? k : m, transA ? m : k, rng) : values(m * k, rng);
         const b = values(k * n, rng);
-        const c0 = values(m * n, rng);
-        const expected = c0.slice();
-        reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
-        const c = place(threaded, c0);
-        threaded.gemm(transA, transB, m, n, k, place(threaded, a), place(threaded, b), c, accumulate);
-        expectClose(c, expected, 1e-4);
+        expectGemmMatchesReference(threaded, transA, transB, m, n, k, a, b, values(m * n, rng), accumulate, 1e-4);
       }
     }
   });
