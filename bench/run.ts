@@ -12,6 +12,7 @@ import type { BenchSpec } from './measure.js';
 import { benchPython, python } from './python.js';
 import { type SystemResult, table, targets } from './report.js';
 import { benchScratchnet } from './scratchnet.js';
+import { compileKernels } from '../src/kernels/wasm/backend.js';
 import { benchTfjs } from './tfjs.js';
 
 const { values: args } = parseArgs({
@@ -55,6 +56,8 @@ const data = loaded;
 const only = args.only?.split(',');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`);
+const { build } = await compileKernels();
+console.log(`scratchnet's wasm kernels: the ${build === 'relaxed' ? 'relaxed-SIMD build (fused multiply-add)' : 'plain build (separate multiply and add)'}`);
 console.log(`${spec.reps} repetitions per figure; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
 
 const results: SystemResult[] = [];

@@ -8,7 +8,7 @@ export { Rng, type RngState } from './tensor/rng.js';
 export { BatchBuffer } from './tensor/batch-buffer.js';
 
 export { kernels, setKernels, useBackend, reference, BACKEND_NAMES, type Kernels, type BackendName } from './kernels/index.js';
-export { createWasmKernels, wasmSupported, type WasmOptions } from './kernels/wasm/backend.js';
+export { createWasmKernels, wasmSupported, type KernelBuild, type WasmKernels, type WasmOptions } from './kernels/wasm/backend.js';
 
 export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer, layerFromConfig, registeredLayerTypes } from './layers/layer.js';
 export { Dense, type DenseConfig } from './layers/dense.js';

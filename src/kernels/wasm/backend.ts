@@ -24,6 +24,8 @@ export interface WasmOptions {
   threads?: number;
   /** Multiply–adds (m·n·k) from which a product is split across threads; default SPLIT_THRESHOLD. */
   splitThreshold?: number;
+  /** Use the fused multiply-add build where the engine allows (default true; see compileKernels). */
+  relaxedSimd?: boolean;
 }
 
 /** Pages the memory starts with (16 MiB) and may grow to (2 GiB); must match asconfig.json's maximum. */
@@ -35,23 +37,53 @@ export function wasmSupported(): boolean {
   return webAssembly !== undefined && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
 }
 
-/** The compiled module, read once from the build output beside this file (src/kernels/wasm/build/). */
-let compiled: Promise<WasmModule> | null = null;
-export function compileKernels(): Promise<WasmModule> {
-  compiled ??= (async () => {
-    const url = new URL('./build/kernels.wasm', import.meta.url);
-    let bytes: Uint8Array;
-    if (url.protocol === 'file:') {
-      const { readFile } = await import('node:fs/promises');
-      bytes = await readFile(url).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
-      });
-    } else {
-      bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+/**
+ * The build has two modules (package.json, build:wasm): kernels-relaxed.wasm, whose matrix products use
+ * relaxed SIMD's fused multiply-add, and kernels.wasm, with a separate multiply and add. The fused one
+ * runs where the engine accepts it: Chrome since 114 and Node from 22 do by default; Node 20's V8 has it
+ * behind --experimental-wasm-relaxed-simd, which is switched on here (before anything is compiled with
+ * it) unless SCRATCHNET_RELAXED_SIMD=0 or `relaxedSimd: false` asks for the plain module. If the engine
+ * still refuses the module, the plain one is used: nothing but speed depends on the choice.
+ */
+export type KernelBuild = 'relaxed' | 'plain';
+
+const compiled = new Map<KernelBuild, Promise<WasmModule>>();
+
+async function readBuild(file: string): Promise<Uint8Array> {
+  const url = new URL(`./build/${file}`, import.meta.url);
+  if (url.protocol !== 'file:') return new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const { readFile } = await import('node:fs/promises');
+  return readFile(url).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
+  });
+}
+
+/** Whether the engine accepts `bytes`, after turning on Node's relaxed-SIMD flag if that is what it lacks. */
+async function acceptsRelaxed(bytes: Uint8Array): Promise<boolean> {
+  if (webAssembly!.validate(bytes)) return true;
+  if (typeof process === 'undefined' || !process.versions?.node) return false;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return webAssembly!.validate(bytes);
+}
+
+/** The module to run, compiled once per process: the relaxed build where allowed and accepted, else the plain one. */
+export async function compileKernels(options: { relaxedSimd?: boolean } = {}): Promise<{ module: WasmModule; build: KernelBuild }> {
+  const wanted = options.relaxedSimd ?? (typeof process === 'undefined' || process.env?.SCRATCHNET_RELAXED_SIMD !== '0');
+  let build: KernelBuild = 'plain';
+  if (wanted) {
+    const relaxed = await readBuild('kernels-relaxed.wasm');
+    if (await acceptsRelaxed(relaxed)) {
+      build = 'relaxed';
+      if (!compiled.has(build)) compiled.set(build, webAssembly!.compile(relaxed));
     }
-    return webAssembly!.compile(bytes);
-  })();
-  return compiled;
+  }
+  if (!compiled.has(build)) compiled.set(build, readBuild('kernels.wasm').then((bytes) => webAssembly!.compile(bytes)));
+  return { module: await compiled.get(build)!, build };
 }
 
 /**
@@ -59,17 +91,20 @@ export function compileKernels(): Promise<WasmModule> {
  * backend. Every kernel accepts arrays from anywhere: views of this backend's memory run in place,
  * other arrays are copied through a staging region (or handled by the reference kernel).
  */
-export async function createWasmKernels(options: WasmOptions = {}): Promise<Kernels & { close(): Promise<void> }> {
-  const module = await compileKernels();
+export async function createWasmKernels(options: WasmOptions = {}): Promise<WasmKernels> {
+  const { module, build } = await compileKernels(options);
   const memory = new webAssembly!.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = await webAssembly!.instantiate(module, { env: { memory } });
   const wasm = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, wasm.heapBase());
   const pool = await startThreadPool(module, heap, wasm.gemmRows, options);
-  return wasmKernels(wasm, heap, pool);
+  return wasmKernels(wasm, heap, pool, build);
 }
 
-function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null): Kernels & { close(): Promise<void> } {
+/** The wasm backend: Kernels, plus which build runs and a way to stop its worker threads. */
+export type WasmKernels = Kernels & { readonly build: KernelBuild; close(): Promise<void> };
+
+function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null, build: KernelBuild): WasmKernels {
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
     if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
@@ -105,6 +140,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null)
 
   return {
     name: 'wasm',
+    build,
     alloc: (length) => heap.alloc(length),
 
     gemm(transA, transB, m, n, k, a, b, c, accumulate) {

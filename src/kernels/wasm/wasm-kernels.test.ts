@@ -3,19 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernels } from '../kernels.js';
 import { reference } from '../reference.js';
 import { Rng } from '../../tensor/rng.js';
-import { createWasmKernels } from './backend.js';
+import { createWasmKernels, type WasmKernels } from './backend.js';
 import { SPLIT_THRESHOLD } from './threads.js';
 
-type Closable = Kernels & { close(): Promise<void> };
-let single: Closable;
-let threaded: Closable;
+let single: WasmKernels; // the build the backend picks: fused multiply-add (relaxed SIMD) on Node
+let plain: WasmKernels; // the build for engines without relaxed SIMD: separate multiply and add
+let threaded: WasmKernels;
 
 beforeAll(async () => {
   single = await createWasmKernels({ threads: 0 });
+  plain = await createWasmKernels({ threads: 0, relaxedSimd: false });
   threaded = await createWasmKernels({ threads: 1 });
 });
 afterAll(async () => {
   await single.close();
+  await plain.close();
   await threaded.close();
 });
 
@@ -67,6 +69,11 @@ const SIZES = [1, 3, 17, 785];
 const PRODUCTS = ['NN', 'TN', 'NT', 'TT'] as const;
 
 describe('wasm gemm matches the reference kernel', () => {
+  it('runs the fused multiply-add build on Node (its relaxed-SIMD flag is switched on), the plain one when asked', () => {
+    expect(single.build).toBe('relaxed');
+    expect(plain.build).toBe('plain');
+  });
+
   for (const product of PRODUCTS) {
     const transA = product[0] === 'T';
     const transB = product[1] === 'T';
@@ -77,7 +84,8 @@ describe('wasm gemm matches the reference kernel', () => {
         for (const accumulate of [false, true]) {
           const a = values(m * k, rng, accumulate ? 0.8 : 0);
           const b = values(k * n, rng);
-          expectGemmMatchesReference(single, transA, transB, m, n, k, a, b, values(m * n, rng), accumulate);
+          const c0 = values(m * n, rng);
+          for (const backend of [single, plain]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, c0, accumulate);
         }
       }
     });
@@ -90,7 +98,8 @@ describe('wasm gemm matches the reference kernel', () => {
         const a = imageLike(m, k, rng);
         for (let i = 0; i < a.length; i += 7) if (a[i] === 0) a[i] = -0; // a negative zero is still a zero
         const b = values(k * n, rng);
-        expectGemmMatchesReference(single, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
+        const c0 = values(m * n, rng);
+        for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
       }
     }
   });
@@ -108,7 +117,7 @@ describe('wasm gemm matches the reference kernel', () => {
           [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
         ];
         for (const [transA, transB, m, n, k, a, b] of cases) {
-          expectGemmMatchesReference(single, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
+          for (const backend of [single, plain]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
         }
       }
     }
@@ -247,8 +256,8 @@ describe('wasm batch gathering matches the reference kernel', () => {
 });
 
 describe('wasm build', () => {
-  it('the compiled module is newer than every AssemblyScript source (run `npm run build` after editing them)', () => {
-    const built = statSync(new URL('./build/kernels.wasm', import.meta.url)).mtimeMs;
+  it('both compiled modules are newer than every AssemblyScript source (run `npm run build` after editing them)', () => {
+    const built = Math.min(...['kernels.wasm', 'kernels-relaxed.wasm'].map((file) => statSync(new URL(`./build/${file}`, import.meta.url)).mtimeMs));
     const sources = new URL('./assembly/', import.meta.url);
     for (const name of readdirSync(sources)) expect(statSync(new URL(name, sources)).mtimeMs, name).toBeLessThanOrEqual(built);
   });
