@@ -104,6 +104,22 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('NN over several windows of paired rows (300 rows of varied spans, all-zero rows among them): each row of C lands in its own place', () => {
+    const rng = new Rng(15);
+    const [m, n, k] = [301, 64, 784];
+    const a = new Float32Array(m * k);
+    for (let r = 0; r < m; r++) {
+      if (r % 37 === 0) continue; // an empty row: an all-zero image
+      const lo = Math.floor(rng.uniform() * 400), hi = lo + Math.floor(rng.uniform() * (k - lo));
+      for (let p = lo; p <= hi; p++) if (rng.uniform() < 0.6) a[r * k + p] = rng.uniform();
+    }
+    const b = values(k * n, rng);
+    for (const accumulate of [false, true]) {
+      const c0 = values(m * n, rng);
+      for (const backend of [single, plain, threaded]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+    }
+  });
+
   it("the dense layer's products at the tutorial's shapes on image-like inputs, batch 32 and a short final batch of 17", () => {
     const rng = new Rng(8);
     for (const batch of [32, 17]) {
