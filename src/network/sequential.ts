@@ -166,11 +166,17 @@ export class Sequential {
   /** Class with the highest score for each row of x [batch, ...inputShape]. */
   predict(x: Tensor): Int32Array {
     const logits = this.logits(x, 'eval');
-    const classes = logits.cols;
+    const { data, cols: classes } = logits;
     const out = new Int32Array(logits.rows);
-    for (let r = 0; r < logits.rows; r++) {
+    for (let r = 0, at = 0; r < out.length; r++, at += classes) {
       let best = 0;
-      for (let c = 1; c < classes; c++) if (logits.data[r * classes + c] > logits.data[r * classes + best]) best = c;
+      let top = data[at];
+      for (let c = 1; c < classes; c++) {
+        if (data[at + c] > top) {
+          top = data[at + c];
+          best = c;
+        }
+      }
       out[r] = best;
     }
     return out;

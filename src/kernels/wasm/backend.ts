@@ -10,7 +10,6 @@ export interface WasmExports {
   gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
   addBias(rows: number, cols: number, bias: number, y: number): void;
-  addBiasRelu(rows: number, cols: number, bias: number, x: number, y: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
   leakyRelu(n: number, slope: number, x: number, y: number): void;
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;

@@ -39,12 +39,12 @@ export interface PoolOptions {
 /**
  * Multiply–adds below which a product stays on one thread: the tutorial's first layer (32·64·784 ≈ 1.6M)
  * stays, 784-256-256-10 at batch 128 (25.7M, 8.4M) and inference batches split — the second layer of the
- * tutorial's network too at batch 1000 (1000·32·64 ≈ 2.0M: 0.13 → 0.07 ms). Measured on 2 cores:
+ * tutorial's network too at batch 1000 (1000·64·32 ≈ 2.05M: 0.107 → 0.078 ms). Measured on 2 cores:
  * splitting the tutorial's first layer (splitThreshold 1 << 20) trains 10–30% faster when the second
  * core is idle, for twice the CPU, and 20–40% slower when other processes want it — as PyTorch's two
  * threads are slower than one at batch 32 — so by default it stays on one thread.
  */
-export const SPLIT_THRESHOLD = 1 << 21;
+export const SPLIT_THRESHOLD = 1_800_000;
 /** Milliseconds products run on one thread after the workers kept the caller waiting three times in a row. */
 export const PAUSE_MS = 250;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */

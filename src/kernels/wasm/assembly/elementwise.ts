@@ -20,24 +20,6 @@ export function addBias(rows: i32, cols: i32, bias: usize, y: usize): void {
   }
 }
 
-// y[r,c] = max(0, y[r,c] + bias[c]): the bias and ReLU of a dense layer in one pass (x and y may alias)
-export function addBiasRelu(rows: i32, cols: i32, bias: usize, x: usize, y: usize): void {
-  for (let r = 0; r < rows; r++) {
-    const offset = <usize>r * <usize>cols << 2;
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const at = offset + (<usize>c << 2);
-      const v = f32x4.add(v128.load(x + at), v128.load(bias + (<usize>c << 2)));
-      v128.store(y + at, v128.and(v, f32x4.gt(v, ZERO)));
-    }
-    for (; c < cols; c++) {
-      const at = offset + (<usize>c << 2);
-      const v = load<f32>(x + at) + load<f32>(bias + (<usize>c << 2));
-      store<f32>(y + at, v > 0 ? v : 0);
-    }
-  }
-}
-
 // out[c] = Σ_r x[r,c]
 export function sumRows(rows: i32, cols: i32, x: usize, out: usize): void {
   let c = 0;
