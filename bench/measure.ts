@@ -9,6 +9,8 @@ export interface BenchSpec {
   train: TrainCase[];
   infer: TrainCase;
   reps: number;
+  /** Repetitions of the inference pass over the test set (short, so more of them; the median is reported). */
+  inferReps: number;
   /** Training images per repetition (one epoch over them). */
   trainSamples: number;
 }

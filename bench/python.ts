@@ -39,7 +39,7 @@ export function benchPython(system: PythonSystem, dataDirectory: string, spec: B
   const command = python();
   if (!command) return 'no python3 with numpy (install Debian python3-numpy)';
   if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch')) return `${command} has no torch (install Debian python3-torch)`;
-  const base = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps };
+  const base = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, inferReps: spec.inferReps };
   const training = runScript(command, system.script, { ...base, train: spec.train, infer: null });
   if (typeof training === 'string') return training;
   const inference = runScript(command, system.script, { ...base, train: [], infer: spec.infer });

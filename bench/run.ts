@@ -29,6 +29,7 @@ const spec: BenchSpec = {
   train: [{ hidden: [64, 32], batch: 32 }, { hidden: [256, 256], batch: 128 }],
   infer: { hidden: [64, 32], batch: 1000 },
   reps: Math.max(3, Number(args.reps ?? 3)),
+  inferReps: Math.max(9, Number(args.reps ?? 3)),
   trainSamples: Number(args.samples ?? (quick ? 10000 : 60000)),
 };
 /** Slow systems train on fewer images per repetition (throughput is per image, so still comparable). */
@@ -58,7 +59,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`);
 const { build } = await compileKernels();
 console.log(`scratchnet's wasm kernels: the ${build === 'relaxed' ? 'relaxed-SIMD build (fused multiply-add)' : 'plain build (separate multiply and add)'}`);
-console.log(`${spec.reps} repetitions per figure; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
+console.log(`${spec.reps} repetitions per training figure, ${spec.inferReps} per inference figure, after a warm-up pass; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
 
 const results: SystemResult[] = [];
 for (const system of SYSTEMS) {

@@ -62,7 +62,7 @@ export async function benchScratchnet(variant: ScratchnetVariant, data: BenchDat
   for (let i = 0; i < 1000; i++) net.predict(one);
   const rates: number[] = [];
   const latencies: number[] = [];
-  for (let rep = 0; rep < spec.reps; rep++) {
+  for (let rep = 0; rep < spec.inferReps; rep++) {
     let start = performance.now();
     for (const x of batches) net.predict(x);
     rates.push(test.count / ((performance.now() - start) / 1000));

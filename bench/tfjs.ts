@@ -93,10 +93,10 @@ export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: 
   const net = build(hidden);
   const predict = (from: number, rows: number) =>
     tf.tidy(() => tf.argMax(logits(net, tf.tensor2d(xTest.subarray(from * size, (from + rows) * size), [rows, size])), 1).dataSync());
-  predict(0, batch);
+  for (let from = 0; from < data.test.count; from += batch) predict(from, Math.min(batch, data.test.count - from)); // warm-up pass
   const rates: number[] = [];
   const latencies: number[] = [];
-  for (let rep = 0; rep < spec.reps; rep++) {
+  for (let rep = 0; rep < spec.inferReps; rep++) {
     let start = performance.now();
     for (let from = 0; from < data.test.count; from += batch) predict(from, Math.min(batch, data.test.count - from));
     rates.push(data.test.count / ((performance.now() - start) / 1000));

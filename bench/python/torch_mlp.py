@@ -67,8 +67,9 @@ def main():
         batch = case['batch']
         rates, latencies = [], []
         with torch.inference_mode():
-            model(X_test[:batch]).argmax(1)
-            for _ in range(spec['reps']):
+            for i in range(0, len(X_test), batch):  # warm-up pass
+                model(X_test[i:i + batch]).argmax(1)
+            for _ in range(spec.get('inferReps', spec['reps'])):
                 start = time.perf_counter()
                 for i in range(0, len(X_test), batch):
                     model(X_test[i:i + batch]).argmax(1)

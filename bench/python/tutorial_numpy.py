@@ -145,9 +145,10 @@ def main():
         case = spec['infer']
         network = build([784, *case['hidden'], 10])
         batch = case['batch']
-        predict(network, X_test[:batch])
+        for i in range(0, len(X_test), batch):  # warm-up pass
+            predict(network, X_test[i:i + batch])
         rates = []
-        for _ in range(spec['reps']):
+        for _ in range(spec.get('inferReps', spec['reps'])):
             start = time.perf_counter()
             for i in range(0, len(X_test), batch):
                 predict(network, X_test[i:i + batch])
