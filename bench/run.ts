@@ -41,8 +41,10 @@ const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<Sys
   { id: 'scratchnet-js', label: 'scratchnet, js (reference kernels)', cap: slowCap, run: () => benchScratchnet('js', data, spec, slowCap) },
   { id: 'numpy-f64', label: "the tutorial's NumPy code, float64", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float64' }, data.directory, spec) },
   { id: 'numpy-f32', label: "the tutorial's NumPy code, float32", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float32' }, data.directory, spec) },
-  { id: 'torch-1', label: 'PyTorch, 1 thread', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1 }, data.directory, spec) },
-  { id: 'torch-2', label: 'PyTorch, 2 threads', run: async () => benchPython({ script: 'torch_mlp.py', threads: 2 }, data.directory, spec) },
+  { id: 'numpy-f32-1core', label: "the tutorial's NumPy code, float32, one core ²", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float32', oneCore: true }, data.directory, spec) },
+  { id: 'torch-1', label: 'PyTorch, 1 thread ³', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1 }, data.directory, spec) },
+  { id: 'torch-1core', label: 'PyTorch, one core ²', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1, oneCore: true }, data.directory, spec) },
+  { id: 'torch-2', label: 'PyTorch, 2 threads ³', run: async () => benchPython({ script: 'torch_mlp.py', threads: 2 }, data.directory, spec) },
   { id: 'tfjs-wasm', label: 'TF.js, wasm backend', cap: slowCap, run: () => benchTfjs('wasm', data, spec, slowCap) },
   { id: 'tfjs-cpu', label: 'TF.js, cpu backend', cap: slowCap / 5, run: () => benchTfjs('cpu', data, spec, slowCap / 5) },
 ];
@@ -82,6 +84,9 @@ for (const system of SYSTEMS) {
 
 console.log('');
 console.log(table(results, spec));
+console.log('');
+console.log('² OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1: every product on one core, to compare with scratchnet on one thread.');
+console.log('³ torch.set_num_threads(n) sets PyTorch\'s own threads; the OpenBLAS it calls for matrix products still uses every core.');
 console.log('');
 console.log(targets(results));
 console.log(`\nload average after the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on this machine add noise to every figure)`);
