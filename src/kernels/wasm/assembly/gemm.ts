@@ -9,7 +9,7 @@
 // held in eight f32x4 registers while the list is walked. Zero entries of A — blank pixels, dead ReLUs,
 // ReLU'd gradients — cost nothing, which is the lever a dense BLAS does not pull.
 //
-// `scratch` is caller-owned space for the list and the pairing order: 20·k + 64 + 8·128 bytes (one region
+// `scratch` is caller-owned space for the list and the pairing order: 20·k + 64 + 12·128 bytes (one region
 // per thread; the backend sizes it).
 
 // a·b + c, four lanes. The build makes two modules from this file (package.json, build:wasm): in the one
