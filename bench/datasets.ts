@@ -44,9 +44,15 @@ async function readSplit(directory: string, prefix: string, name: string, limit:
   return selectRows(all, Int32Array.from({ length: limit }, (_, i) => i), name);
 }
 
-/** The first data set found, its first `trainSamples` training images and its whole test set; null if none. */
-export async function loadBenchData(trainSamples: number): Promise<BenchData | null> {
-  for (const { name, directory } of dataCandidates()) {
+/**
+ * The first data set found — or the first named `only` ('fashion', 'mnist', or a directory of IDX files) —
+ * its first `trainSamples` training images and its whole test set; null if none.
+ */
+export async function loadBenchData(trainSamples: number, only?: string): Promise<BenchData | null> {
+  const wanted = (candidate: { name: string; directory: string }) =>
+    !only || (only === 'fashion' ? candidate.name === 'Fashion-MNIST' : only === 'mnist' ? candidate.name === 'MNIST' : candidate.directory === resolve(only));
+  const candidates = only && only !== 'fashion' && only !== 'mnist' ? [{ name: only, directory: resolve(only) }] : dataCandidates();
+  for (const { name, directory } of candidates.filter(wanted)) {
     if (!hasIdx(directory)) continue;
     return { name, directory, train: await readSplit(directory, 'train', `${name} train`, trainSamples), test: await readSplit(directory, 't10k', `${name} test`, Infinity) };
   }

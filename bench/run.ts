@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--json file]
+// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--data fashion|mnist|dir] [--json file]
 //
 // scratchnet against every competitor installed, in one run, on the same data and shapes: the
 // tutorial's NumPy code (float64 and float32), PyTorch (1 and 2 threads), TF.js (wasm and cpu). Each
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     samples: { type: 'string' },
     only: { type: 'string' },
     json: { type: 'string' },
+    data: { type: 'string' },
   },
 });
 const quick = args.quick!;
@@ -49,10 +50,10 @@ const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<Sys
   { id: 'tfjs-cpu', label: 'TF.js, cpu backend', cap: slowCap / 5, run: () => benchTfjs('cpu', data, spec, slowCap / 5) },
 ];
 
-const loaded = await loadBenchData(spec.trainSamples);
+const loaded = await loadBenchData(spec.trainSamples, args.data);
 if (!loaded) {
   console.error(`No benchmark data: looked for IDX files in ${dataCandidates().map((c) => c.directory).join(', ')}.`);
-  console.error('Install Debian dataset-fashion-mnist, or set SCRATCHNET_BENCH_DATA to a directory of MNIST-format IDX files.');
+  console.error(`Install Debian dataset-fashion-mnist, or name a directory of MNIST-format IDX files with --data or SCRATCHNET_BENCH_DATA${args.data ? ` (--data ${args.data} matched none)` : ''}.`);
   process.exit(1);
 }
 const data = loaded;
