@@ -34,7 +34,7 @@ export async function benchScratchnet(variant: ScratchnetVariant, data: BenchDat
   for (const { hidden, batch } of spec.train) {
     const net = Sequential.mlp({ hidden, rng: new Rng(42) });
     const options = { epochs: 1, batchSize: batch, optimizer: new SGD(0.1), rng: new Rng(42) };
-    fit(net, train, { ...options, subset: Math.min(train.count, 50 * batch) }); // warm-up: JIT, buffers
+    fit(net, train, { ...options, subset: Math.min(train.count, 10000) }); // warm-up: JIT tiers (JS and wasm), buffers
     const rates: number[] = [];
     for (let rep = 0; rep < spec.reps; rep++) {
       const start = performance.now();

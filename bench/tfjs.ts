@@ -70,7 +70,7 @@ export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: 
   for (const { hidden, batch } of spec.train) {
     const net = build(hidden);
     const optimizer = tf.train.sgd(0.1);
-    trainEpoch(net, optimizer, batch, Math.min(trainCount, 20 * batch)); // warm-up
+    trainEpoch(net, optimizer, batch, Math.min(trainCount, 40 * batch)); // warm-up
     const rates: number[] = [];
     for (let rep = 0; rep < spec.reps; rep++) {
       const start = performance.now();

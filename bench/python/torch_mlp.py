@@ -52,7 +52,7 @@ def main():
         model = build(case['hidden'])
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         loss_fn = nn.CrossEntropyLoss()
-        train_epoch(model, optimizer, loss_fn, X_train, y_train, case['batch'], limit=50)  # warm-up
+        train_epoch(model, optimizer, loss_fn, X_train, y_train, case['batch'], limit=300)  # warm-up
         rates = []
         for _ in range(spec['reps']):
             start = time.perf_counter()

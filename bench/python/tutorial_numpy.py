@@ -133,7 +133,7 @@ def main():
     result = {'train': [], 'infer': None}
     for case in spec['train']:
         network = build([784, *case['hidden'], 10])
-        train_epoch(network, X_train, y_train, case['batch'], limit=50)  # warm-up
+        train_epoch(network, X_train, y_train, case['batch'], limit=300)  # warm-up
         rates = []
         for _ in range(spec['reps']):
             start = time.perf_counter()
