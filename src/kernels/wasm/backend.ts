@@ -46,7 +46,8 @@ export function wasmSupported(): boolean {
  */
 export type KernelBuild = 'relaxed' | 'plain';
 
-const compiled = new Map<KernelBuild, Promise<WasmModule>>();
+/** The module chosen and compiled, once per process for each setting of `relaxedSimd`. */
+const chosen = new Map<boolean, Promise<{ module: WasmModule; build: KernelBuild }>>();
 
 async function readBuild(file: string): Promise<Uint8Array> {
   const url = new URL(`./build/${file}`, import.meta.url);
@@ -71,18 +72,20 @@ async function acceptsRelaxed(bytes: Uint8Array): Promise<boolean> {
 }
 
 /** The module to run, compiled once per process: the relaxed build where allowed and accepted, else the plain one. */
-export async function compileKernels(options: { relaxedSimd?: boolean } = {}): Promise<{ module: WasmModule; build: KernelBuild }> {
+export function compileKernels(options: { relaxedSimd?: boolean } = {}): Promise<{ module: WasmModule; build: KernelBuild }> {
   const wanted = options.relaxedSimd ?? (typeof process === 'undefined' || process.env?.SCRATCHNET_RELAXED_SIMD !== '0');
-  let build: KernelBuild = 'plain';
-  if (wanted) {
-    const relaxed = await readBuild('kernels-relaxed.wasm');
-    if (await acceptsRelaxed(relaxed)) {
-      build = 'relaxed';
-      if (!compiled.has(build)) compiled.set(build, webAssembly!.compile(relaxed));
-    }
+  let result = chosen.get(wanted);
+  if (!result) {
+    result = (async () => {
+      if (wanted) {
+        const relaxed = await readBuild('kernels-relaxed.wasm');
+        if (await acceptsRelaxed(relaxed)) return { module: await webAssembly!.compile(relaxed), build: 'relaxed' as const };
+      }
+      return { module: await webAssembly!.compile(await readBuild('kernels.wasm')), build: 'plain' as const };
+    })();
+    chosen.set(wanted, result);
   }
-  if (!compiled.has(build)) compiled.set(build, readBuild('kernels.wasm').then((bytes) => webAssembly!.compile(bytes)));
-  return { module: await compiled.get(build)!, build };
+  return result;
 }
 
 /**
