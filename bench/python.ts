@@ -43,7 +43,7 @@ export function benchPython(system: PythonSystem, dataDirectory: string, spec: B
   const command = python();
   if (!command) return 'no python3 with numpy (install Debian python3-numpy)';
   if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch')) return `${command} has no torch (install Debian python3-torch)`;
-  const base = { script: system.script, ...('dtype' in system ? { dtype: system.dtype } : { threads: system.threads }), data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, inferReps: spec.inferReps };
+  const base = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, inferReps: spec.inferReps };
   const env = system.oneCore ? { ...process.env, ...ONE_CORE } : process.env;
   const training = runScript(command, system.script, env, { ...base, train: spec.train, infer: null });
   if (typeof training === 'string') return training;
