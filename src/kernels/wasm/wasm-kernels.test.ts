@@ -104,6 +104,31 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('NN over runs of nonzeros: gaps of 1–5 zeros, runs across 16- and 64-column words, at the first and last column', () => {
+    const rng = new Rng(16);
+    for (const k of [1, 15, 16, 63, 64, 65, 127, 130, 785]) {
+      const m = 9;
+      const a = new Float32Array(m * k);
+      for (let r = 0; r < m; r++) {
+        // alternate runs (1–20 nonzeros) and gaps (1–5 zeros; gaps of 1 and 2 are the ones filled)
+        let p = r % 3 === 0 ? 0 : Math.floor(rng.uniform() * 4);
+        while (p < k) {
+          const run = 1 + Math.floor(rng.uniform() * 20);
+          for (let q = 0; q < run && p < k; q++, p++) a[r * k + p] = rng.uniformIn(-1, 1) || 0.5;
+          p += 1 + Math.floor(rng.uniform() * 5);
+        }
+      }
+      a[(m - 1) * k + k - 1] = 2; // the very last column
+      for (const n of [64, 80]) {
+        const b = values(k * n, rng);
+        for (const accumulate of [false, true]) {
+          const c0 = values(m * n, rng);
+          for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+        }
+      }
+    }
+  });
+
   it('NN over several windows of paired rows (300 rows of varied spans, all-zero rows among them): each row of C lands in its own place', () => {
     const rng = new Rng(15);
     const [m, n, k] = [301, 64, 784];

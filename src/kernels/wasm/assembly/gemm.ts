@@ -7,10 +7,12 @@
 //   C[i,:] = Σ_p A[i,p] · B[p,:]
 // so the nonzeros of A's row i are first listed (index, value), then each block of 32 columns of C is
 // held in eight f32x4 registers while the list is walked. Zero entries of A — blank pixels, dead ReLUs,
-// ReLU'd gradients — cost nothing, which is the lever a dense BLAS does not pull.
+// ReLU'd gradients — cost nothing, which is the lever a dense BLAS does not pull. The forward product
+// X·W takes its rows two at a time and walks the runs of columns where either row is nonzero instead
+// (rowsFromRuns2): a pixel's blank surround is skipped without listing the pixels one by one.
 //
-// `scratch` is caller-owned space for the list and the pairing order: 20·k + 64 + 12·128 bytes (one region
-// per thread; the backend sizes it).
+// `scratch` is caller-owned space for the lists, the pairing order and the rows' nonzero flags:
+// 36·k + 64 + 12·128 + 1024 bytes (one region per thread; the backend sizes it).
 
 // a·b + c, four lanes. The build makes two modules from this file (package.json, build:wasm): in the one
 // compiled with relaxed SIMD this is a fused multiply-add (one instruction, one rounding), which measured
@@ -168,59 +170,65 @@ let nonzerosOfFour = 0;
   }
 }
 
-// For each 4-bit mask, the i8x16.swizzle that moves the i32 lanes it selects to the front, in order.
-const COMPACT = memory.data<u8>([
-  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
-  4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3,
-  8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
-  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
-  12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
-  4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3,
-  8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
-  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
-  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-], 16);
+// Bit q set where column p + q of row a is nonzero, for 16 columns from p: the rows' nonzero tests narrowed
+// to one i8x16, then its bitmask.
+@inline function nonzeroFlags16(a: usize, p: i32): u64 {
+  const at = a + (<usize>p << 2);
+  const zero = f32x4.splat(0);
+  const n0 = f32x4.ne(v128.load(at), zero), n1 = f32x4.ne(v128.load(at, 16), zero);
+  const n2 = f32x4.ne(v128.load(at, 32), zero), n3 = f32x4.ne(v128.load(at, 48), zero);
+  return <u64>i8x16.bitmask(i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(n0, n1), i16x8.narrow_i32x4_s(n2, n3)));
+}
 
-// Two rows of X at once (the forward product X·W): lists every p where row a0 or row a1 is nonzero, as a
-// byte offset into B (at idx) and the two rows' values (at vals0 and vals1). A group of four columns goes
-// in without a branch: its offsets and values are compacted by one swizzle each and stored whole, and the
-// count moves on by the number kept (the rest is overwritten next). Each list needs room for k + 4 values.
-@inline function listNonzeros2(a0: usize, a1: usize, k: i32, rowBytes: i32, idx: usize, vals0: usize, vals1: usize): i32 {
-  let count = 0;
-  let p = 0;
-  const steps = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
-  for (; p + 4 <= k; p += 4) {
-    const at = <usize>p << 2;
-    const x0 = v128.load(a0 + at), x1 = v128.load(a1 + at);
-    const nonzero = i32x4.bitmask(f32x4.ne(v128.or(x0, x1), f32x4.splat(0))); // bits set on ±0 still count as 0
-    const compact = v128.load(COMPACT + (<usize>nonzero << 4));
-    const to = <usize>count << 2;
-    v128.store(idx + to, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowBytes), steps), compact));
-    v128.store(vals0 + to, i8x16.swizzle(x0, compact));
-    v128.store(vals1 + to, i8x16.swizzle(x1, compact));
-    count += popcnt(nonzero);
+// Writes the nonzero flags of a[0..k) as bits, 64 columns to a word, at flags.
+@inline function nonzeroFlags(a: usize, k: i32, flags: usize): void {
+  for (let p = 0; p < k; p += 64) {
+    let word: u64 = 0;
+    if (p + 64 <= k) {
+      word = nonzeroFlags16(a, p) | nonzeroFlags16(a, p + 16) << 16 | nonzeroFlags16(a, p + 32) << 32 | nonzeroFlags16(a, p + 48) << 48;
+    } else {
+      let q = 0;
+      for (; p + q + 16 <= k; q += 16) word |= nonzeroFlags16(a, p + q) << <u64>q;
+      for (; p + q < k; q++) word |= <u64>(load<f32>(a + (<usize>(p + q) << 2)) != 0) << <u64>q;
+    }
+    store<u64>(flags + (<usize>p >> 3), word);
   }
-  for (; p < k; p++) {
-    const x0 = load<f32>(a0 + (<usize>p << 2));
-    const x1 = load<f32>(a1 + (<usize>p << 2));
-    store<i32>(idx + (<usize>count << 2), p * rowBytes);
-    store<f32>(vals0 + (<usize>count << 2), x0);
-    store<f32>(vals1 + (<usize>count << 2), x1);
-    count += i32((x0 != 0) | (x1 != 0));
+}
+
+// Runs of columns where either of two rows is nonzero (flags0, flags1 from nonzeroFlags), as positions at
+// runs: start, end (exclusive), start, end, …; returns how many positions (twice the runs). Gaps of one or
+// two zero columns inside a word are filled: two zeros multiplied cost less than starting another run.
+// A bit of `edges` marks each column where the flag changes, and the edges' indices are the positions.
+// `runs` needs room for k + 2 positions.
+@inline function listRuns2(flags0: usize, flags1: usize, k: i32, runs: usize): i32 {
+  let count = 0;
+  let previous: u64 = 0; // the flag of the column before p
+  for (let p = 0; p < k; p += 64) {
+    const at = <usize>p >> 3;
+    const flags = load<u64>(flags0 + at) | load<u64>(flags1 + at);
+    // zero q is filled if q−1 and one of q+1, q+2 are set, or q−2 and q+1 are
+    const filled = flags | (flags << 1 & (flags >> 1 | flags >> 2)) | (flags << 2 & flags >> 1);
+    let edges = filled ^ (filled << 1 | previous);
+    previous = filled >> 63;
+    while (edges != 0) {
+      store<i32>(runs + (<usize>count << 2), p + <i32>ctz(edges));
+      count++;
+      edges &= edges - 1;
+    }
+  }
+  if (count & 1) {
+    store<i32>(runs + (<usize>count << 2), k);
+    count++;
   }
   return count;
 }
 
-// Rows c and c1 of C (+)= Σ_t (vals0[t], vals1[t]) ⊗ B[idx[t] + 0..n): two rows × sixteen columns in eight registers,
-// each vector of B loaded serving both rows, each row's value broadcast straight from memory.
-@inline function rowsFromList2(count: i32, idx: usize, vals0: usize, vals1: usize, b: usize, n: i32, c: usize, c1: usize, accumulate: bool): void {
+// Rows c and c1 of C (+)= Σ_p (a0[p], a1[p]) ⊗ B[p, 0..n) over the runs' columns p: two rows × sixteen
+// columns in eight registers, each vector of B loaded serving both rows, each row's value broadcast straight
+// from its row of A. Within a run, p, its row of B and its values all advance by one step.
+@inline function rowsFromRuns2(positions: i32, runs: usize, a0: usize, a1: usize, b: usize, n: i32, c: usize, c1: usize, accumulate: bool): void {
+  const rowBytes = <usize>n << 2;
+  const other = a1 - a0;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
     const bj = b + (<usize>j << 2);
@@ -231,16 +239,19 @@ const COMPACT = memory.data<u8>([
       c00 = v128.load(r0, 0); c01 = v128.load(r0, 16); c02 = v128.load(r0, 32); c03 = v128.load(r0, 48);
       c10 = v128.load(r1, 0); c11 = v128.load(r1, 16); c12 = v128.load(r1, 32); c13 = v128.load(r1, 48);
     }
-    for (let t = 0; t < count; t++) {
-      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
-      const b0 = v128.load(bp, 0), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
-      const at = <usize>t << 2;
-      let s = v128.load32_splat(vals0 + at);
-      c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
-      c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
-      s = v128.load32_splat(vals1 + at);
-      c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
-      c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    for (let t = 0; t < positions; t += 2) {
+      const start = <usize>load<i32>(runs + (<usize>t << 2));
+      const end = a0 + (<usize>load<i32>(runs + (<usize>t << 2), 4) << 2);
+      let bp = bj + start * rowBytes;
+      for (let x = a0 + (start << 2); x < end; x += 4, bp += rowBytes) {
+        const b0 = v128.load(bp, 0), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
+        let s = v128.load32_splat(x);
+        c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+        c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+        s = v128.load32_splat(x + other);
+        c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+        c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+      }
     }
     v128.store(r0, c00, 0); v128.store(r0, c01, 16); v128.store(r0, c02, 32); v128.store(r0, c03, 48);
     v128.store(r1, c10, 0); v128.store(r1, c11, 16); v128.store(r1, c12, 32); v128.store(r1, c13, 48);
@@ -251,11 +262,15 @@ const COMPACT = memory.data<u8>([
     const r1 = c1 + (<usize>j << 2);
     let c00 = accumulate ? v128.load(r0) : f32x4.splat(0);
     let c10 = accumulate ? v128.load(r1) : f32x4.splat(0);
-    for (let t = 0; t < count; t++) {
-      const b0 = v128.load(bj + <usize>load<i32>(idx + (<usize>t << 2)));
-      const at = <usize>t << 2;
-      c00 = madd(v128.load32_splat(vals0 + at), b0, c00);
-      c10 = madd(v128.load32_splat(vals1 + at), b0, c10);
+    for (let t = 0; t < positions; t += 2) {
+      const start = <usize>load<i32>(runs + (<usize>t << 2));
+      const end = a0 + (<usize>load<i32>(runs + (<usize>t << 2), 4) << 2);
+      let bp = bj + start * rowBytes;
+      for (let x = a0 + (start << 2); x < end; x += 4, bp += rowBytes) {
+        const b0 = v128.load(bp);
+        c00 = madd(v128.load32_splat(x), b0, c00);
+        c10 = madd(v128.load32_splat(x + other), b0, c10);
+      }
     }
     v128.store(r0, c00);
     v128.store(r1, c10);
@@ -264,40 +279,47 @@ const COMPACT = memory.data<u8>([
     const bj = b + (<usize>j << 2);
     let sum0: f32 = accumulate ? load<f32>(c + (<usize>j << 2)) : 0;
     let sum1: f32 = accumulate ? load<f32>(c1 + (<usize>j << 2)) : 0;
-    for (let t = 0; t < count; t++) {
-      const x = load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2)));
-      sum0 += load<f32>(vals0 + (<usize>t << 2)) * x;
-      sum1 += load<f32>(vals1 + (<usize>t << 2)) * x;
+    for (let t = 0; t < positions; t += 2) {
+      const start = <usize>load<i32>(runs + (<usize>t << 2));
+      const end = <usize>load<i32>(runs + (<usize>t << 2), 4);
+      for (let p = start; p < end; p++) {
+        const x = load<f32>(bj + p * rowBytes);
+        sum0 += load<f32>(a0 + (p << 2)) * x;
+        sum1 += load<f32>(a0 + other + (p << 2)) * x;
+      }
     }
     store<f32>(c + (<usize>j << 2), sum0);
     store<f32>(c1 + (<usize>j << 2), sum1);
   }
 }
 
-// Rows paired for Y = X·W. A pair lists the union of its two rows' nonzeros, so each row pays for the
+// Rows paired for Y = X·W. A pair walks the union of its two rows' nonzeros, so each row pays for the
 // other's: rows should be paired with rows like them. In each window of PAIR_WINDOW rows, the rows are
 // sorted by the span of their nonzeros (last − first column) and taken two by two in that order.
-// Fashion-MNIST test images: the lists hold 1.19× the nonzeros, against 1.33× for rows paired as they come.
+// Fashion-MNIST test images: the unions hold 1.19× the nonzeros, against 1.33× for rows paired as they
+// come; the filled gaps of listRuns2 make it 1.23×.
 const PAIR_WINDOW = 128;
 
-// Writes rows first..first+rows−1 of A (row stride k, columns [0, depth) from a) into order[], sorted by
-// span. Each row is scanned only from its two ends to its first and last nonzero group of four.
-@inline function sortRowsBySpan(a: usize, k: i32, depth: i32, first: i32, rows: i32, keys: usize, order: usize): void {
-  const groups = depth >> 2;
+// Flags the nonzeros of rows first..first+rows−1 of A (row stride k, columns [0, depth) from a) into
+// flags, `words` per row, and writes the rows' indices in the window into order[], sorted by the span of
+// their nonzeros (first to last set flag). The rows are read in order, once, which the prefetcher follows;
+// the pairs then read them again from the cache.
+@inline function flagAndSortRows(a: usize, k: i32, depth: i32, first: i32, rows: i32, flags: usize, words: i32, keys: usize, order: usize): void {
   for (let q = 0; q < rows; q++) {
-    const row = a + (<usize>(first + q) * <usize>k << 2);
+    const rowFlags = flags + (<usize>(q * words) << 3);
+    nonzeroFlags(a + (<usize>(first + q) * <usize>k << 2), depth, rowFlags);
     let lo = 0;
-    while (lo < groups && !v128.any_true(f32x4.ne(v128.load(row + (<usize>lo << 4)), f32x4.splat(0)))) lo++;
-    let hi = groups - 1;
-    while (hi > lo && !v128.any_true(f32x4.ne(v128.load(row + (<usize>hi << 4)), f32x4.splat(0)))) hi--;
-    const key = hi - lo; // in groups of four; a ragged tail beyond them is ignored (the order is a heuristic)
+    while (lo < words && load<u64>(rowFlags + (<usize>lo << 3)) == 0) lo++;
+    let hi = words - 1;
+    while (hi > lo && load<u64>(rowFlags + (<usize>hi << 3)) == 0) hi--;
+    const key = lo == words ? 0 : (hi << 6) + 63 - <i32>clz(load<u64>(rowFlags + (<usize>hi << 3))) - (lo << 6) - <i32>ctz(load<u64>(rowFlags + (<usize>lo << 3)));
     let s = q; // insertion sort: a window is small
     for (; s > 0 && load<i32>(keys + (<usize>(s - 1) << 2)) > key; s--) {
       store<i32>(keys + (<usize>s << 2), load<i32>(keys + (<usize>(s - 1) << 2)));
       store<i32>(order + (<usize>s << 2), load<i32>(order + (<usize>(s - 1) << 2)));
     }
     store<i32>(keys + (<usize>s << 2), key);
-    store<i32>(order + (<usize>s << 2), first + q);
+    store<i32>(order + (<usize>s << 2), q);
   }
 }
 
@@ -313,11 +335,11 @@ export function gemmRows(
   transA: i32, rowStart: i32, rowEnd: i32, m: i32, n: i32, k: i32,
   a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
 ): void {
-  const idx = scratch; // k + 4 offsets
+  const idx = scratch; // k + 4 offsets, or a pair's runs (k + 2 positions)
   const val = scratch + ((<usize>k << 2) + 31) & ~<usize>15; // k values, or k groups of four (16·k bytes)
-  const vals0 = val, vals1 = val + ((<usize>k << 2) + 31) & ~<usize>15; // or the two rows' values of a pair
   const keys = val + (<usize>k << 4) + 64; // PAIR_WINDOW sort keys, then the rows' order (i32 each)
   const order = keys + (PAIR_WINDOW << 2);
+  const flags = order + (PAIR_WINDOW << 2); // PAIR_WINDOW rows of ⌈k/64⌉ u64 nonzero flags
   const rowBytes = n << 2;
   const stride: usize = transA ? <usize>m << 2 : 4;
   const block = max(8, ((transA ? 4096 : 131072) / max(n, 1)) & ~3);
@@ -329,18 +351,20 @@ export function gemmRows(
     if (!transA && n >= 64) {
       // Y = X·W: rows in pairs. Two rows waste less on their union of nonzeros than four (pixels: 1.33×
       // the nonzeros against 1.58×, before sorting) and every vector of W loaded still serves two rows.
+      const words = (depth + 63) >> 6;
       for (let first = rowStart; first < rowEnd; first += PAIR_WINDOW) {
         const rows = min(PAIR_WINDOW, rowEnd - first);
-        sortRowsBySpan(a + (<usize>p0 << 2), k, depth, first, rows, keys, order);
+        flagAndSortRows(a + (<usize>p0 << 2), k, depth, first, rows, flags, words, keys, order);
         for (let q = 0; q + 2 <= rows; q += 2) {
-          const r0 = <usize>load<i32>(order + (<usize>q << 2)), r1 = <usize>load<i32>(order + (<usize>q << 2), 4);
+          const q0 = load<i32>(order + (<usize>q << 2)), q1 = load<i32>(order + (<usize>q << 2), 4);
+          const r0 = <usize>(first + q0), r1 = <usize>(first + q1);
+          const positions = listRuns2(flags + (<usize>(q0 * words) << 3), flags + (<usize>(q1 * words) << 3), depth, idx);
+          if (positions == 0 && adding) continue;
           const a0 = a + ((r0 * <usize>k + <usize>p0) << 2), a1 = a + ((r1 * <usize>k + <usize>p0) << 2);
-          const count = listNonzeros2(a0, a1, depth, rowBytes, idx, vals0, vals1);
-          if (count == 0 && adding) continue;
-          rowsFromList2(count, idx, vals0, vals1, bBlock, n, c + (r0 * <usize>n << 2), c + (r1 * <usize>n << 2), adding);
+          rowsFromRuns2(positions, idx, a0, a1, bBlock, n, c + (r0 * <usize>n << 2), c + (r1 * <usize>n << 2), adding);
         }
         if (rows & 1) {
-          const r = <usize>load<i32>(order + (<usize>(rows - 1) << 2));
+          const r = <usize>(first + load<i32>(order + (<usize>(rows - 1) << 2)));
           const count = listNonzeros(a + ((r * <usize>k + <usize>p0) << 2), 4, depth, rowBytes, idx, val);
           if (count == 0 && adding) continue;
           rowFromList(count, idx, val, bBlock, n, c + (r * <usize>n << 2), adding);
