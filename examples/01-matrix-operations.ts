@@ -23,10 +23,9 @@ console.log(formatTensor(X));
 console.log('\nWeight matrix W1 (features=4, hidden_units=5):');
 console.log(formatTensor(W1));
 
-// Z1 = X·W1 + b1
+// Z1 = X·W1 + b1 (the product's epilogue adds the bias to every row)
 const Z1 = Tensor.zeros([3, 5]);
-k.gemm(false, false, 3, 5, 4, X.data, W1.data, Z1.data, false);
-k.addBias(3, 5, b1.data, Z1.data);
+k.gemm(false, false, 3, 5, 4, X.data, W1.data, Z1.data, false, { bias: b1.data });
 console.log('\nZ1 = X·W1 + b1 (batch_size=3, hidden_units=5):');
 console.log(formatTensor(Z1));
 
@@ -38,8 +37,7 @@ console.log(formatTensor(A1));
 
 // Z2 = A1·W2 + b2
 const Z2 = Tensor.zeros([3, 2]);
-k.gemm(false, false, 3, 2, 5, A1.data, W2.data, Z2.data, false);
-k.addBias(3, 2, b2.data, Z2.data);
+k.gemm(false, false, 3, 2, 5, A1.data, W2.data, Z2.data, false, { bias: b2.data });
 console.log('\nZ2 = A1·W2 + b2 (batch_size=3, output_units=2):');
 console.log(formatTensor(Z2));
 

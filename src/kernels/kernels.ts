@@ -9,6 +9,17 @@
  * Conventions: matrices are row-major; `n` is an element count; outputs are overwritten unless a
  * parameter says they accumulate.
  */
+/**
+ * What gemm does to each row of C after the product: C[r,c] = act(C[r,c] + bias[c]). A fast backend
+ * does it while the rows are still in its cache (and on the thread that wrote them), not in another pass.
+ */
+export interface Epilogue {
+  /** Added to every row of C; n values. */
+  readonly bias?: Float32Array;
+  /** Then the (leaky) ReLU, act(v) = v if v > 0 else reluSlope·v (0: ReLU); absent: no activation. */
+  readonly reluSlope?: number;
+}
+
 export interface Kernels {
   readonly name: string;
 
@@ -20,14 +31,13 @@ export interface Kernels {
    * op(A) is [m,k]: A is stored [m,k], or [k,m] when `transA`.
    * op(B) is [k,n]: B is stored [k,n], or [n,k] when `transB`.
    * Dense uses three: Y = X·W (NN), dW = Xᵀ·dY (TN), dX = dY·Wᵀ (NT).
+   * An `epilogue` then finishes each row of C: Y = act(X·W + b) in one call.
    */
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
-    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean,
+    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean, epilogue?: Epilogue,
   ): void;
 
-  /** y[r,c] += bias[c] for a [rows, cols] matrix. */
-  addBias(rows: number, cols: number, bias: Float32Array, y: Float32Array): void;
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
   sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;
 

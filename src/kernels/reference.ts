@@ -9,55 +9,16 @@ export const reference: Kernels = {
 
   alloc: (length) => new Float32Array(length),
 
-  gemm(transA, transB, m, n, k, a, b, c, accumulate) {
-    if (!accumulate) c.fill(0, 0, m * n);
-    if (!transA && !transB) {
-      // C[i,:] += A[i,p] · B[p,:]   (A [m,k], B [k,n]); zero entries of A (blank pixels, dead ReLUs) cost nothing
-      for (let i = 0; i < m; i++) {
-        const cRow = i * n;
-        for (let p = 0; p < k; p++) {
-          const aip = a[i * k + p];
-          if (aip === 0) continue;
-          const bRow = p * n;
-          for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
-        }
+  gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {
+    product(transA, transB, m, n, k, a, b, c, accumulate);
+    if (!epilogue) return;
+    // C[r,c] = act(C[r,c] + bias[c]); act(v) = v > 0 ? v : slope·v, written so that ReLU gives +0
+    const { bias, reluSlope: slope } = epilogue;
+    for (let r = 0; r < m; r++) {
+      for (let j = 0, at = r * n; j < n; j++, at++) {
+        const v = bias ? c[at] + bias[j] : c[at];
+        c[at] = slope === undefined || v > 0 ? v : slope === 0 ? 0 : slope * v;
       }
-    } else if (transA && !transB) {
-      // C[i,:] += A[p,i] · B[p,:]   (A [k,m], B [k,n]): the weight gradient Xᵀ·dY
-      for (let p = 0; p < k; p++) {
-        const bRow = p * n;
-        for (let i = 0; i < m; i++) {
-          const api = a[p * m + i];
-          if (api === 0) continue;
-          const cRow = i * n;
-          for (let j = 0; j < n; j++) c[cRow + j] += api * b[bRow + j];
-        }
-      }
-    } else if (!transA && transB) {
-      // C[i,j] += Σ_p A[i,p] · B[j,p]   (A [m,k], B [n,k]): row-by-row dot products, dY·Wᵀ
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum += a[i * k + p] * b[j * k + p];
-          c[i * n + j] += sum;
-        }
-      }
-    } else {
-      // C[i,j] += Σ_p A[p,i] · B[j,p]   (A [k,m], B [n,k])
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
-          c[i * n + j] += sum;
-        }
-      }
-    }
-  },
-
-  addBias(rows, cols, bias, y) {
-    for (let r = 0; r < rows; r++) {
-      const row = r * cols;
-      for (let c = 0; c < cols; c++) y[row + c] += bias[c];
     }
   },
 
@@ -153,3 +114,52 @@ export const reference: Kernels = {
     for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
   },
 };
+
+/** C = op(A)·op(B), or C += op(A)·op(B) when accumulating: the four ways round of gemm. */
+function product(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean,
+): void {
+  if (!accumulate) c.fill(0, 0, m * n);
+  if (!transA && !transB) {
+    // C[i,:] += A[i,p] · B[p,:]   (A [m,k], B [k,n]); zero entries of A (blank pixels, dead ReLUs) cost nothing
+    for (let i = 0; i < m; i++) {
+      const cRow = i * n;
+      for (let p = 0; p < k; p++) {
+        const aip = a[i * k + p];
+        if (aip === 0) continue;
+        const bRow = p * n;
+        for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
+      }
+    }
+  } else if (transA && !transB) {
+    // C[i,:] += A[p,i] · B[p,:]   (A [k,m], B [k,n]): the weight gradient Xᵀ·dY
+    for (let p = 0; p < k; p++) {
+      const bRow = p * n;
+      for (let i = 0; i < m; i++) {
+        const api = a[p * m + i];
+        if (api === 0) continue;
+        const cRow = i * n;
+        for (let j = 0; j < n; j++) c[cRow + j] += api * b[bRow + j];
+      }
+    }
+  } else if (!transA && transB) {
+    // C[i,j] += Σ_p A[i,p] · B[j,p]   (A [m,k], B [n,k]): row-by-row dot products, dY·Wᵀ
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[i * k + p] * b[j * k + p];
+        c[i * n + j] += sum;
+      }
+    }
+  } else {
+    // C[i,j] += Σ_p A[p,i] · B[j,p]   (A [k,m], B [n,k])
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
+        c[i * n + j] += sum;
+      }
+    }
+  }
+}

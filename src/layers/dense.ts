@@ -1,4 +1,4 @@
-import { kernels } from '../kernels/index.js';
+import { type Epilogue, kernels } from '../kernels/index.js';
 import { BatchBuffer } from '../tensor/batch-buffer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
@@ -29,6 +29,8 @@ export class Dense implements Layer {
   private input: Tensor | null = null;
   private readonly output: BatchBuffer;
   private readonly inputGrad: BatchBuffer;
+  private readonly addBias: Epilogue;
+  private activated: Epilogue | null = null;
 
   constructor(readonly inputs: number, readonly units: number, rng: Rng = new Rng(), readonly init: InitName = 'he-normal') {
     if (!(Number.isInteger(inputs) && inputs > 0 && Number.isInteger(units) && units > 0)) {
@@ -41,17 +43,31 @@ export class Dense implements Layer {
     initWeights(this.weight.value.data, init, inputs, units, rng);
     this.output = new BatchBuffer([units]);
     this.inputGrad = new BatchBuffer([inputs]);
+    this.addBias = { bias: this.bias.value.data };
   }
 
-  // Y = X·W + b
+  // Y = X·W + b  (the bias is added by the product's epilogue, row by row while each row is in cache)
   forward(x: Tensor, _mode: Mode = 'train'): Tensor {
-    assertShape('Dense.forward input', x.shape, [-1, this.inputs]);
-    const batch = x.rows;
-    const y = this.output.forBatch(batch);
-    const k = kernels();
-    k.gemm(false, false, batch, this.units, this.inputs, x.data, this.weight.value.data, y.data, false);
-    k.addBias(batch, this.units, this.bias.value.data, y.data);
+    const y = this.product(x, this.addBias);
     this.input = x;
+    return y;
+  }
+
+  /**
+   * Y = act(X·W + b) in one pass, act the (leaky) ReLU with this slope: how a network in evaluation
+   * mode runs a Dense layer and the ReLU after it. Not for training: backward needs X·W + b itself.
+   */
+  forwardActivated(x: Tensor, reluSlope: number): Tensor {
+    if (this.activated?.reluSlope !== reluSlope) this.activated = { bias: this.bias.value.data, reluSlope };
+    const y = this.product(x, this.activated);
+    this.input = null;
+    return y;
+  }
+
+  private product(x: Tensor, epilogue: Epilogue): Tensor {
+    assertShape('Dense.forward input', x.shape, [-1, this.inputs]);
+    const y = this.output.forBatch(x.rows);
+    kernels().gemm(false, false, x.rows, this.units, this.inputs, x.data, this.weight.value.data, y.data, false, epilogue);
     return y;
   }
 
@@ -60,7 +76,7 @@ export class Dense implements Layer {
   // divided here. The tutorial divides again, which shrinks every step by the batch size.
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     const x = this.input;
-    if (!x) throw new Error('Dense.backward called before forward');
+    if (!x) throw new Error('Dense.backward called before forward (a training-mode forward: forwardActivated keeps no input)');
     assertShape('Dense.backward output gradient', dY.shape, [x.rows, this.units]);
     const batch = x.rows;
     const k = kernels();

@@ -65,6 +65,16 @@ describe('Sequential', () => {
     expect(evaluate(net, data).accuracy).toBeLessThan(0.7);
   });
 
+  for (const activation of ['relu', 'leaky-relu', 'tanh'] as const) {
+    it(`evaluation-mode logits of a ${activation} network (Dense and activation fused) equal the layer-by-layer forward`, () => {
+      const rng = new Rng(5);
+      const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng });
+      const x = awayFromZero([9, 6], rng);
+      const layerByLayer = Array.from(net.forward(x, 'eval').at(-1)!.data);
+      expect(Array.from(net.logits(x).data)).toEqual(layerByLayer);
+    });
+  }
+
   it('predict is the argmax of predictProba', () => {
     const rng = new Rng(4);
     const net = new Sequential([new Dense(3, 5, rng), new Tanh(), new Dense(5, 4, rng)], [3]);

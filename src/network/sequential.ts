@@ -149,10 +149,29 @@ export class Sequential {
     return this.activations;
   }
 
-  /** Logits [batch, classes] for x (evaluation mode). */
+  /**
+   * Logits [batch, classes] for x. In evaluation mode a Dense layer followed by a ReLU or leaky ReLU
+   * runs as one product, act(X·W + b) (the same numbers, one pass fewer over the batch); training mode
+   * keeps every layer's own output for backward.
+   */
   logits(x: Tensor, mode: Mode = 'eval'): Tensor {
-    const activations = this.forward(x, mode);
-    return activations[activations.length - 1];
+    if (mode === 'train') {
+      const activations = this.forward(x, mode);
+      return activations[activations.length - 1];
+    }
+    assertShape('network input', x.shape, [-1, ...this.inputShape]);
+    let input = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i], next = this.layers[i + 1];
+      const slope = next instanceof ReLU ? 0 : next instanceof LeakyReLU ? next.slope : undefined;
+      if (layer instanceof Dense && slope !== undefined) {
+        input = layer.forwardActivated(input, slope);
+        i++;
+      } else {
+        input = layer.forward(input, mode);
+      }
+    }
+    return input;
   }
 
   /** Backpropagates dLogits through every layer, last to first; the first layer skips its input gradient. */

@@ -7,9 +7,8 @@ import { type WasmModule, webAssembly } from './webassembly.js';
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
 export interface WasmExports {
   heapBase(): number;
-  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number): void;
+  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
-  addBias(rows: number, cols: number, bias: number, y: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
   leakyRelu(n: number, slope: number, x: number, y: number): void;
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
@@ -130,13 +129,14 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     },
   };
 
-  // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory: split across threads when the product is large.
-  const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number) => {
+  // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
+  // activate ≠ 0): split across threads when the product is large.
+  const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, bias: number, activate: number, slope: number) => {
     const listBytes = 36 * k + 64 + 12 * 128 + 1024; // k offsets, up to k groups of four values, the pairing order, nonzero flags (gemm.ts)
     if (pool && pool.worthSplitting(m, n, k)) {
-      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes);
+      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
     } else {
-      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes));
+      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes), bias, activate, slope);
     }
   };
 
@@ -145,13 +145,16 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     build,
     alloc: (length) => heap.alloc(length),
 
-    gemm(transA, transB, m, n, k, a, b, c, accumulate) {
-      if (transA && transB) return reference.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {
+      if (transA && transB) return reference.gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue);
       fits('gemm A', a, m * k);
       fits('gemm B', b, k * n);
       fits('gemm C', c, m * n);
+      if (epilogue?.bias) fits('gemm bias', epilogue.bias, n);
       if (m === 0 || n === 0) return;
-      if (k === 0) return void (accumulate || c.fill(0, 0, m * n)); // an empty sum
+      if (k === 0) return reference.gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue); // an empty sum
+      const bias = epilogue?.bias ? heap.pointer(epilogue.bias, 'stage bias') : 0;
+      const slope = epilogue?.reluSlope;
       const pa = heap.pointer(a, 'stage A');
       let pb = heap.pointer(b, 'stage B');
       const cOwned = heap.owns(c);
@@ -162,16 +165,10 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
         wasm.transpose(0, n, n, k, pb, bt);
         pb = bt;
       }
-      rowProduct(transA ? 1 : 0, m, n, k, pa, pb, pc, accumulate ? 1 : 0);
+      rowProduct(transA ? 1 : 0, m, n, k, pa, pb, pc, accumulate ? 1 : 0, bias, slope === undefined ? 0 : 1, slope ?? 0);
       if (!cOwned) heap.copyOut(pc, c, m * n);
     },
 
-    addBias(rows, cols, bias, y) {
-      if (!ours(bias, y)) return reference.addBias(rows, cols, bias, y);
-      fits('addBias bias', bias, cols);
-      fits('addBias y', y, rows * cols);
-      wasm.addBias(rows, cols, bias.byteOffset, y.byteOffset);
-    },
     sumRows(rows, cols, x, out) {
       if (!ours(x, out)) return reference.sumRows(rows, cols, x, out);
       fits('sumRows x', x, rows * cols);

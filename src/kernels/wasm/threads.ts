@@ -21,12 +21,12 @@ export interface ThreadPool {
   /** Whether a product of this size gains from splitting. */
   worthSplitting(m: number, n: number, k: number): boolean;
   /** gemmRows over all rows [0, m) shared between the caller and the workers, each with `listBytes` of its own scratch. */
-  gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number): void;
+  gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number, bias: number, activate: number, slope: number): void;
   close(): Promise<void>;
 }
 
 /** The kernel's signature (see assembly/gemm.ts): rows [rowStart, rowEnd) of C (+)= op(A)·B. */
-export type GemmRows = (transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number) => void;
+export type GemmRows = (transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number) => void;
 
 export interface PoolOptions {
   threads?: number;
@@ -50,21 +50,23 @@ export const PAUSE_MS = 250;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
 export const WORKER_SPINS = 20000;
 
-// Mailbox slots (Int32): the ticket, chunks finished, then the job; scratch pointers from SCRATCH on.
-const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, ARGS = 4, STOP = 12, SCRATCH = 16;
+// Mailbox slots (Int32): the ticket, chunks finished, then the job (its last argument, the slope, a float);
+// scratch pointers from SCRATCH on.
+const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, ARGS = 4, SLOPE = 14, STOP = 15, SCRATCH = 16;
 const MAX_THREADS = 8;
 /** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
 export const LIST_REGIONS = Array.from({ length: MAX_THREADS + 1 }, (_, t) => `list${t}`);
 
 // One claim loop, shared by the caller and (as source text) the workers: run chunks while any is left.
-function claimChunks(box: Int32Array, kernel: GemmRows, scratch: number): void {
+function claimChunks(box: Int32Array, floats: Float32Array, kernel: GemmRows, scratch: number): void {
   for (let ticket = Atomics.load(box, TICKET); ; ticket = Atomics.load(box, TICKET)) {
     const next = ticket & 0xffff;
     if (next >= box[CHUNKS]) return;
     const [transA, m, n, k, a, b, c, accumulate] = [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4], box[ARGS + 5], box[ARGS + 6], box[ARGS + 7]];
+    const [bias, activate, slope] = [box[ARGS + 8], box[ARGS + 9], floats[SLOPE]];
     const per = box[ROWS_PER_CHUNK];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
-    kernel(transA, next * per, Math.min(m, (next + 1) * per), m, n, k, a, b, c, accumulate, scratch);
+    kernel(transA, next * per, Math.min(m, (next + 1) * per), m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);
   }
@@ -76,7 +78,8 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, mailbox, thread, spins: patience } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const box = new Int32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS + 1});
-const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, ARGS = ${ARGS};
+const floats = new Float32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS + 1});
+const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, ARGS = ${ARGS}, SLOPE = ${SLOPE};
 ${claimChunks.toString()}
 let seen = Atomics.load(box, TICKET);
 for (;;) {
@@ -85,7 +88,7 @@ for (;;) {
     if (++spins > patience) { Atomics.wait(box, TICKET, seen); spins = 0; }
   }
   if (box[${STOP}]) break;
-  claimChunks(box, wasm.gemmRows, box[${SCRATCH} + thread]);
+  claimChunks(box, floats, wasm.gemmRows, box[${SCRATCH} + thread]);
   seen = Atomics.load(box, TICKET);
 }
 `;
@@ -106,6 +109,7 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
 
   const mailbox = heap.scratch('mailbox', (SCRATCH + MAX_THREADS + 1) * 4);
   const box = new Int32Array(heap.buffer(), mailbox, SCRATCH + MAX_THREADS + 1);
+  const floats = new Float32Array(box.buffer, mailbox, box.length);
   const workers: Worker[] = [];
   for (let t = 1; t <= count; t++) {
     const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins } });
@@ -124,7 +128,7 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
       return pausedUntil === 0 || performance.now() >= pausedUntil;
     },
 
-    gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes) {
+    gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope) {
       const chunks = Math.min(m, 4 * (count + 1));
       for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
       box[CHUNKS] = chunks;
@@ -137,12 +141,15 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
       box[ARGS + 5] = b;
       box[ARGS + 6] = c;
       box[ARGS + 7] = accumulate;
+      box[ARGS + 8] = bias;
+      box[ARGS + 9] = activate;
+      floats[SLOPE] = slope;
       Atomics.store(box, FINISHED, 0);
       job = (job + 1) & 0x7fff;
       Atomics.store(box, TICKET, job << 16);
       Atomics.notify(box, TICKET);
       const started = performance.now();
-      claimChunks(box, own, heap.scratch(LIST_REGIONS[0], listBytes));
+      claimChunks(box, floats, own, heap.scratch(LIST_REGIONS[0], listBytes));
       const claimed = performance.now();
       // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
       // worker that shares our core on a busy machine gets it instead of a spinning caller.

@@ -164,6 +164,37 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('an epilogue (bias, ReLU or leaky ReLU) finishes every row of C, in every product and split across threads', () => {
+    const rng = new Rng(17);
+    const epilogues = (n: number) => {
+      const bias = values(n, rng);
+      return [{ bias }, { bias, reluSlope: 0 }, { bias, reluSlope: 0.1 }, { reluSlope: 0 }];
+    };
+    for (const [transA, transB, m, n, k] of [[false, false, 17, 64, 785], [false, false, 5, 10, 32], [true, false, 33, 17, 5], [false, true, 3, 17, 33]] as const) {
+      const a = values(m * k, rng, 0.5), b = values(k * n, rng);
+      for (const epilogue of epilogues(n)) {
+        const expected = new Float32Array(m * n);
+        reference.gemm(transA, transB, m, n, k, a, b, expected, false, epilogue);
+        for (const backend of [single, plain]) {
+          const c = backend.alloc(m * n);
+          const staged = { bias: epilogue.bias && place(backend, epilogue.bias, false), reluSlope: epilogue.reluSlope }; // the bias from outside
+          backend.gemm(transA, transB, m, n, k, place(backend, a), place(backend, b), c, false, staged);
+          expectClose(c, expected, 1e-5);
+        }
+      }
+    }
+    const [m, n, k] = [600, 64, 784]; // large enough to split
+    expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
+    const a = imageLike(m, k, rng), b = values(k * n, rng);
+    for (const epilogue of epilogues(n)) {
+      const expected = new Float32Array(m * n);
+      reference.gemm(false, false, m, n, k, a, b, expected, false, epilogue);
+      const c = threaded.alloc(m * n);
+      threaded.gemm(false, false, m, n, k, place(threaded, a), place(threaded, b), c, false, { bias: epilogue.bias && place(threaded, epilogue.bias), reluSlope: epilogue.reluSlope });
+      expectClose(c, expected, 1e-5);
+    }
+  });
+
   it('arrays outside its memory give the same results (staged copies), including the output', () => {
     const rng = new Rng(9);
     const [m, n, k] = [17, 33, 785];
@@ -231,14 +262,8 @@ describe('wasm elementwise kernels match the reference kernels', () => {
   }
 
   for (const [rows, cols] of [[1, 1], [3, 17], [17, 3], [32, 64], [5, 785]]) {
-    it(`bias and column sums of a [${rows}, ${cols}] matrix`, () => {
+    it(`column sums of a [${rows}, ${cols}] matrix (the bias gradient)`, () => {
       const x = values(rows * cols, rng);
-      const bias = values(cols, rng);
-      const expected = x.slice();
-      reference.addBias(rows, cols, bias, expected);
-      const y = place(single, x);
-      single.addBias(rows, cols, place(single, bias), y);
-      expectClose(y, expected, 1e-6);
       const sums = new Float32Array(cols);
       reference.sumRows(rows, cols, x, sums);
       const out = single.alloc(cols);

@@ -4,22 +4,6 @@
 
 const ZERO = f32x4.splat(0);
 
-// y[r,c] += bias[c] for y [rows, cols]
-export function addBias(rows: i32, cols: i32, bias: usize, y: usize): void {
-  for (let r = 0; r < rows; r++) {
-    const row = y + (<usize>r * <usize>cols << 2);
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const at = row + (<usize>c << 2);
-      v128.store(at, f32x4.add(v128.load(at), v128.load(bias + (<usize>c << 2))));
-    }
-    for (; c < cols; c++) {
-      const at = row + (<usize>c << 2);
-      store<f32>(at, load<f32>(at) + load<f32>(bias + (<usize>c << 2)));
-    }
-  }
-}
-
 // out[c] = Σ_r x[r,c]
 export function sumRows(rows: i32, cols: i32, x: usize, out: usize): void {
   let c = 0;
