@@ -132,7 +132,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
   const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, bias: number, activate: number, slope: number) => {
-    const listBytes = 36 * k + 64 + 12 * 128 + 1024; // k offsets, up to k groups of four values, the pairing order, nonzero flags (gemm.ts)
+    const listBytes = 64 * k + 64 + 12 * 128 + 1024; // lists, pairing order and nonzero flags, or a padded copy of a narrow B: 16·k floats (gemm.ts)
     if (pool && pool.worthSplitting(m, n, k)) {
       pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
     } else {

@@ -104,6 +104,17 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('NN with fewer than 16 columns (a classifier\'s output layer): every width 1–15, 1–7 rows, overwriting and accumulating', () => {
+    const rng = new Rng(18);
+    for (let n = 1; n < 16; n++) for (let m = 1; m <= 7; m++) {
+      const k = m === 7 ? 785 : 1 + ((n * m) % 40);
+      const a = values(m * k, rng, 0.5), b = values(k * n, rng);
+      for (const accumulate of [false, true]) {
+        for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
+      }
+    }
+  });
+
   it('NN over runs of nonzeros: gaps of 1–5 zeros, runs across 16- and 64-column words, at the first and last column', () => {
     const rng = new Rng(16);
     for (const k of [1, 15, 16, 63, 64, 65, 127, 130, 785]) {

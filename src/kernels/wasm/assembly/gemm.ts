@@ -11,8 +11,8 @@
 // X·W takes its rows two at a time and walks the runs of columns where either row is nonzero instead
 // (rowsFromRuns2): a pixel's blank surround is skipped without listing the pixels one by one.
 //
-// `scratch` is caller-owned space for the lists, the pairing order and the rows' nonzero flags:
-// 36·k + 64 + 12·128 + 1024 bytes (one region per thread; the backend sizes it).
+// `scratch` is caller-owned space for the lists, the pairing order and the rows' nonzero flags, or for a
+// padded copy of a narrow B: 64·k + 64 + 12·128 + 1024 bytes (one region per thread; the backend sizes it).
 
 // a·b + c, four lanes. The build makes two modules from this file (package.json, build:wasm): in the one
 // compiled with relaxed SIMD this is a fused multiply-add (one instruction, one rounding), which measured
@@ -323,6 +323,68 @@ const PAIR_WINDOW = 128;
   }
 }
 
+// Rows [rowStart, rowEnd) of C (+)= A·B for a narrow C (n < 16: a classifier's output layer), densely: at
+// these sizes listing nonzeros costs more than the multiplications it saves. B is first copied into
+// `padded` with rows of 4·V floats, V = ⌈n/4⌉, zeros after column n, so that every load is a whole vector;
+// then two rows of C at a time are held in 2·V registers while p runs over k.
+function narrowProduct(rowStart: i32, rowEnd: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool, padded: usize): void {
+  const vectors = (n + 3) >> 2;
+  const stride = <usize>vectors << 4;
+  for (let p = 0; p < k; p++) {
+    const to = padded + <usize>p * stride;
+    for (let q = 0; q < vectors; q++) v128.store(to + (<usize>q << 4), f32x4.splat(0));
+    memory.copy(to, b + (<usize>(p * n) << 2), <usize>n << 2);
+  }
+  if (vectors == 1) narrowRows(rowStart, rowEnd, n, k, a, padded, c, accumulate, 1);
+  else if (vectors == 2) narrowRows(rowStart, rowEnd, n, k, a, padded, c, accumulate, 2);
+  else if (vectors == 3) narrowRows(rowStart, rowEnd, n, k, a, padded, c, accumulate, 3);
+  else narrowRows(rowStart, rowEnd, n, k, a, padded, c, accumulate, 4);
+}
+
+// narrowProduct's kernel; inlined with a constant V, so the tests on it fold away. Three rows at a time:
+// 3·V independent sums, enough to keep both FMA pipes busy (two rows leave them waiting on latency).
+@inline function narrowRows(rowStart: i32, rowEnd: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool, V: i32): void {
+  const stride = <usize>V << 4;
+  const aRow = <usize>k << 2;
+  for (let r = rowStart; r < rowEnd; r += 3) {
+    const a0 = a + <usize>r * aRow;
+    const a1 = r + 1 < rowEnd ? a0 + aRow : a0; // rows past the end repeat the last one, and are not stored
+    const a2 = r + 2 < rowEnd ? a1 + aRow : a1;
+    let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    let c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+    let bp = b;
+    for (let p = 0; p < k; p++, bp += stride) {
+      const at = <usize>p << 2;
+      const s0 = v128.load32_splat(a0 + at), s1 = v128.load32_splat(a1 + at), s2 = v128.load32_splat(a2 + at);
+      const b0 = v128.load(bp);
+      c00 = madd(s0, b0, c00); c10 = madd(s1, b0, c10); c20 = madd(s2, b0, c20);
+      if (V > 1) { const b1 = v128.load(bp, 16); c01 = madd(s0, b1, c01); c11 = madd(s1, b1, c11); c21 = madd(s2, b1, c21); }
+      if (V > 2) { const b2 = v128.load(bp, 32); c02 = madd(s0, b2, c02); c12 = madd(s1, b2, c12); c22 = madd(s2, b2, c22); }
+      if (V > 3) { const b3 = v128.load(bp, 48); c03 = madd(s0, b3, c03); c13 = madd(s1, b3, c13); c23 = madd(s2, b3, c23); }
+    }
+    finishNarrowRow(c + (<usize>(r * n) << 2), n, c00, c01, c02, c03, accumulate);
+    if (r + 1 < rowEnd) finishNarrowRow(c + (<usize>((r + 1) * n) << 2), n, c10, c11, c12, c13, accumulate);
+    if (r + 2 < rowEnd) finishNarrowRow(c + (<usize>((r + 2) * n) << 2), n, c20, c21, c22, c23, accumulate);
+  }
+}
+
+// Stores (or adds) the first n lanes of v0‖v1‖v2‖v3 into a row of C, the partial vector lane by lane.
+function finishNarrowRow(row: usize, n: i32, v0: v128, v1: v128, v2: v128, v3: v128, accumulate: bool): void {
+  for (let q = 0; q < 4 && q << 2 < n; q++) {
+    const v = q == 0 ? v0 : q == 1 ? v1 : q == 2 ? v2 : v3;
+    const at = row + (<usize>q << 4);
+    if ((q + 1) << 2 <= n) {
+      v128.store(at, accumulate ? f32x4.add(v128.load(at), v) : v);
+      continue;
+    }
+    for (let j = 0; j < n - (q << 2); j++) {
+      const lane = j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1) : f32x4.extract_lane(v, 2);
+      const to = at + (<usize>j << 2);
+      store<f32>(to, accumulate ? load<f32>(to) + lane : lane);
+    }
+  }
+}
+
 // Rows [rowStart, rowEnd) of C (+)= op(A)·B with B stored [k,n]:
 //   transA = 0: A stored [m,k], row i of op(A) is contiguous   (Y = X·W)
 //   transA = 1: A stored [k,m], row i of op(A) is column i     (dW = Xᵀ·dY)
@@ -370,6 +432,7 @@ function product(
   transA: i32, rowStart: i32, rowEnd: i32, m: i32, n: i32, k: i32,
   a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
 ): void {
+  if (!transA && n < 16) return narrowProduct(rowStart, rowEnd, n, k, a, b, c, accumulate != 0, scratch);
   const idx = scratch; // k + 4 offsets, or a pair's runs (k + 2 positions)
   const val = scratch + ((<usize>k << 2) + 31) & ~<usize>15; // k values, or k groups of four (16·k bytes)
   const keys = val + (<usize>k << 4) + 64; // PAIR_WINDOW sort keys, then the rows' order (i32 each)
