@@ -7,7 +7,7 @@ export { Tensor, sizeOf, assertShape, type NestedNumbers } from './tensor/tensor
 export { Rng, type RngState } from './tensor/rng.js';
 export { BatchBuffer } from './tensor/batch-buffer.js';
 
-export { kernels, setKernels, useBackend, reference, BACKEND_NAMES, type Kernels, type Epilogue, type BackendName } from './kernels/index.js';
+export { kernels, setKernels, useBackend, reference, BACKEND_NAMES, type Kernels, type Epilogue, type DenseStep, type BackendName } from './kernels/index.js';
 export { createWasmKernels, wasmSupported, type KernelBuild, type WasmKernels, type WasmOptions } from './kernels/wasm/backend.js';
 
 export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer, layerFromConfig, registeredLayerTypes } from './layers/layer.js';

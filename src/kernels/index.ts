@@ -2,7 +2,7 @@ import type { Kernels } from './kernels.js';
 import { reference } from './reference.js';
 import { createWasmKernels, wasmSupported, type WasmOptions } from './wasm/backend.js';
 
-export type { Epilogue, Kernels } from './kernels.js';
+export type { DenseStep, Epilogue, Kernels } from './kernels.js';
 export { reference } from './reference.js';
 
 /**

@@ -20,6 +20,15 @@ export interface Epilogue {
   readonly reluSlope?: number;
 }
 
+/** One dense layer of a chain (Kernels.denseChain): Y [m, units] = act(X [m, inputs] · weight + bias). */
+export interface DenseStep {
+  readonly inputs: number;
+  readonly units: number;
+  /** W [inputs, units] */
+  readonly weight: Float32Array;
+  readonly epilogue: Epilogue;
+}
+
 export interface Kernels {
   readonly name: string;
 
@@ -37,6 +46,13 @@ export interface Kernels {
     transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean, epilogue?: Epilogue,
   ): void;
+
+  /**
+   * A chain of dense layers in evaluation: x [m, layers[0].inputs] through each layer in turn, layer i
+   * writing outputs[i] [m, layers[i].units] (the next one's input). Rows are independent, so a fast
+   * backend can run the whole chain on its share of the rows in each thread, without a hand-off per layer.
+   */
+  denseChain(m: number, x: Float32Array, layers: readonly DenseStep[], outputs: readonly Float32Array[]): void;
 
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
   sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;

@@ -16,10 +16,18 @@ export const reference: Kernels = {
     const { bias, reluSlope: slope } = epilogue;
     for (let r = 0; r < m; r++) {
       for (let j = 0, at = r * n; j < n; j++, at++) {
-        const v = bias ? c[at] + bias[j] : c[at];
+        const v = bias ? Math.fround(c[at] + bias[j]) : c[at]; // rounded as a stored Y = X·W + b would be
         c[at] = slope === undefined || v > 0 ? v : slope === 0 ? 0 : slope * v;
       }
     }
+  },
+
+  denseChain(m, x, layers, outputs) {
+    let input = x;
+    layers.forEach((layer, i) => {
+      reference.gemm(false, false, m, layer.units, layer.inputs, input, layer.weight, outputs[i], false, layer.epilogue);
+      input = outputs[i];
+    });
   },
 
   sumRows(rows, cols, x, out) {

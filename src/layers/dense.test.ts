@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awayFromZero } from '../../test/helpers.js';
+import { kernels } from '../kernels/index.js';
 import { checkLayerGradients } from '../network/gradcheck.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
@@ -27,13 +28,19 @@ describe('Dense', () => {
     expectClose(y, [[1.0, 1.4, 1.8], [2.0, 2.8, 3.6]]);
   });
 
-  it('forwardActivated gives act(X·W + b) in one product, and refuses a backward after it', () => {
+  it('as a step of an evaluation chain, folds the ReLU after it into its product: act(X·W + b)', () => {
     const dense = tutorialDense();
     dense.bias.value.data.set([-1.5, -1.5, 0.3]);
     const x = Tensor.from([[1, 2], [3, 4]]); // X·W = [[0.9, 1.2, 1.5], [1.9, 2.6, 3.3]]
-    expectClose(dense.forwardActivated(x, 0), [[0, 0, 1.8], [0.4, 1.1, 3.6]]); // ReLU
-    expectClose(dense.forwardActivated(x, 0.1), [[-0.06, -0.03, 1.8], [0.4, 1.1, 3.6]]); // leaky, slope 0.1
-    expect(Object.is(dense.forwardActivated(x, 0).data[0], 0)).toBe(true); // ReLU gives +0, as the ReLU layer does
+    const evaluate = (slope?: number) => {
+      const y = dense.outputFor(2);
+      kernels().denseChain(2, x.data, [dense.chainStep(slope)], [y.data]);
+      return y;
+    };
+    expectClose(evaluate(), [[-0.6, -0.3, 1.8], [0.4, 1.1, 3.6]]); // no activation
+    expectClose(evaluate(0), [[0, 0, 1.8], [0.4, 1.1, 3.6]]); // ReLU
+    expectClose(evaluate(0.1), [[-0.06, -0.03, 1.8], [0.4, 1.1, 3.6]]); // leaky, slope 0.1
+    expect(Object.is(evaluate(0).data[0], 0)).toBe(true); // ReLU gives +0, as the ReLU layer does
     expect(() => dense.backward(Tensor.from([[1, 1, 1], [1, 1, 1]]))).toThrow(/before forward/);
   });
 

@@ -1,4 +1,4 @@
-import { type Epilogue, kernels } from '../kernels/index.js';
+import { type DenseStep, type Epilogue, kernels } from '../kernels/index.js';
 import { BatchBuffer } from '../tensor/batch-buffer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
@@ -30,7 +30,7 @@ export class Dense implements Layer {
   private readonly output: BatchBuffer;
   private readonly inputGrad: BatchBuffer;
   private readonly addBias: Epilogue;
-  private activated: Epilogue | null = null;
+  private readonly steps = new Map<number | undefined, DenseStep>();
 
   constructor(readonly inputs: number, readonly units: number, rng: Rng = new Rng(), readonly init: InitName = 'he-normal') {
     if (!(Number.isInteger(inputs) && inputs > 0 && Number.isInteger(units) && units > 0)) {
@@ -54,14 +54,21 @@ export class Dense implements Layer {
   }
 
   /**
-   * Y = act(X·W + b) in one pass, act the (leaky) ReLU with this slope: how a network in evaluation
-   * mode runs a Dense layer and the ReLU after it. Not for training: backward needs X·W + b itself.
+   * This layer as one step of a chain the kernels run in evaluation (Kernels.denseChain), with the
+   * (leaky) ReLU after it folded in when a slope is given: Y = act(X·W + b).
    */
-  forwardActivated(x: Tensor, reluSlope: number): Tensor {
-    if (this.activated?.reluSlope !== reluSlope) this.activated = { bias: this.bias.value.data, reluSlope };
-    const y = this.product(x, this.activated);
-    this.input = null;
-    return y;
+  chainStep(reluSlope?: number): DenseStep {
+    const cached = this.steps.get(reluSlope);
+    if (cached) return cached;
+    const step = { inputs: this.inputs, units: this.units, weight: this.weight.value.data, epilogue: { bias: this.bias.value.data, reluSlope } };
+    this.steps.set(reluSlope, step);
+    return step;
+  }
+
+  /** The buffer the layer's output for a batch of `rows` goes in (what chainStep's product writes). */
+  outputFor(rows: number): Tensor {
+    this.input = null; // an evaluation-only forward: nothing to backpropagate through
+    return this.output.forBatch(rows);
   }
 
   private product(x: Tensor, epilogue: Epilogue): Tensor {
@@ -76,7 +83,7 @@ export class Dense implements Layer {
   // divided here. The tutorial divides again, which shrinks every step by the batch size.
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     const x = this.input;
-    if (!x) throw new Error('Dense.backward called before forward (a training-mode forward: forwardActivated keeps no input)');
+    if (!x) throw new Error('Dense.backward called before forward (a training-mode forward: evaluation keeps no input)');
     assertShape('Dense.backward output gradient', dY.shape, [x.rows, this.units]);
     const batch = x.rows;
     const k = kernels();

@@ -65,10 +65,15 @@ describe('Sequential', () => {
     expect(evaluate(net, data).accuracy).toBeLessThan(0.7);
   });
 
-  for (const activation of ['relu', 'leaky-relu', 'tanh'] as const) {
-    it(`evaluation-mode logits of a ${activation} network (Dense and activation fused) equal the layer-by-layer forward`, () => {
+  const evaluated = [
+    ['relu', {}], ['leaky-relu', {}], ['tanh', {}], ['relu', { dropout: 0.3 }], ['leaky-relu', { batchNorm: true }],
+  ] as const;
+  for (const [activation, extra] of evaluated) {
+    it(`evaluation-mode logits of a ${activation} network ${JSON.stringify(extra)} (Dense layers chained, activations folded in) equal the layer-by-layer forward`, () => {
       const rng = new Rng(5);
-      const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng });
+      const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng, ...extra });
+      const train = awayFromZero([16, 6], rng);
+      net.trainStep(train, new Int32Array(16).map((_, i) => i % 4), new SGD(0.1)); // batch norm statistics move
       const x = awayFromZero([9, 6], rng);
       const layerByLayer = Array.from(net.forward(x, 'eval').at(-1)!.data);
       expect(Array.from(net.logits(x).data)).toEqual(layerByLayer);

@@ -1,4 +1,4 @@
-import { kernels } from '../kernels/index.js';
+import { type DenseStep, kernels } from '../kernels/index.js';
 import { Dense } from '../layers/dense.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
 import { BatchNorm } from '../layers/batch-norm.js';
@@ -46,6 +46,7 @@ export interface SequentialConfig {
  * The last layer outputs logits; training uses softmax cross-entropy on them.
  */
 export class Sequential {
+  private evalPlan: (Layer | DenseChain)[] | null = null;
   readonly layers: Layer[];
   readonly inputShape: readonly number[];
   private readonly activations: Tensor[] = [];
@@ -150,9 +151,10 @@ export class Sequential {
   }
 
   /**
-   * Logits [batch, classes] for x. In evaluation mode a Dense layer followed by a ReLU or leaky ReLU
-   * runs as one product, act(X·W + b) (the same numbers, one pass fewer over the batch); training mode
-   * keeps every layer's own output for backward.
+   * Logits [batch, classes] for x. In evaluation mode each run of Dense layers (each with the ReLU or
+   * leaky ReLU after it folded into its product, act(X·W + b)) goes to the kernels as one chain
+   * (Kernels.denseChain): the same numbers as layer by layer, with fewer passes over the batch and, on
+   * the fast backend, one hand-off to the threads for the whole chain. Training mode runs every layer.
    */
   logits(x: Tensor, mode: Mode = 'eval'): Tensor {
     if (mode === 'train') {
@@ -160,16 +162,11 @@ export class Sequential {
       return activations[activations.length - 1];
     }
     assertShape('network input', x.shape, [-1, ...this.inputShape]);
+    this.evalPlan ??= planEvaluation(this.layers);
     let input = x;
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i], next = this.layers[i + 1];
-      const slope = next instanceof ReLU ? 0 : next instanceof LeakyReLU ? next.slope : undefined;
-      if (layer instanceof Dense && slope !== undefined) {
-        input = layer.forwardActivated(input, slope);
-        i++;
-      } else {
-        input = layer.forward(input, mode);
-      }
+    for (const step of this.evalPlan) {
+      if (step instanceof DenseChain) input = step.run(input);
+      else input = step.forward(input, mode);
     }
     return input;
   }
@@ -246,4 +243,44 @@ export function makeActivation(name: ActivationName): Layer {
     default:
       throw new Error(`unknown activation '${name as string}' (known: ${ACTIVATION_NAMES.join(', ')})`);
   }
+}
+
+/** Consecutive Dense layers, with the (leaky) ReLU after each folded in, run as one kernel call. */
+class DenseChain {
+  private readonly steps: DenseStep[];
+  private readonly outputs: Float32Array[];
+
+  constructor(private readonly denses: readonly Dense[], slopes: readonly (number | undefined)[]) {
+    this.steps = denses.map((dense, i) => dense.chainStep(slopes[i]));
+    this.outputs = new Array<Float32Array>(denses.length);
+  }
+
+  run(x: Tensor): Tensor {
+    let y = x;
+    this.denses.forEach((dense, i) => {
+      y = dense.outputFor(x.rows);
+      this.outputs[i] = y.data;
+    });
+    assertShape('Dense input', x.shape, [-1, this.steps[0].inputs]);
+    kernels().denseChain(x.rows, x.data, this.steps, this.outputs);
+    return y;
+  }
+}
+
+/** The layers as evaluation runs them: runs of Dense (+ ReLU or leaky ReLU) become DenseChains. */
+function planEvaluation(layers: readonly Layer[]): (Layer | DenseChain)[] {
+  const plan: (Layer | DenseChain)[] = [];
+  for (let i = 0; i < layers.length; ) {
+    const denses: Dense[] = [], slopes: (number | undefined)[] = [];
+    for (let layer = layers[i]; layer instanceof Dense; layer = layers[i]) {
+      const next = layers[i + 1];
+      const slope = next instanceof ReLU ? 0 : next instanceof LeakyReLU ? next.slope : undefined;
+      denses.push(layer);
+      slopes.push(slope);
+      i += slope === undefined ? 1 : 2;
+    }
+    if (denses.length > 0) plan.push(new DenseChain(denses, slopes));
+    else plan.push(layers[i++]);
+  }
+  return plan;
 }

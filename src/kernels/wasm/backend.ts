@@ -8,6 +8,7 @@ import { type WasmModule, webAssembly } from './webassembly.js';
 export interface WasmExports {
   heapBase(): number;
   gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
+  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
   leakyRelu(n: number, slope: number, x: number, y: number): void;
@@ -98,12 +99,15 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   const instance = await webAssembly!.instantiate(module, { env: { memory } });
   const wasm = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, wasm.heapBase());
-  const pool = await startThreadPool(module, heap, wasm.gemmRows, options);
+  const pool = await startThreadPool(module, heap, wasm, options);
   return wasmKernels(wasm, heap, pool, build);
 }
 
 /** The wasm backend: Kernels, plus which build runs and a way to stop its worker threads. */
 export type WasmKernels = Kernels & { readonly build: KernelBuild; close(): Promise<void> };
+
+/** Scratch a thread's gemmRows needs at inner dimension k: the lists, pairing order and nonzero flags, or a padded copy of a narrow B, 16·k floats (gemm.ts). */
+const scratchBytes = (k: number) => 64 * k + 64 + 12 * 128 + 1024;
 
 function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null, build: KernelBuild): WasmKernels {
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
@@ -132,7 +136,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
   const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, bias: number, activate: number, slope: number) => {
-    const listBytes = 64 * k + 64 + 12 * 128 + 1024; // lists, pairing order and nonzero flags, or a padded copy of a narrow B: 16·k floats (gemm.ts)
+    const listBytes = scratchBytes(k);
     if (pool && pool.worthSplitting(m, n, k)) {
       pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
     } else {
@@ -144,6 +148,35 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     name: 'wasm',
     build,
     alloc: (length) => heap.alloc(length),
+
+    denseChain(m, x, layers, outputs) {
+      const owned = heap.owns(x) && layers.every((l, i) => heap.owns(l.weight) && heap.owns(outputs[i]) && (!l.epilogue.bias || heap.owns(l.epilogue.bias)));
+      if (!owned || layers.length === 0 || m === 0) {
+        // staged layer by layer
+        layers.forEach((l, i) => this.gemm(false, false, m, l.units, l.inputs, i === 0 ? x : outputs[i - 1], l.weight, outputs[i], false, l.epilogue));
+        return;
+      }
+      let inputs = layers[0].inputs, multiplyAdds = 0, listBytes = 0;
+      fits('denseChain x', x, m * inputs);
+      const table = heap.scratch('chain', 32 * layers.length);
+      const ints = new Int32Array(heap.buffer(), table, 8 * layers.length), floats = new Float32Array(ints.buffer, table, ints.length);
+      layers.forEach((layer, i) => {
+        const { units, weight, epilogue } = layer;
+        if (layer.inputs !== inputs || units === 0) throw new RangeError(`wasm kernels: denseChain layer ${i} takes ${layer.inputs} inputs, the layer before gives ${inputs}`);
+        fits(`denseChain layer ${i} weight`, weight, inputs * units);
+        fits(`denseChain layer ${i} output`, outputs[i], m * units);
+        if (epilogue.bias) fits(`denseChain layer ${i} bias`, epilogue.bias, units);
+        const at = 8 * i;
+        [ints[at], ints[at + 1], ints[at + 2], ints[at + 3]] = [inputs, units, i === 0 ? x.byteOffset : outputs[i - 1].byteOffset, weight.byteOffset];
+        [ints[at + 4], ints[at + 5], ints[at + 6]] = [outputs[i].byteOffset, epilogue.bias?.byteOffset ?? 0, epilogue.reluSlope === undefined ? 0 : 1];
+        floats[at + 7] = epilogue.reluSlope ?? 0;
+        multiplyAdds += inputs * units;
+        listBytes = Math.max(listBytes, scratchBytes(inputs));
+        inputs = units;
+      });
+      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table, layers.length, listBytes);
+      else wasm.chainRows(0, m, m, table, layers.length, heap.scratch(LIST_REGIONS[0], listBytes));
+    },
 
     gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {
       if (transA && transB) return reference.gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue);

@@ -22,11 +22,16 @@ export interface ThreadPool {
   worthSplitting(m: number, n: number, k: number): boolean;
   /** gemmRows over all rows [0, m) shared between the caller and the workers, each with `listBytes` of its own scratch. */
   gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number, bias: number, activate: number, slope: number): void;
+  /** chainRows over all rows [0, m) likewise: each thread runs every layer of the chain on its rows. */
+  chainRows(m: number, table: number, layers: number, listBytes: number): void;
   close(): Promise<void>;
 }
 
-/** The kernel's signature (see assembly/gemm.ts): rows [rowStart, rowEnd) of C (+)= op(A)·B. */
-export type GemmRows = (transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number) => void;
+/** The row kernels a thread runs (see assembly/gemm.ts): rows [rowStart, rowEnd) of one product, or of a chain of dense layers. */
+export interface RowKernels {
+  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
+  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number): void;
+}
 
 export interface PoolOptions {
   threads?: number;
@@ -50,23 +55,28 @@ export const PAUSE_MS = 250;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
 export const WORKER_SPINS = 20000;
 
-// Mailbox slots (Int32): the ticket, chunks finished, then the job (its last argument, the slope, a float);
-// scratch pointers from SCRATCH on.
-const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, ARGS = 4, SLOPE = 14, STOP = 15, SCRATCH = 16;
+// Mailbox slots (Int32): the ticket, chunks finished, then the job — its kind (GEMM or CHAIN) and
+// arguments, the last of a product's (the slope) a float; scratch pointers from SCRATCH on.
+const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, KIND = 4, ARGS = 5, SLOPE = 15, STOP = 16, SCRATCH = 17;
+const GEMM = 0, CHAIN = 1;
 const MAX_THREADS = 8;
+const MAILBOX_SLOTS = SCRATCH + MAX_THREADS + 1;
 /** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
 export const LIST_REGIONS = Array.from({ length: MAX_THREADS + 1 }, (_, t) => `list${t}`);
 
 // One claim loop, shared by the caller and (as source text) the workers: run chunks while any is left.
-function claimChunks(box: Int32Array, floats: Float32Array, kernel: GemmRows, scratch: number): void {
+function claimChunks(box: Int32Array, floats: Float32Array, kernels: RowKernels, scratch: number): void {
   for (let ticket = Atomics.load(box, TICKET); ; ticket = Atomics.load(box, TICKET)) {
     const next = ticket & 0xffff;
     if (next >= box[CHUNKS]) return;
+    const kind = box[KIND];
     const [transA, m, n, k, a, b, c, accumulate] = [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4], box[ARGS + 5], box[ARGS + 6], box[ARGS + 7]];
     const [bias, activate, slope] = [box[ARGS + 8], box[ARGS + 9], floats[SLOPE]];
     const per = box[ROWS_PER_CHUNK];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
-    kernel(transA, next * per, Math.min(m, (next + 1) * per), m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
+    const [first, end] = [next * per, Math.min(m, (next + 1) * per)];
+    if (kind === CHAIN) kernels.chainRows(first, end, m, a, k, scratch); // a: the layer table, k: its layers
+    else kernels.gemmRows(transA, first, end, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);
   }
@@ -77,9 +87,9 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, mailbox, thread, spins: patience } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const box = new Int32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS + 1});
-const floats = new Float32Array(memory.buffer, mailbox, ${SCRATCH + MAX_THREADS + 1});
-const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, ARGS = ${ARGS}, SLOPE = ${SLOPE};
+const box = new Int32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
+const floats = new Float32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
+const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, KIND = ${KIND}, ARGS = ${ARGS}, SLOPE = ${SLOPE}, CHAIN = ${CHAIN};
 ${claimChunks.toString()}
 let seen = Atomics.load(box, TICKET);
 for (;;) {
@@ -88,13 +98,13 @@ for (;;) {
     if (++spins > patience) { Atomics.wait(box, TICKET, seen); spins = 0; }
   }
   if (box[${STOP}]) break;
-  claimChunks(box, floats, wasm.gemmRows, box[${SCRATCH} + thread]);
+  claimChunks(box, floats, wasm, box[${SCRATCH} + thread]);
   seen = Atomics.load(box, TICKET);
 }
 `;
 
 /** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no worker_threads. */
-export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: GemmRows, options: PoolOptions = {}): Promise<ThreadPool | null> {
+export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: RowKernels, options: PoolOptions = {}): Promise<ThreadPool | null> {
   const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS } = options;
   let workerThreads: typeof import('node:worker_threads');
   let cores = 1;
@@ -107,8 +117,8 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   const count = Math.min(MAX_THREADS, Math.max(0, Math.floor(options.threads ?? Math.min(cores - 1, 3))));
   if (count === 0) return null;
 
-  const mailbox = heap.scratch('mailbox', (SCRATCH + MAX_THREADS + 1) * 4);
-  const box = new Int32Array(heap.buffer(), mailbox, SCRATCH + MAX_THREADS + 1);
+  const mailbox = heap.scratch('mailbox', MAILBOX_SLOTS * 4);
+  const box = new Int32Array(heap.buffer(), mailbox, MAILBOX_SLOTS);
   const floats = new Float32Array(box.buffer, mailbox, box.length);
   const workers: Worker[] = [];
   for (let t = 1; t <= count; t++) {
@@ -121,6 +131,36 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
   let pausedUntil = 0;
   let closed = false;
 
+  // Publishes the job written into the mailbox (rows [0, m) in chunks), takes chunks until none is left,
+  // then waits for the ones still running.
+  const run = (m: number, listBytes: number) => {
+    const chunks = Math.min(m, 4 * (count + 1));
+    for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
+    box[CHUNKS] = chunks;
+    box[ROWS_PER_CHUNK] = Math.ceil(m / chunks);
+    Atomics.store(box, FINISHED, 0);
+    job = (job + 1) & 0x7fff;
+    Atomics.store(box, TICKET, job << 16);
+    Atomics.notify(box, TICKET);
+    const started = performance.now();
+    claimChunks(box, floats, own, heap.scratch(LIST_REGIONS[0], listBytes));
+    const claimed = performance.now();
+    // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
+    // worker that shares our core on a busy machine gets it instead of a spinning caller.
+    for (let spins = 0, done = Atomics.load(box, FINISHED); done < chunks; done = Atomics.load(box, FINISHED)) {
+      if (++spins > 1000) Atomics.wait(box, FINISHED, done, 1);
+    }
+    // A worker descheduled mid-chunk (a busy machine) makes the caller wait longer than the whole
+    // product takes alone: after a few such products in a row, stay on one thread for a while.
+    const waited = performance.now() - claimed;
+    strikes = waited > 0.5 * (claimed - started) ? strikes + 1 : 0;
+    pausedUntil = 0;
+    if (strikes >= 3) {
+      pausedUntil = performance.now() + PAUSE_MS;
+      strikes = 0;
+    }
+  };
+
   return {
     threads: count,
     worthSplitting: (m, n, k) => {
@@ -129,42 +169,17 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: G
     },
 
     gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope) {
-      const chunks = Math.min(m, 4 * (count + 1));
-      for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
-      box[CHUNKS] = chunks;
-      box[ROWS_PER_CHUNK] = Math.ceil(m / chunks);
-      box[ARGS] = transA;
-      box[ARGS + 1] = m;
-      box[ARGS + 2] = n;
-      box[ARGS + 3] = k;
-      box[ARGS + 4] = a;
-      box[ARGS + 5] = b;
-      box[ARGS + 6] = c;
-      box[ARGS + 7] = accumulate;
-      box[ARGS + 8] = bias;
-      box[ARGS + 9] = activate;
+      box[KIND] = GEMM;
+      [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4]] = [transA, m, n, k, a];
+      [box[ARGS + 5], box[ARGS + 6], box[ARGS + 7], box[ARGS + 8], box[ARGS + 9]] = [b, c, accumulate, bias, activate];
       floats[SLOPE] = slope;
-      Atomics.store(box, FINISHED, 0);
-      job = (job + 1) & 0x7fff;
-      Atomics.store(box, TICKET, job << 16);
-      Atomics.notify(box, TICKET);
-      const started = performance.now();
-      claimChunks(box, floats, own, heap.scratch(LIST_REGIONS[0], listBytes));
-      const claimed = performance.now();
-      // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
-      // worker that shares our core on a busy machine gets it instead of a spinning caller.
-      for (let spins = 0, done = Atomics.load(box, FINISHED); done < chunks; done = Atomics.load(box, FINISHED)) {
-        if (++spins > 1000) Atomics.wait(box, FINISHED, done, 1);
-      }
-      // A worker descheduled mid-chunk (a busy machine) makes the caller wait longer than the whole
-      // product takes alone: after a few such products in a row, stay on one thread for a while.
-      const waited = performance.now() - claimed;
-      strikes = waited > 0.5 * (claimed - started) ? strikes + 1 : 0;
-      pausedUntil = 0;
-      if (strikes >= 3) {
-        pausedUntil = performance.now() + PAUSE_MS;
-        strikes = 0;
-      }
+      run(m, listBytes);
+    },
+
+    chainRows(m, table, layers, listBytes) {
+      box[KIND] = CHAIN;
+      [box[ARGS + 1], box[ARGS + 3], box[ARGS + 4]] = [m, layers, table];
+      run(m, listBytes);
     },
 
     async close() {

@@ -206,6 +206,27 @@ describe('wasm gemm matches the reference kernel', () => {
     }
   });
 
+  it('a chain of dense layers (784-64-32-10: ReLU, leaky ReLU, none) gives what the reference gives layer by layer, on one thread, split, and staged', () => {
+    const rng = new Rng(19);
+    const widths = [784, 64, 32, 10];
+    for (const m of [1, 7, 600]) {
+      const x = imageLike(m, 784, rng);
+      const layers = widths.slice(1).map((units, i) => ({
+        inputs: widths[i], units, weight: values(widths[i] * units, rng), bias: values(units, rng), reluSlope: [0, 0.1, undefined][i],
+      }));
+      const expected = layers.map((l) => new Float32Array(m * l.units));
+      reference.denseChain(m, x, layers.map((l) => ({ ...l, epilogue: { bias: l.bias, reluSlope: l.reluSlope } })), expected);
+      for (const [backend, inMemory] of [[single, true], [threaded, true], [plain, false]] as const) {
+        const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight, inMemory), epilogue: { bias: place(backend, l.bias, inMemory), reluSlope: l.reluSlope } }));
+        const outputs = layers.map((l) => (inMemory ? backend.alloc(m * l.units) : new Float32Array(m * l.units)));
+        backend.denseChain(m, place(backend, x, inMemory), steps, outputs);
+        // each layer inherits the rounding differences of the one before: sums of 784 terms of about ±1
+        outputs.forEach((out, i) => expectClose(out, expected[i], [1e-5, 1e-4, 1e-4][i]));
+      }
+    }
+    expect(600 * (784 * 64 + 64 * 32 + 32 * 10)).toBeGreaterThan(SPLIT_THRESHOLD);
+  });
+
   it('arrays outside its memory give the same results (staged copies), including the output', () => {
     const rng = new Rng(9);
     const [m, n, k] = [17, 33, 785];

@@ -408,6 +408,18 @@ export function gemmRows(
   if (bias != 0 || activate != 0) finishRows(rowStart, rowEnd, n, c, bias, activate != 0, slope);
 }
 
+// Rows [rowStart, rowEnd) through a chain of dense layers, each act(X·W + b): the network's forward pass
+// in evaluation, one thread's share of the batch, with no hand-off between layers. The table holds one
+// entry of eight 32-bit fields per layer: inputs k, units n, then the addresses of its input, W, output
+// and bias (0: none), activate (0 or 1) and the slope (f32).
+export function chainRows(rowStart: i32, rowEnd: i32, m: i32, table: usize, layers: i32, scratch: usize): void {
+  for (let l = 0; l < layers; l++) {
+    const at = table + (<usize>l << 5);
+    gemmRows(0, rowStart, rowEnd, m, load<i32>(at, 4), load<i32>(at), load<u32>(at, 8), load<u32>(at, 12), load<u32>(at, 16), 0, scratch,
+      load<u32>(at, 20), load<i32>(at, 24), load<f32>(at, 28));
+  }
+}
+
 // Rows [rowStart, rowEnd) of C = act(C + bias): the dense layer's bias and activation, applied by the
 // thread that just wrote those rows, while they are in its cache. act(v) = v > 0 ? v : slope·v.
 function finishRows(rowStart: i32, rowEnd: i32, n: i32, c: usize, bias: usize, activate: bool, slope: f32): void {

@@ -1,7 +1,7 @@
 // AssemblyScript entry point: the exports of scratchnet's WebAssembly kernels (see src/kernels/wasm/).
 // Built with SIMD and threads over an imported shared memory; the module keeps no state of its own,
 // so every thread instantiates it over the same memory.
-export { gemmRows, transpose } from './gemm';
+export { gemmRows, chainRows, transpose } from './gemm';
 export { sumRows, leakyRelu, leakyReluBackward, sgdStep, softmaxCrossEntropy, bytesToFloats } from './elementwise';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
