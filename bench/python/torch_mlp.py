@@ -69,12 +69,13 @@ def main():
         with torch.inference_mode():
             for i in range(0, len(X_test), batch):  # warm-up pass
                 model(X_test[i:i + batch]).argmax(1)
-            for _ in range(spec.get('inferReps', spec['reps'])):
+            for _ in range(spec.get('inferReps', spec['reps'])):  # batch passes back to back, then single images
                 start = time.perf_counter()
                 for i in range(0, len(X_test), batch):
                     model(X_test[i:i + batch]).argmax(1)
                 rates.append(len(X_test) / (time.perf_counter() - start))
-                one = X_test[:1]
+            one = X_test[:1]
+            for _ in range(spec.get('inferReps', spec['reps'])):
                 start = time.perf_counter()
                 for _ in range(2000):
                     model(one).argmax(1)
