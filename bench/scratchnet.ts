@@ -58,8 +58,8 @@ export async function benchScratchnet(variant: ScratchnetVariant, data: BenchDat
     batches.push(new Tensor(images.subarray(start * size, (start + rows) * size), [rows, size]));
   }
   const one = new Tensor(images.subarray(0, size), [1, size]);
+  for (let i = 0; i < 1000; i++) net.predict(one); // warm-up, ending (as NumPy's does) on a batch pass
   for (const x of batches) net.predict(x);
-  for (let i = 0; i < 1000; i++) net.predict(one);
   // The batch passes back to back, then the single-image ones, as the NumPy script does: in between,
   // thousands of one-image calls (one thread) let the worker threads fall asleep.
   const rates: number[] = [];
