@@ -134,10 +134,12 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
   // Publishes the job written into the mailbox (rows [0, m) in chunks), takes chunks until none is left,
   // then waits for the ones still running.
   const run = (m: number, listBytes: number) => {
-    const chunks = Math.min(m, 4 * (count + 1));
+    // about four chunks per thread, of an even number of rows (the forward product takes rows in pairs)
+    const perChunk = 2 * Math.ceil(m / (8 * (count + 1)));
+    const chunks = Math.ceil(m / perChunk);
     for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
     box[CHUNKS] = chunks;
-    box[ROWS_PER_CHUNK] = Math.ceil(m / chunks);
+    box[ROWS_PER_CHUNK] = perChunk;
     Atomics.store(box, FINISHED, 0);
     job = (job + 1) & 0x7fff;
     Atomics.store(box, TICKET, job << 16);
