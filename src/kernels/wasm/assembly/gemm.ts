@@ -479,10 +479,15 @@ function product(
           rowsFromRuns2(positions, idx, a0, a1, bBlock, n, c + (r0 * <usize>n << 2), c + (r1 * <usize>n << 2), adding);
         }
         if (rows & 1) {
-          const r = <usize>(first + load<i32>(order + (<usize>(rows - 1) << 2)));
-          const count = listNonzeros(a + ((r * <usize>k + <usize>p0) << 2), 4, depth, rowBytes, idx, val);
-          if (count == 0 && adding) continue;
-          rowFromList(count, idx, val, bBlock, n, c + (r * <usize>n << 2), adding);
+          // a lone row (a single image, an odd batch) pairs with itself: the pair kernel, twice the sums,
+          // is still faster than the one-row kernel
+          const q0 = load<i32>(order + (<usize>(rows - 1) << 2));
+          const r = <usize>(first + q0);
+          const rowFlags = flags + (<usize>(q0 * words) << 3);
+          const positions = listRuns2(rowFlags, rowFlags, depth, idx);
+          if (positions == 0 && adding) continue;
+          const ar = a + ((r * <usize>k + <usize>p0) << 2), cr = c + (r * <usize>n << 2);
+          rowsFromRuns2(positions, idx, ar, ar, bBlock, n, cr, cr, adding);
         }
       }
       continue;
