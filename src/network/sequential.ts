@@ -256,12 +256,12 @@ class DenseChain {
   }
 
   run(x: Tensor): Tensor {
-    let y = x;
-    this.denses.forEach((dense, i) => {
-      y = dense.outputFor(x.rows);
-      this.outputs[i] = y.data;
-    });
     assertShape('Dense input', x.shape, [-1, this.steps[0].inputs]);
+    let y = x;
+    for (let i = 0; i < this.denses.length; i++) {
+      y = this.denses[i].outputFor(x.rows);
+      this.outputs[i] = y.data;
+    }
     kernels().denseChain(x.rows, x.data, this.steps, this.outputs);
     return y;
   }

@@ -133,6 +133,22 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     },
   };
 
+  // The layer table of denseChain, eight 32-bit fields per layer, with views remade only when its region moves or the memory grows.
+  const chainTable = {
+    ptr: -1,
+    ints: new Int32Array(0) as Int32Array<ArrayBufferLike>,
+    floats: new Float32Array(0) as Float32Array<ArrayBufferLike>,
+    entries(layers: number) {
+      const ptr = heap.scratch('chain', 32 * layers);
+      if (ptr !== this.ptr || this.ints.length < 8 * layers || this.ints.buffer !== heap.buffer()) {
+        this.ptr = ptr;
+        this.ints = new Int32Array(heap.buffer(), ptr, 8 * layers);
+        this.floats = new Float32Array(heap.buffer(), ptr, 8 * layers);
+      }
+      return this;
+    },
+  };
+
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
   const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, bias: number, activate: number, slope: number) => {
@@ -150,32 +166,44 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     alloc: (length) => heap.alloc(length),
 
     denseChain(m, x, layers, outputs) {
-      const owned = heap.owns(x) && layers.every((l, i) => heap.owns(l.weight) && heap.owns(outputs[i]) && (!l.epilogue.bias || heap.owns(l.epilogue.bias)));
+      let owned = heap.owns(x);
+      for (let i = 0; i < layers.length && owned; i++) {
+        const { weight, epilogue } = layers[i];
+        owned = heap.owns(weight) && heap.owns(outputs[i]) && (!epilogue.bias || heap.owns(epilogue.bias));
+      }
       if (!owned || layers.length === 0 || m === 0) {
         // staged layer by layer
-        layers.forEach((l, i) => this.gemm(false, false, m, l.units, l.inputs, i === 0 ? x : outputs[i - 1], l.weight, outputs[i], false, l.epilogue));
+        for (let i = 0; i < layers.length; i++) {
+          const { inputs, units, weight, epilogue } = layers[i];
+          this.gemm(false, false, m, units, inputs, i === 0 ? x : outputs[i - 1], weight, outputs[i], false, epilogue);
+        }
         return;
       }
+      const table = chainTable.entries(layers.length);
       let inputs = layers[0].inputs, multiplyAdds = 0, listBytes = 0;
       fits('denseChain x', x, m * inputs);
-      const table = heap.scratch('chain', 32 * layers.length);
-      const ints = new Int32Array(heap.buffer(), table, 8 * layers.length), floats = new Float32Array(ints.buffer, table, ints.length);
-      layers.forEach((layer, i) => {
-        const { units, weight, epilogue } = layer;
-        if (layer.inputs !== inputs || units === 0) throw new RangeError(`wasm kernels: denseChain layer ${i} takes ${layer.inputs} inputs, the layer before gives ${inputs}`);
+      for (let i = 0; i < layers.length; i++) {
+        const { units, weight, epilogue } = layers[i];
+        if (layers[i].inputs !== inputs || units === 0) throw new RangeError(`wasm kernels: denseChain layer ${i} takes ${layers[i].inputs} inputs, the layer before gives ${inputs}`);
         fits(`denseChain layer ${i} weight`, weight, inputs * units);
         fits(`denseChain layer ${i} output`, outputs[i], m * units);
         if (epilogue.bias) fits(`denseChain layer ${i} bias`, epilogue.bias, units);
-        const at = 8 * i;
-        [ints[at], ints[at + 1], ints[at + 2], ints[at + 3]] = [inputs, units, i === 0 ? x.byteOffset : outputs[i - 1].byteOffset, weight.byteOffset];
-        [ints[at + 4], ints[at + 5], ints[at + 6]] = [outputs[i].byteOffset, epilogue.bias?.byteOffset ?? 0, epilogue.reluSlope === undefined ? 0 : 1];
-        floats[at + 7] = epilogue.reluSlope ?? 0;
+        // inputs k, units n, input, W, output, bias, activate, slope (gemm.ts, chainRows)
+        const at = 8 * i, ints = table.ints;
+        ints[at] = inputs;
+        ints[at + 1] = units;
+        ints[at + 2] = i === 0 ? x.byteOffset : outputs[i - 1].byteOffset;
+        ints[at + 3] = weight.byteOffset;
+        ints[at + 4] = outputs[i].byteOffset;
+        ints[at + 5] = epilogue.bias?.byteOffset ?? 0;
+        ints[at + 6] = epilogue.reluSlope === undefined ? 0 : 1;
+        table.floats[at + 7] = epilogue.reluSlope ?? 0;
         multiplyAdds += inputs * units;
         listBytes = Math.max(listBytes, scratchBytes(inputs));
         inputs = units;
-      });
-      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table, layers.length, listBytes);
-      else wasm.chainRows(0, m, m, table, layers.length, heap.scratch(LIST_REGIONS[0], listBytes));
+      }
+      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table.ptr, layers.length, listBytes);
+      else wasm.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes));
     },
 
     gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {

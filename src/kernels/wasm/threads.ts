@@ -172,15 +172,25 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
 
     gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope) {
       box[KIND] = GEMM;
-      [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4]] = [transA, m, n, k, a];
-      [box[ARGS + 5], box[ARGS + 6], box[ARGS + 7], box[ARGS + 8], box[ARGS + 9]] = [b, c, accumulate, bias, activate];
+      box[ARGS] = transA;
+      box[ARGS + 1] = m;
+      box[ARGS + 2] = n;
+      box[ARGS + 3] = k;
+      box[ARGS + 4] = a;
+      box[ARGS + 5] = b;
+      box[ARGS + 6] = c;
+      box[ARGS + 7] = accumulate;
+      box[ARGS + 8] = bias;
+      box[ARGS + 9] = activate;
       floats[SLOPE] = slope;
       run(m, listBytes);
     },
 
     chainRows(m, table, layers, listBytes) {
-      box[KIND] = CHAIN;
-      [box[ARGS + 1], box[ARGS + 3], box[ARGS + 4]] = [m, layers, table];
+      box[KIND] = CHAIN; // chainRows(first, end, m, table, layers): m, the layer count and the table where gemmRows has m, k and A
+      box[ARGS + 1] = m;
+      box[ARGS + 3] = layers;
+      box[ARGS + 4] = table;
       run(m, listBytes);
     },
 
