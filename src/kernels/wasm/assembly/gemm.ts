@@ -304,8 +304,8 @@ const PAIR_WINDOW = 128;
 
 // Flags the nonzeros of rows first..first+rows−1 of A (row stride k, columns [0, depth) from a) into
 // flags, `words` per row, and writes the rows' indices in the window into order[], sorted by the span of
-// their nonzeros (first to last set flag) in steps of 32, then by their count. The rows are read in order, once, which the prefetcher follows;
-// the pairs then read them again from the cache.
+// their nonzeros (first to last set flag) in steps of 32, then by their count. The rows are read in
+// order, once, which the prefetcher follows; the pairs then read them again from the cache.
 @inline function flagAndSortRows(a: usize, k: i32, depth: i32, first: i32, rows: i32, flags: usize, words: i32, keys: usize, order: usize): void {
   for (let q = 0; q < rows; q++) {
     const rowFlags = flags + (<usize>(q * words) << 3);
@@ -331,7 +331,7 @@ const PAIR_WINDOW = 128;
 // Rows [rowStart, rowEnd) of C (+)= A·B for a narrow C (n < 16: a classifier's output layer), densely: at
 // these sizes listing nonzeros costs more than the multiplications it saves. B is first copied into
 // `padded` with rows of 4·V floats, V = ⌈n/4⌉, zeros after column n, so that every load is a whole vector;
-// then two rows of C at a time are held in 2·V registers while p runs over k.
+// then three rows of C at a time are held in 3·V registers while p runs over k.
 function narrowProduct(rowStart: i32, rowEnd: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool, padded: usize): void {
   const vectors = (n + 3) >> 2;
   const stride = <usize>vectors << 4;
