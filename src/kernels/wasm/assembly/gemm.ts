@@ -293,6 +293,112 @@ let nonzerosOfFour = 0;
   }
 }
 
+// For each 4-bit mask, the i8x16.swizzle that moves the i32 lanes it selects to the front, in order.
+const COMPACT = memory.data<u8>([
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3,
+  8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+  12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3,
+  8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+], 16);
+
+// Two rows of X at once (the forward product X·W): lists every p where row a0 or row a1 is nonzero, as a
+// byte offset into B (at idx) and the two rows' values (at vals0 and vals1). A group of four columns goes
+// in without a branch: its offsets and values are compacted by one swizzle each and stored whole, and the
+// count moves on by the number kept (the rest is overwritten next). Each list needs room for k + 4 values.
+@inline function listNonzeros2(a0: usize, a1: usize, k: i32, rowBytes: i32, idx: usize, vals0: usize, vals1: usize): i32 {
+  let count = 0;
+  let p = 0;
+  const steps = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
+  for (; p + 4 <= k; p += 4) {
+    const at = <usize>p << 2;
+    const x0 = v128.load(a0 + at), x1 = v128.load(a1 + at);
+    const nonzero = i32x4.bitmask(f32x4.ne(v128.or(x0, x1), f32x4.splat(0))); // bits set on ±0 still count as 0
+    const compact = v128.load(COMPACT + (<usize>nonzero << 4));
+    const to = <usize>count << 2;
+    v128.store(idx + to, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowBytes), steps), compact));
+    v128.store(vals0 + to, i8x16.swizzle(x0, compact));
+    v128.store(vals1 + to, i8x16.swizzle(x1, compact));
+    count += popcnt(nonzero);
+  }
+  for (; p < k; p++) {
+    const x0 = load<f32>(a0 + (<usize>p << 2));
+    const x1 = load<f32>(a1 + (<usize>p << 2));
+    store<i32>(idx + (<usize>count << 2), p * rowBytes);
+    store<f32>(vals0 + (<usize>count << 2), x0);
+    store<f32>(vals1 + (<usize>count << 2), x1);
+    count += i32((x0 != 0) | (x1 != 0));
+  }
+  return count;
+}
+
+// Rows c and c1 of C (+)= Σ_t (vals0[t], vals1[t]) ⊗ B[idx[t] + 0..n): two rows × sixteen columns in eight registers,
+// each vector of B loaded serving both rows, each row's value broadcast straight from memory.
+@inline function rowsFromList2(count: i32, idx: usize, vals0: usize, vals1: usize, b: usize, n: i32, c: usize, c1: usize, accumulate: bool): void {
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const bj = b + (<usize>j << 2);
+    const r0 = c + (<usize>j << 2);
+    const r1 = c1 + (<usize>j << 2);
+    let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    if (accumulate) {
+      c00 = v128.load(r0, 0); c01 = v128.load(r0, 16); c02 = v128.load(r0, 32); c03 = v128.load(r0, 48);
+      c10 = v128.load(r1, 0); c11 = v128.load(r1, 16); c12 = v128.load(r1, 32); c13 = v128.load(r1, 48);
+    }
+    for (let t = 0; t < count; t++) {
+      const bp = bj + <usize>load<i32>(idx + (<usize>t << 2));
+      const b0 = v128.load(bp, 0), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
+      const at = <usize>t << 2;
+      let s = v128.load32_splat(vals0 + at);
+      c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+      c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+      s = v128.load32_splat(vals1 + at);
+      c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+      c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    }
+    v128.store(r0, c00, 0); v128.store(r0, c01, 16); v128.store(r0, c02, 32); v128.store(r0, c03, 48);
+    v128.store(r1, c10, 0); v128.store(r1, c11, 16); v128.store(r1, c12, 32); v128.store(r1, c13, 48);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const bj = b + (<usize>j << 2);
+    const r0 = c + (<usize>j << 2);
+    const r1 = c1 + (<usize>j << 2);
+    let c00 = accumulate ? v128.load(r0) : f32x4.splat(0);
+    let c10 = accumulate ? v128.load(r1) : f32x4.splat(0);
+    for (let t = 0; t < count; t++) {
+      const b0 = v128.load(bj + <usize>load<i32>(idx + (<usize>t << 2)));
+      const at = <usize>t << 2;
+      c00 = madd(v128.load32_splat(vals0 + at), b0, c00);
+      c10 = madd(v128.load32_splat(vals1 + at), b0, c10);
+    }
+    v128.store(r0, c00);
+    v128.store(r1, c10);
+  }
+  for (; j < n; j++) {
+    const bj = b + (<usize>j << 2);
+    let sum0: f32 = accumulate ? load<f32>(c + (<usize>j << 2)) : 0;
+    let sum1: f32 = accumulate ? load<f32>(c1 + (<usize>j << 2)) : 0;
+    for (let t = 0; t < count; t++) {
+      const x = load<f32>(bj + <usize>load<i32>(idx + (<usize>t << 2)));
+      sum0 += load<f32>(vals0 + (<usize>t << 2)) * x;
+      sum1 += load<f32>(vals1 + (<usize>t << 2)) * x;
+    }
+    store<f32>(c + (<usize>j << 2), sum0);
+    store<f32>(c1 + (<usize>j << 2), sum1);
+  }
+}
+
 // Rows paired for Y = X·W. A pair walks the union of its two rows' nonzeros, so each row pays for the
 // other's: rows should be paired with rows like them. In each window of PAIR_WINDOW rows, the rows are
 // sorted by the span of their nonzeros (last − first column) in steps of 32 columns, then by how many
@@ -452,6 +558,7 @@ function product(
   if (!transA && n < 16) return narrowProduct(rowStart, rowEnd, n, k, a, b, c, accumulate != 0, scratch);
   const idx = scratch; // k + 4 offsets, or a pair's runs (k + 2 positions)
   const val = scratch + ((<usize>k << 2) + 31) & ~<usize>15; // k values, or k groups of four (16·k bytes)
+  const vals0 = val, vals1 = val + ((<usize>k << 2) + 31) & ~<usize>15; // or the two rows' values of a pair
   const keys = val + (<usize>k << 4) + 64; // PAIR_WINDOW sort keys, then the rows' order (i32 each)
   const order = keys + (PAIR_WINDOW << 2);
   const flags = order + (PAIR_WINDOW << 2); // PAIR_WINDOW rows of ⌈k/64⌉ u64 nonzero flags
@@ -491,6 +598,16 @@ function product(
         }
       }
       continue;
+    }
+    if (!transA && n >= 16) {
+      // Y = X·W for a layer of 16–63 units, its input a ReLU's output: zeros scattered, so runs would be
+      // short and the rows' spans alike. Rows are paired as they come, over the list of their nonzeros.
+      for (; i + 2 <= rowEnd; i += 2) {
+        const a0 = a + ((<usize>i * <usize>k + <usize>p0) << 2);
+        const count = listNonzeros2(a0, a0 + (<usize>k << 2), depth, rowBytes, idx, vals0, vals1);
+        if (count == 0 && adding) continue;
+        rowsFromList2(count, idx, vals0, vals1, bBlock, n, c + (<usize>i * <usize>n << 2), c + (<usize>(i + 1) * <usize>n << 2), adding);
+      }
     }
     for (; i + 4 <= rowEnd; i += 4) {
       const aStart = transA ? a + ((<usize>p0 * <usize>m + <usize>i) << 2) : a + ((<usize>i * <usize>k + <usize>p0) << 2);
