@@ -230,6 +230,16 @@ let nonzerosOfFour = 0;
   const rowBytes = <usize>n << 2;
   const other = a1 - a0;
   let j = 0;
+  // each run as three byte offsets, [start, end) into the rows of A and start into B, for the passes below
+  const spans = runs + (<usize>positions << 2) + 16;
+  for (let t = 0; t < positions; t += 2) {
+    const start = <usize>load<i32>(runs + (<usize>t << 2)), end = <usize>load<i32>(runs + (<usize>t << 2), 4);
+    const at = spans + <usize>(t >> 1) * 12;
+    store<u32>(at, <u32>(start << 2));
+    store<u32>(at, <u32>(end << 2), 4);
+    store<u32>(at, <u32>(start * rowBytes), 8);
+  }
+  const runCount = positions >> 1;
   for (; j + 16 <= n; j += 16) {
     const bj = b + (<usize>j << 2);
     const r0 = c + (<usize>j << 2);
@@ -239,11 +249,10 @@ let nonzerosOfFour = 0;
       c00 = v128.load(r0, 0); c01 = v128.load(r0, 16); c02 = v128.load(r0, 32); c03 = v128.load(r0, 48);
       c10 = v128.load(r1, 0); c11 = v128.load(r1, 16); c12 = v128.load(r1, 32); c13 = v128.load(r1, 48);
     }
-    for (let t = 0; t < positions; t += 2) {
-      const start = <usize>load<i32>(runs + (<usize>t << 2));
-      const end = a0 + (<usize>load<i32>(runs + (<usize>t << 2), 4) << 2);
-      let bp = bj + start * rowBytes;
-      for (let x = a0 + (start << 2); x < end; x += 4, bp += rowBytes) {
+    for (let at = spans, last = spans + <usize>runCount * 12; at < last; at += 12) {
+      const end = a0 + <usize>load<u32>(at, 4);
+      let bp = bj + <usize>load<u32>(at, 8);
+      for (let x = a0 + <usize>load<u32>(at); x < end; x += 4, bp += rowBytes) {
         const b0 = v128.load(bp, 0), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
         let s = v128.load32_splat(x);
         c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
