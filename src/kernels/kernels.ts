@@ -51,8 +51,9 @@ export interface Kernels {
    * A chain of dense layers in evaluation: x [m, layers[0].inputs] through each layer in turn, layer i
    * writing outputs[i] [m, layers[i].units] (the next one's input). Rows are independent, so a fast
    * backend can run the whole chain on its share of the rows in each thread, without a hand-off per layer.
+   * With `classes`, classes[r] = the index of row r's largest output of the last layer (the first, on a tie).
    */
-  denseChain(m: number, x: Float32Array, layers: readonly DenseStep[], outputs: readonly Float32Array[]): void;
+  denseChain(m: number, x: Float32Array, layers: readonly DenseStep[], outputs: readonly Float32Array[], classes?: Int32Array): void;
 
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
   sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;

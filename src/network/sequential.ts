@@ -1,4 +1,5 @@
 import { type DenseStep, kernels } from '../kernels/index.js';
+import { argmaxRows } from '../kernels/reference.js';
 import { Dense } from '../layers/dense.js';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
 import { BatchNorm } from '../layers/batch-norm.js';
@@ -161,13 +162,24 @@ export class Sequential {
       const activations = this.forward(x, mode);
       return activations[activations.length - 1];
     }
+    return this.evaluate(x);
+  }
+
+  // The evaluation plan run on x; given `classes`, they are filled with each row's arg-max, by the
+  // kernels when a chain ends the network (on the fast backend, by the threads that computed the rows).
+  private evaluate(x: Tensor, classes?: Int32Array): Tensor {
     assertShape('network input', x.shape, [-1, ...this.inputShape]);
     this.evalPlan ??= planEvaluation(this.layers);
     let input = x;
-    for (const step of this.evalPlan) {
-      if (step instanceof DenseChain) input = step.run(input);
-      else input = step.forward(input, mode);
+    let classified = false;
+    for (let i = 0; i < this.evalPlan.length; i++) {
+      const step = this.evalPlan[i];
+      const last = i === this.evalPlan.length - 1;
+      if (step instanceof DenseChain) input = step.run(input, last ? classes : undefined);
+      else input = step.forward(input, 'eval');
+      classified = last && step instanceof DenseChain;
     }
+    if (classes && !classified) argmaxRows(input.rows, input.cols, input.data, classes);
     return input;
   }
 
@@ -181,21 +193,9 @@ export class Sequential {
 
   /** Class with the highest score for each row of x [batch, ...inputShape]. */
   predict(x: Tensor): Int32Array {
-    const logits = this.logits(x, 'eval');
-    const { data, cols: classes } = logits;
-    const out = new Int32Array(logits.rows);
-    for (let r = 0, at = 0; r < out.length; r++, at += classes) {
-      let best = 0;
-      let top = data[at];
-      for (let c = 1; c < classes; c++) {
-        if (data[at + c] > top) {
-          top = data[at + c];
-          best = c;
-        }
-      }
-      out[r] = best;
-    }
-    return out;
+    const classes = new Int32Array(x.rows);
+    this.evaluate(x, classes);
+    return classes;
   }
 
   /** Softmax probabilities [batch, classes] for x (a new tensor). */
@@ -255,14 +255,14 @@ class DenseChain {
     this.outputs = new Array<Float32Array>(denses.length);
   }
 
-  run(x: Tensor): Tensor {
+  run(x: Tensor, classes?: Int32Array): Tensor {
     assertShape('Dense input', x.shape, [-1, this.steps[0].inputs]);
     let y = x;
     for (let i = 0; i < this.denses.length; i++) {
       y = this.denses[i].outputFor(x.rows);
       this.outputs[i] = y.data;
     }
-    kernels().denseChain(x.rows, x.data, this.steps, this.outputs);
+    kernels().denseChain(x.rows, x.data, this.steps, this.outputs, classes);
     return y;
   }
 }

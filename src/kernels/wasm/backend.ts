@@ -1,5 +1,5 @@
 import type { Kernels } from '../kernels.js';
-import { reference } from '../reference.js';
+import { argmaxRows, reference } from '../reference.js';
 import { WasmHeap } from './memory.js';
 import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
@@ -8,7 +8,7 @@ import { type WasmModule, webAssembly } from './webassembly.js';
 export interface WasmExports {
   heapBase(): number;
   gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
-  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number): void;
+  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
   leakyRelu(n: number, slope: number, x: number, y: number): void;
@@ -165,7 +165,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     build,
     alloc: (length) => heap.alloc(length),
 
-    denseChain(m, x, layers, outputs) {
+    denseChain(m, x, layers, outputs, classes) {
       let owned = heap.owns(x);
       for (let i = 0; i < layers.length && owned; i++) {
         const { weight, epilogue } = layers[i];
@@ -177,6 +177,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
           const { inputs, units, weight, epilogue } = layers[i];
           this.gemm(false, false, m, units, inputs, i === 0 ? x : outputs[i - 1], weight, outputs[i], false, epilogue);
         }
+        if (classes && layers.length > 0) argmaxRows(m, layers[layers.length - 1].units, outputs[layers.length - 1], classes);
         return;
       }
       const table = chainTable.entries(layers.length);
@@ -202,8 +203,11 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
         listBytes = Math.max(listBytes, scratchBytes(inputs));
         inputs = units;
       }
-      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table.ptr, layers.length, listBytes);
-      else wasm.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes));
+      if (classes) fits('denseChain classes', classes, m);
+      const classesAt = !classes ? 0 : heap.owns(classes) ? classes.byteOffset : heap.scratch('classes', 4 * m);
+      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table.ptr, layers.length, listBytes, classesAt);
+      else wasm.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes), classesAt);
+      if (classes && !heap.owns(classes)) classes.set(new Int32Array(heap.buffer(), classesAt, m));
     },
 
     gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {

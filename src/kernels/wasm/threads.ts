@@ -23,14 +23,14 @@ export interface ThreadPool {
   /** gemmRows over all rows [0, m) shared between the caller and the workers, each with `listBytes` of its own scratch. */
   gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number, bias: number, activate: number, slope: number): void;
   /** chainRows over all rows [0, m) likewise: each thread runs every layer of the chain on its rows. */
-  chainRows(m: number, table: number, layers: number, listBytes: number): void;
+  chainRows(m: number, table: number, layers: number, listBytes: number, classes: number): void;
   close(): Promise<void>;
 }
 
 /** The row kernels a thread runs (see assembly/gemm.ts): rows [rowStart, rowEnd) of one product, or of a chain of dense layers. */
 export interface RowKernels {
   gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
-  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number): void;
+  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
 }
 
 export interface PoolOptions {
@@ -75,7 +75,7 @@ function claimChunks(box: Int32Array, floats: Float32Array, kernels: RowKernels,
     const per = box[ROWS_PER_CHUNK];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
     const [first, end] = [next * per, Math.min(m, (next + 1) * per)];
-    if (kind === CHAIN) kernels.chainRows(first, end, m, a, k, scratch); // a: the layer table, k: its layers
+    if (kind === CHAIN) kernels.chainRows(first, end, m, a, k, scratch, b); // a: the layer table, k: its layers, b: classes
     else kernels.gemmRows(transA, first, end, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);
@@ -186,11 +186,12 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
       run(m, listBytes);
     },
 
-    chainRows(m, table, layers, listBytes) {
-      box[KIND] = CHAIN; // chainRows(first, end, m, table, layers): m, the layer count and the table where gemmRows has m, k and A
+    chainRows(m, table, layers, listBytes, classes) {
+      box[KIND] = CHAIN; // chainRows(first, end, m, table, layers, …, classes): m, the layer count, the table and classes where gemmRows has m, k, A and B
       box[ARGS + 1] = m;
       box[ARGS + 3] = layers;
       box[ARGS + 4] = table;
+      box[ARGS + 5] = classes;
       run(m, listBytes);
     },
 

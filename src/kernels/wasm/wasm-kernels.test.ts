@@ -215,16 +215,37 @@ describe('wasm gemm matches the reference kernel', () => {
         inputs: widths[i], units, weight: values(widths[i] * units, rng), bias: values(units, rng), reluSlope: [0, 0.1, undefined][i],
       }));
       const expected = layers.map((l) => new Float32Array(m * l.units));
-      reference.denseChain(m, x, layers.map((l) => ({ ...l, epilogue: { bias: l.bias, reluSlope: l.reluSlope } })), expected);
+      const expectedClasses = new Int32Array(m);
+      reference.denseChain(m, x, layers.map((l) => ({ ...l, epilogue: { bias: l.bias, reluSlope: l.reluSlope } })), expected, expectedClasses);
+      for (let r = 0; r < m; r++) {
+        const row = Array.from(expected[2].subarray(r * 10, r * 10 + 10));
+        expect(expectedClasses[r]).toBe(row.indexOf(Math.max(...row)));
+      }
       for (const [backend, inMemory] of [[single, true], [threaded, true], [plain, false]] as const) {
         const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight, inMemory), epilogue: { bias: place(backend, l.bias, inMemory), reluSlope: l.reluSlope } }));
         const outputs = layers.map((l) => (inMemory ? backend.alloc(m * l.units) : new Float32Array(m * l.units)));
-        backend.denseChain(m, place(backend, x, inMemory), steps, outputs);
+        const classes = new Int32Array(m).fill(-1); // never in the backend's memory: staged
+        backend.denseChain(m, place(backend, x, inMemory), steps, outputs, classes);
         // each layer inherits the rounding differences of the one before: sums of 784 terms of about ±1
         outputs.forEach((out, i) => expectClose(out, expected[i], [1e-5, 1e-4, 1e-4][i]));
+        // the classes of the backend's own outputs (the reference's may differ where two are within rounding)
+        for (let r = 0; r < m; r++) {
+          const row = Array.from(outputs[2].subarray(r * 10, r * 10 + 10));
+          expect(classes[r]).toBe(row.indexOf(Math.max(...row)));
+        }
       }
     }
     expect(600 * (784 * 64 + 64 * 32 + 32 * 10)).toBeGreaterThan(SPLIT_THRESHOLD);
+  });
+
+  it('a chain picks the first of tied largest outputs as the class, as predict always has', () => {
+    const [m, units] = [5, 4];
+    const x = place(threaded, values(m * 3, new Rng(20)));
+    const step = { inputs: 3, units, weight: threaded.alloc(3 * units), epilogue: { bias: place(threaded, new Float32Array([0.5, 2, 2, 1])) } };
+    const classes = threaded.alloc(m); // a buffer in the backend's memory, seen as int32
+    const ids = new Int32Array(classes.buffer, classes.byteOffset, m);
+    threaded.denseChain(m, x, [step], [threaded.alloc(m * units)], ids);
+    expect(Array.from(ids)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('arrays outside its memory give the same results (staged copies), including the output', () => {

@@ -526,12 +526,26 @@ export function gemmRows(
 // Rows [rowStart, rowEnd) through a chain of dense layers, each act(X·W + b): the network's forward pass
 // in evaluation, one thread's share of the batch, with no hand-off between layers. The table holds one
 // entry of eight 32-bit fields per layer: inputs k, units n, then the addresses of its input, W, output
-// and bias (0: none), activate (0 or 1) and the slope (f32).
-export function chainRows(rowStart: i32, rowEnd: i32, m: i32, table: usize, layers: i32, scratch: usize): void {
+// and bias (0: none), activate (0 or 1) and the slope (f32). Given `classes` (≠ 0), each row's class
+// follows: the index of its largest output of the last layer, the first one on a tie (i32 each).
+export function chainRows(rowStart: i32, rowEnd: i32, m: i32, table: usize, layers: i32, scratch: usize, classes: usize): void {
   for (let l = 0; l < layers; l++) {
     const at = table + (<usize>l << 5);
     gemmRows(0, rowStart, rowEnd, m, load<i32>(at, 4), load<i32>(at), load<u32>(at, 8), load<u32>(at, 12), load<u32>(at, 16), 0, scratch,
       load<u32>(at, 20), load<i32>(at, 24), load<f32>(at, 28));
+  }
+  if (classes == 0 || layers == 0) return;
+  const last = table + (<usize>(layers - 1) << 5);
+  const n = load<i32>(last, 4), out = <usize>load<u32>(last, 16);
+  for (let r = rowStart; r < rowEnd; r++) {
+    const row = out + (<usize>r * <usize>n << 2);
+    let best = 0;
+    let top = load<f32>(row);
+    for (let j = 1; j < n; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (v > top) { top = v; best = j; }
+    }
+    store<i32>(classes + (<usize>r << 2), best);
   }
 }
 
