@@ -48,7 +48,9 @@ export class Dense implements Layer {
 
   // Y = X·W + b  (the bias is added by the product's epilogue, row by row while each row is in cache)
   forward(x: Tensor, _mode: Mode = 'train'): Tensor {
-    const y = this.product(x, this.addBias);
+    assertShape('Dense.forward input', x.shape, [-1, this.inputs]);
+    const y = this.output.forBatch(x.rows);
+    kernels().gemm(false, false, x.rows, this.units, this.inputs, x.data, this.weight.value.data, y.data, false, this.addBias);
     this.input = x;
     return y;
   }
@@ -69,13 +71,6 @@ export class Dense implements Layer {
   outputFor(rows: number): Tensor {
     this.input = null; // an evaluation-only forward: nothing to backpropagate through
     return this.output.forBatch(rows);
-  }
-
-  private product(x: Tensor, epilogue: Epilogue): Tensor {
-    assertShape('Dense.forward input', x.shape, [-1, this.inputs]);
-    const y = this.output.forBatch(x.rows);
-    kernels().gemm(false, false, x.rows, this.units, this.inputs, x.data, this.weight.value.data, y.data, false, epilogue);
-    return y;
   }
 
   // dW = Xᵀ·dY,  db = Σ_batch dY,  dX = dY·Wᵀ
