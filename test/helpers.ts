@@ -39,3 +39,9 @@ export function spiral(perClass: number, classes: number, rng: Rng): Dataset {
   }
   return { name: 'spiral', features, labels, count, sampleShape: [2], classes, scale: 1 };
 }
+
+/** The backend `--backend auto` picks on this machine: native where the addon is built and the CPU runs it, else wasm. */
+export async function autoBackendName(): Promise<'native' | 'wasm'> {
+  const { loadNativeAddon } = await import('../src/kernels/native/native.js');
+  return 'addon' in (await loadNativeAddon()) ? 'native' : 'wasm';
+}

@@ -15,6 +15,6 @@ export type TrainEvent =
   | { event: 'end'; seconds: number; testAccuracy: number | null; exitCode: number; backend: BackendUsed };
 
 /** The kernels a run used: what `--backend auto` became, or the forced one. */
-export type BackendUsed = 'wasm' | 'js';
+export type BackendUsed = 'native' | 'wasm' | 'js';
 
 export type ErrorEvent = { event: 'error'; message: string; user: boolean };

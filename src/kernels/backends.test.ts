@@ -5,6 +5,7 @@ import { fit } from '../network/fit.js';
 import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
+import { autoBackendName } from '../../test/helpers.js';
 import { kernels, reference, useBackend } from './index.js';
 
 afterAll(async () => {
@@ -12,9 +13,10 @@ afterAll(async () => {
 });
 
 describe('backend selection', () => {
-  it("'auto' picks the WebAssembly kernels here, 'js' the reference, and buffers come from the active one", async () => {
-    expect((await useBackend('auto')).name).toBe('wasm');
-    expect(kernels().name).toBe('wasm');
+  it("'auto' picks the native kernels where they run (else wasm), 'js' the reference, and buffers come from the active one", async () => {
+    const auto = await autoBackendName();
+    expect((await useBackend('auto')).name).toBe(auto);
+    expect(kernels().name).toBe(auto);
     expect(kernels().alloc(4).buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(await useBackend('js')).toBe(reference);
     expect(kernels().alloc(4).buffer).toBeInstanceOf(ArrayBuffer);
@@ -22,7 +24,7 @@ describe('backend selection', () => {
   });
 
   it('rejects an unknown backend name', async () => {
-    await expect(useBackend('gpu' as 'js')).rejects.toThrow(/unknown backend 'gpu' \(known: js, wasm, auto\)/);
+    await expect(useBackend('gpu' as 'js')).rejects.toThrow(/unknown backend 'gpu' \(known: js, wasm, native, auto\)/);
   });
 });
 

@@ -20,31 +20,55 @@ export function setKernels(backend: Kernels): void {
   active = backend;
 }
 
-/** 'js': the readable reference kernels. 'wasm': WebAssembly SIMD (+ threads). 'auto': wasm where it runs, else js. */
-export type BackendName = 'js' | 'wasm' | 'auto';
-export const BACKEND_NAMES: readonly BackendName[] = ['js', 'wasm', 'auto'];
+/**
+ * 'js': the readable reference kernels. 'wasm': WebAssembly SIMD (+ threads). 'native': the wasm backend
+ * with its forward products and evaluation chain in the native addon (AVX-512, Node on x86-64; see
+ * src/kernels/native). 'auto': native where it runs, else wasm, else js.
+ */
+export type BackendName = 'js' | 'wasm' | 'native' | 'auto';
+export const BACKEND_NAMES: readonly BackendName[] = ['js', 'wasm', 'native', 'auto'];
 
-/** One WebAssembly backend per process (its memory holds every buffer allocated from it), made on first use. */
-let wasmBackend: Promise<Kernels> | null = null;
+/** One backend of each kind per process (its memory holds every buffer allocated from it), made on first use. */
+const made = new Map<'wasm' | 'native', Promise<Kernels>>();
+
+function make(name: 'wasm' | 'native', options: WasmOptions): Promise<Kernels> {
+  let backend = made.get(name);
+  if (!backend) {
+    backend = (async () => {
+      if (!wasmSupported()) throw new Error('this JavaScript engine lacks WebAssembly shared memory');
+      return createWasmKernels({ ...options, native: name === 'native' });
+    })();
+    made.set(name, backend);
+    backend.catch(() => made.delete(name));
+  }
+  return backend;
+}
 
 /**
- * Selects the backend by name and makes it active; build networks afterwards. 'wasm' throws when
- * WebAssembly SIMD with shared memory is unavailable; 'auto' then quietly keeps the reference kernels.
- * `options.threads` (wasm only, first call): worker threads for large products, 0 for none.
+ * Selects the backend by name and makes it active; build networks afterwards. 'wasm' and 'native'
+ * throw, saying why, where they cannot run; 'auto' then quietly takes the next one (native, wasm, js).
+ * `options.threads` (wasm and native, first call): worker threads for large products, 0 for none.
  */
 export async function useBackend(name: BackendName, options: WasmOptions = {}): Promise<Kernels> {
   if (name === 'js') {
     setKernels(reference);
-  } else if (name === 'wasm' || name === 'auto') {
+  } else if (name === 'wasm' || name === 'native') {
     try {
-      if (!wasmSupported()) throw new Error('this JavaScript engine lacks WebAssembly shared memory');
-      wasmBackend ??= createWasmKernels(options);
-      setKernels(await wasmBackend);
+      setKernels(await make(name, options));
     } catch (error) {
-      wasmBackend = null;
-      if (name === 'wasm') throw new Error(`wasm backend unavailable: ${(error as Error).message}`);
-      setKernels(reference);
+      throw new Error(`${name} backend unavailable: ${(error as Error).message}`);
     }
+  } else if (name === 'auto') {
+    let chosen: Kernels = reference;
+    for (const candidate of ['native', 'wasm'] as const) {
+      try {
+        chosen = await make(candidate, options);
+        break;
+      } catch {
+        // the next one
+      }
+    }
+    setKernels(chosen);
   } else {
     throw new Error(`unknown backend '${name as string}' (known: ${BACKEND_NAMES.join(', ')})`);
   }

@@ -56,7 +56,7 @@ describe('--backend (the real CLI)', () => {
       const run = runCli([...command, '--backend', 'gpu']);
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe("scratchnet: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are js, wasm, auto.\n");
+      expect(run.stderr).toBe("scratchnet: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are js, wasm, native, auto.\n");
     }
   });
 });

@@ -1,7 +1,8 @@
 import type { Kernels } from '../kernels.js';
 import { argmaxRows, reference } from '../reference.js';
 import { WasmHeap } from './memory.js';
-import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
+import { loadNativeAddon, nativeRowKernels } from '../native/native.js';
+import { LIST_REGIONS, type RowKernels, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
@@ -25,6 +26,11 @@ export interface WasmOptions {
   splitThreshold?: number;
   /** Use the fused multiply-add build where the engine allows (default true; see compileKernels). */
   relaxedSimd?: boolean;
+  /**
+   * Run the forward products and the evaluation chain in the native addon (src/kernels/native; AVX-512,
+   * Node on x86-64), the rest as WebAssembly: the 'native' backend. Throws where the addon cannot run.
+   */
+  native?: boolean;
 }
 
 /** Pages the memory starts with (16 MiB) and may grow to (2 GiB); must match asconfig.json's maximum. */
@@ -99,17 +105,25 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   const instance = await webAssembly!.instantiate(module, { env: { memory } });
   const wasm = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, wasm.heapBase());
-  const pool = await startThreadPool(module, heap, wasm, options);
-  return wasmKernels(wasm, heap, pool, build);
+  let rows: RowKernels = wasm;
+  let nativePath: string | null = null;
+  if (options.native) {
+    const native = await loadNativeAddon();
+    if ('reason' in native) throw new Error(native.reason);
+    rows = nativeRowKernels(native.addon, () => heap.buffer(), wasm);
+    nativePath = native.path;
+  }
+  const pool = await startThreadPool(module, heap, rows, { ...options, nativePath });
+  return wasmKernels(wasm, rows, heap, pool, build, nativePath !== null);
 }
 
-/** The wasm backend: Kernels, plus which build runs and a way to stop its worker threads. */
+/** The wasm backend (or the native one, its row kernels in the addon): Kernels, plus which build runs and a way to stop its worker threads. */
 export type WasmKernels = Kernels & { readonly build: KernelBuild; close(): Promise<void> };
 
 /** Scratch a thread's gemmRows needs at inner dimension k: the lists, pairing order and nonzero flags, or a padded copy of a narrow B, 16·k floats (gemm.ts). */
 const scratchBytes = (k: number) => 64 * k + 64 + 12 * 128 + 1024;
 
-function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null, build: KernelBuild): WasmKernels {
+function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: ThreadPool | null, build: KernelBuild, native: boolean): WasmKernels {
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
     if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
@@ -156,12 +170,12 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
     if (pool && pool.worthSplitting(m, n, k)) {
       pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
     } else {
-      wasm.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes), bias, activate, slope);
+      rows.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes), bias, activate, slope);
     }
   };
 
   return {
-    name: 'wasm',
+    name: native ? 'native' : 'wasm',
     build,
     alloc: (length) => heap.alloc(length),
 
@@ -206,7 +220,7 @@ function wasmKernels(wasm: WasmExports, heap: WasmHeap, pool: ThreadPool | null,
       if (classes) fits('denseChain classes', classes, m);
       const classesAt = !classes ? 0 : heap.owns(classes) ? classes.byteOffset : heap.scratch('classes', 4 * m);
       if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table.ptr, layers.length, listBytes, classesAt);
-      else wasm.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes), classesAt);
+      else rows.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes), classesAt);
       if (classes && !heap.owns(classes)) classes.set(new Int32Array(heap.buffer(), classesAt, m));
     },
 

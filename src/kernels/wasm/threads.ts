@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { WasmHeap } from './memory.js';
+import { nativeRowKernels } from '../native/native.js';
 import type { WasmModule } from './webassembly.js';
 
 /**
@@ -39,6 +40,8 @@ export interface PoolOptions {
   splitThreshold?: number;
   /** Polls of the mailbox an idle worker makes before it sleeps (futex); default WORKER_SPINS. */
   spins?: number;
+  /** The native addon's file: workers then run its row kernels, as the caller does (native/native.ts). */
+  nativePath?: string | null;
 }
 
 /**
@@ -85,8 +88,10 @@ function claimChunks(box: Int32Array, floats: Float32Array, kernels: RowKernels,
 // The worker: a CommonJS script run with `eval`, so it needs no file of its own beside the build output.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, mailbox, thread, spins: patience } = workerData;
+const { module, memory, mailbox, thread, spins: patience, nativePath } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
+${nativeRowKernels.toString()}
+const rows = nativePath ? nativeRowKernels(require(nativePath), () => memory.buffer, wasm) : wasm;
 const box = new Int32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
 const floats = new Float32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
 const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, KIND = ${KIND}, ARGS = ${ARGS}, SLOPE = ${SLOPE}, CHAIN = ${CHAIN};
@@ -98,14 +103,14 @@ for (;;) {
     if (++spins > patience) { Atomics.wait(box, TICKET, seen); spins = 0; }
   }
   if (box[${STOP}]) break;
-  claimChunks(box, floats, wasm, box[${SCRATCH} + thread]);
+  claimChunks(box, floats, rows, box[${SCRATCH} + thread]);
   seen = Atomics.load(box, TICKET);
 }
 `;
 
 /** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no worker_threads. */
 export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: RowKernels, options: PoolOptions = {}): Promise<ThreadPool | null> {
-  const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS } = options;
+  const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS, nativePath = null } = options;
   let workerThreads: typeof import('node:worker_threads');
   let cores = 1;
   try {
@@ -122,7 +127,7 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
   const floats = new Float32Array(box.buffer, mailbox, box.length);
   const workers: Worker[] = [];
   for (let t = 1; t <= count; t++) {
-    const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins } });
+    const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins, nativePath } });
     worker.unref();
     workers.push(worker);
   }

@@ -3,22 +3,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernels } from '../kernels.js';
 import { reference } from '../reference.js';
 import { Rng } from '../../tensor/rng.js';
+import { loadNativeAddon } from '../native/native.js';
 import { createWasmKernels, type WasmKernels } from './backend.js';
 import { SPLIT_THRESHOLD } from './threads.js';
 
 let single: WasmKernels; // the build the backend picks: fused multiply-add (relaxed SIMD) on Node
 let plain: WasmKernels; // the build for engines without relaxed SIMD: separate multiply and add
 let threaded: WasmKernels;
+// The native backend (its forward products in the C addon, src/kernels/native), one thread and two, where
+// the addon is built and the CPU runs it: every product test below runs on it too.
+const native = await loadNativeAddon();
+const nativeMissing = 'reason' in native ? native.reason : null;
+let natives: WasmKernels[] = [];
+let nativesThreaded: WasmKernels[] = [];
 
 beforeAll(async () => {
   single = await createWasmKernels({ threads: 0 });
   plain = await createWasmKernels({ threads: 0, relaxedSimd: false });
   threaded = await createWasmKernels({ threads: 1 });
+  if (!nativeMissing) {
+    natives = [await createWasmKernels({ threads: 0, native: true })];
+    nativesThreaded = [await createWasmKernels({ threads: 1, native: true })];
+  }
 });
 afterAll(async () => {
-  await single.close();
-  await plain.close();
-  await threaded.close();
+  for (const backend of [single, plain, threaded, ...natives, ...nativesThreaded]) await backend.close();
+});
+
+describe('native kernels', () => {
+  // CI sets SCRATCHNET_REQUIRE_NATIVE=1: there the addon must have been built and must run.
+  it.skipIf(nativeMissing !== null && process.env.SCRATCHNET_REQUIRE_NATIVE !== '1')(`are built and run here, so the product tests below cover them${nativeMissing ? ` (skipped: ${nativeMissing})` : ''}`, async () => {
+    expect(nativeMissing).toBeNull();
+    expect(natives.map((b) => b.name)).toEqual(['native']);
+  });
 });
 
 /** `length` uniform values in [−1, 1), a fraction `zeros` of them exactly 0 (blank pixels, dead ReLUs). */
@@ -68,7 +85,7 @@ function expectGemmMatchesReference(
 const SIZES = [1, 3, 17, 785];
 const PRODUCTS = ['NN', 'TN', 'NT', 'TT'] as const;
 
-describe('wasm gemm matches the reference kernel', () => {
+describe('wasm and native gemm match the reference kernel', () => {
   it('runs the fused multiply-add build on Node (its relaxed-SIMD flag is switched on), the plain one when asked', () => {
     expect(single.build).toBe('relaxed');
     expect(plain.build).toBe('plain');
@@ -85,7 +102,7 @@ describe('wasm gemm matches the reference kernel', () => {
           const a = values(m * k, rng, accumulate ? 0.8 : 0);
           const b = values(k * n, rng);
           const c0 = values(m * n, rng);
-          for (const backend of [single, plain]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, c0, accumulate);
+          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, c0, accumulate);
         }
       }
     });
@@ -99,7 +116,7 @@ describe('wasm gemm matches the reference kernel', () => {
         for (let i = 0; i < a.length; i += 7) if (a[i] === 0) a[i] = -0; // a negative zero is still a zero
         const b = values(k * n, rng);
         const c0 = values(m * n, rng);
-        for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+        for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
       }
     }
   });
@@ -110,7 +127,7 @@ describe('wasm gemm matches the reference kernel', () => {
       const k = m === 7 ? 785 : 1 + ((n * m) % 40);
       const a = values(m * k, rng, 0.5), b = values(k * n, rng);
       for (const accumulate of [false, true]) {
-        for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
+        for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
       }
     }
   });
@@ -134,7 +151,7 @@ describe('wasm gemm matches the reference kernel', () => {
         const b = values(k * n, rng);
         for (const accumulate of [false, true]) {
           const c0 = values(m * n, rng);
-          for (const backend of [single, plain]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
         }
       }
     }
@@ -152,7 +169,7 @@ describe('wasm gemm matches the reference kernel', () => {
     const b = values(k * n, rng);
     for (const accumulate of [false, true]) {
       const c0 = values(m * n, rng);
-      for (const backend of [single, plain, threaded]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+      for (const backend of [single, plain, threaded, ...natives, ...nativesThreaded]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
     }
   });
 
@@ -169,7 +186,7 @@ describe('wasm gemm matches the reference kernel', () => {
           [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
         ];
         for (const [transA, transB, m, n, k, a, b] of cases) {
-          for (const backend of [single, plain]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
+          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
         }
       }
     }
@@ -186,7 +203,7 @@ describe('wasm gemm matches the reference kernel', () => {
       for (const epilogue of epilogues(n)) {
         const expected = new Float32Array(m * n);
         reference.gemm(transA, transB, m, n, k, a, b, expected, false, epilogue);
-        for (const backend of [single, plain]) {
+        for (const backend of [single, plain, ...natives]) {
           const c = backend.alloc(m * n);
           const staged = { bias: epilogue.bias && place(backend, epilogue.bias, false), reluSlope: epilogue.reluSlope }; // the bias from outside
           backend.gemm(transA, transB, m, n, k, place(backend, a), place(backend, b), c, false, staged);
@@ -200,9 +217,11 @@ describe('wasm gemm matches the reference kernel', () => {
     for (const epilogue of epilogues(n)) {
       const expected = new Float32Array(m * n);
       reference.gemm(false, false, m, n, k, a, b, expected, false, epilogue);
-      const c = threaded.alloc(m * n);
-      threaded.gemm(false, false, m, n, k, place(threaded, a), place(threaded, b), c, false, { bias: epilogue.bias && place(threaded, epilogue.bias), reluSlope: epilogue.reluSlope });
-      expectClose(c, expected, 1e-5);
+      for (const split of [threaded, ...nativesThreaded]) {
+        const c = split.alloc(m * n);
+        split.gemm(false, false, m, n, k, place(split, a), place(split, b), c, false, { bias: epilogue.bias && place(split, epilogue.bias), reluSlope: epilogue.reluSlope });
+        expectClose(c, expected, 1e-5);
+      }
     }
   });
 
@@ -221,7 +240,7 @@ describe('wasm gemm matches the reference kernel', () => {
         const row = Array.from(expected[2].subarray(r * 10, r * 10 + 10));
         expect(expectedClasses[r]).toBe(row.indexOf(Math.max(...row)));
       }
-      for (const [backend, inMemory] of [[single, true], [threaded, true], [plain, false]] as const) {
+      for (const [backend, inMemory] of [[single, true], [threaded, true], [plain, false], ...natives.map((b) => [b, true] as const), ...nativesThreaded.map((b) => [b, true] as const)] as const) {
         const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight, inMemory), epilogue: { bias: place(backend, l.bias, inMemory), reluSlope: l.reluSlope } }));
         const outputs = layers.map((l) => (inMemory ? backend.alloc(m * l.units) : new Float32Array(m * l.units)));
         const classes = new Int32Array(m).fill(-1); // never in the backend's memory: staged
@@ -239,14 +258,18 @@ describe('wasm gemm matches the reference kernel', () => {
   });
 
   it('a chain picks the first of tied largest outputs as the class, as predict always has', () => {
-    const [m, units] = [5, 4];
-    const x = place(threaded, values(m * 3, new Rng(20)));
-    const step = { inputs: 3, units, weight: threaded.alloc(3 * units), epilogue: { bias: place(threaded, new Float32Array([0.5, 2, 2, 1])) } };
-    const classes = threaded.alloc(m); // a buffer in the backend's memory, seen as int32
-    const ids = new Int32Array(classes.buffer, classes.byteOffset, m);
-    threaded.denseChain(m, x, [step], [threaded.alloc(m * units)], ids);
-    expect(Array.from(ids)).toEqual([1, 1, 1, 1, 1]);
+    for (const backend of [threaded, ...nativesThreaded]) tiedClasses(backend);
   });
+
+  function tiedClasses(backend: WasmKernels): void {
+    const [m, units] = [5, 4];
+    const x = place(backend, values(m * 3, new Rng(20)));
+    const step = { inputs: 3, units, weight: backend.alloc(3 * units), epilogue: { bias: place(backend, new Float32Array([0.5, 2, 2, 1])) } };
+    const classes = backend.alloc(m); // a buffer in the backend's memory, seen as int32
+    const ids = new Int32Array(classes.buffer, classes.byteOffset, m);
+    backend.denseChain(m, x, [step], [backend.alloc(m * units)], ids);
+    expect(Array.from(ids)).toEqual([1, 1, 1, 1, 1]);
+  }
 
   it('arrays outside its memory give the same results (staged copies), including the output', () => {
     const rng = new Rng(9);
@@ -269,7 +292,8 @@ describe('wasm gemm matches the reference kernel', () => {
       for (let repeat = 0; repeat < 3; repeat++) {
         const a = repeat === 0 ? values(m * k, rng, 0.5) : repeat === 1 ? imageLike(transA ? k : m, transA ? m : k, rng) : values(m * k, rng);
         const b = values(k * n, rng);
-        expectGemmMatchesReference(threaded, transA, transB, m, n, k, a, b, values(m * n, rng), accumulate, 1e-4);
+        const c0 = values(m * n, rng);
+        for (const split of [threaded, ...nativesThreaded]) expectGemmMatchesReference(split, transA, transB, m, n, k, a, b, c0, accumulate, 1e-4);
       }
     }
   });
@@ -393,5 +417,29 @@ describe('wasm memory', () => {
     const after = single.alloc(64);
     single.relu(64, place(single, values(64, new Rng(1))), after); // a view made after growth works in kernels
     expect(after.some((v) => v > 0)).toBe(true);
+  });
+});
+
+describe('native kernels over the WebAssembly memory', () => {
+  it.skipIf(nativeMissing !== null)('follow the memory as it grows past 16 MiB, from the calling thread and the worker', () => {
+    for (const backend of [...natives, ...nativesThreaded]) {
+      const rng = new Rng(31);
+      const [m, n, k] = [600, 64, 784];
+      const a = imageLike(m, k, rng), b = values(k * n, rng);
+      const expected = new Float32Array(m * n);
+      reference.gemm(false, false, m, n, k, a, b, expected, false);
+      backend.alloc(6 << 20); // 24 MiB: the memory grows, and its buffer is a new one
+      const c = backend.alloc(m * n);
+      backend.gemm(false, false, m, n, k, place(backend, a), place(backend, b), c, false);
+      expectClose(c, expected, 1e-5);
+    }
+  });
+
+  it.skipIf(nativeMissing !== null)('refuse addresses outside the memory instead of touching other memory', () => {
+    if ('reason' in native) return;
+    const id = native.addon.attach(new Uint8Array(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer));
+    expect(() => native.addon.gemmRows(id, 0, 0, 2, 2, 3, 4, 0, 1 << 16, 4096, 0, 8192, 0, 0, 0)).toThrow(/outside the WebAssembly memory/);
+    expect(() => native.addon.chainRows(id, 0, 1, 1, 1 << 20, 1, 0, 0)).toThrow(/outside the WebAssembly memory/);
+    expect(() => native.addon.gemmRows(99, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(/attached memory/);
   });
 });
