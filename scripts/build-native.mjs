@@ -1,3 +1,4 @@
+/* global process, console */
 // Builds the native kernels (src/kernels/native) with node-gyp, the copy npm carries, against the Node
 // headers npm is set up with, and copies them beside the compiled TypeScript. Without a compiler or
 // headers the build is skipped with a message and the WebAssembly kernels run instead; with
