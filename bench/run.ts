@@ -12,6 +12,7 @@ import type { BenchSpec } from './measure.js';
 import { benchPython, python } from './python.js';
 import { type SystemResult, table, targets } from './report.js';
 import { benchScratchnet } from './scratchnet.js';
+import { loadNativeAddon } from '../src/kernels/native/native.js';
 import { compileKernels } from '../src/kernels/wasm/backend.js';
 import { benchTfjs } from './tfjs.js';
 
@@ -37,6 +38,8 @@ const spec: BenchSpec = {
 const slowCap = quick ? 2000 : 10000;
 
 const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
+  { id: 'scratchnet-native', label: 'scratchnet, native (forward products in C, AVX-512; threads for large products)', run: () => benchScratchnet('native', data, spec) },
+  { id: 'scratchnet-native-1t', label: 'scratchnet, native, 1 thread', run: () => benchScratchnet('native-1-thread', data, spec) },
   { id: 'scratchnet-wasm', label: 'scratchnet, wasm (SIMD, threads for large products)', run: () => benchScratchnet('wasm', data, spec) },
   { id: 'scratchnet-wasm-1t', label: 'scratchnet, wasm, 1 thread', run: () => benchScratchnet('wasm-1-thread', data, spec) },
   { id: 'scratchnet-js', label: 'scratchnet, js (reference kernels)', cap: slowCap, run: () => benchScratchnet('js', data, spec, slowCap) },
@@ -62,6 +65,8 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`);
 const { build } = await compileKernels();
 console.log(`scratchnet's wasm kernels: the ${build === 'relaxed' ? 'relaxed-SIMD build (fused multiply-add)' : 'plain build (separate multiply and add)'}`);
+const native = await loadNativeAddon();
+console.log(`scratchnet's native kernels: ${'addon' in native ? `${native.path} (AVX-512)` : `not available — ${native.reason}`}`);
 console.log(`${spec.reps} repetitions per training figure, ${spec.inferReps} per inference figure, after a warm-up pass; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
 
 const results: SystemResult[] = [];

@@ -11,12 +11,12 @@ import { Tensor } from '../src/tensor/tensor.js';
 import type { BenchData } from './datasets.js';
 import type { BenchSpec, Measured } from './measure.js';
 
-export type ScratchnetVariant = 'wasm' | 'wasm-1-thread' | 'js';
+export type ScratchnetVariant = 'native' | 'native-1-thread' | 'wasm' | 'wasm-1-thread' | 'js';
 
-/** Makes the variant's kernels active: the auto-threaded wasm backend, a single-threaded one, or the reference. */
+/** Makes the variant's kernels active: the native or wasm backend with its threads, a single-threaded one, or the reference. */
 async function activate(variant: ScratchnetVariant): Promise<Kernels & { close?(): Promise<void> }> {
-  if (variant === 'wasm-1-thread') {
-    const single = await createWasmKernels({ threads: 0 });
+  if (variant === 'wasm-1-thread' || variant === 'native-1-thread') {
+    const single = await createWasmKernels({ threads: 0, native: variant === 'native-1-thread' });
     setKernels(single);
     return single;
   }
@@ -80,6 +80,6 @@ export async function benchScratchnet(variant: ScratchnetVariant, data: BenchDat
   }
   result.infer = { samplesPerSecond: rates };
   result.latencyMicroseconds = latencies;
-  if (variant === 'wasm-1-thread') await backend.close?.(); // made here; the 'wasm' one is the process's shared backend
+  if (variant.endsWith('-1-thread')) await backend.close?.(); // made here; the others are the process's shared backends
   return result;
 }

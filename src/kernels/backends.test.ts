@@ -29,11 +29,12 @@ describe('backend selection', () => {
 });
 
 describe('training with either backend', () => {
-  it("the tutorial's network on the built-in digits reaches the same test accuracy (within noise) with js and wasm", async () => {
+  it("the tutorial's network on the built-in digits reaches the same test accuracy (within noise) with js, wasm and native (where it runs)", async () => {
     const { train, test } = loadBuiltinMnist();
     const accuracy: Record<string, number> = {};
     const firstLoss: Record<string, number> = {};
-    for (const backend of ['js', 'wasm'] as const) {
+    const backends = (await autoBackendName()) === 'native' ? (['js', 'wasm', 'native'] as const) : (['js', 'wasm'] as const);
+    for (const backend of backends) {
       await useBackend(backend);
       const net = Sequential.mlp({ rng: new Rng(42) });
       const history = fit(net, train, { epochs: 3, batchSize: 32, rng: new Rng(42) });
@@ -45,16 +46,22 @@ describe('training with either backend', () => {
     expect(accuracy.js).toBeGreaterThan(0.9);
     expect(accuracy.wasm).toBeGreaterThan(0.9);
     expect(Math.abs(accuracy.wasm - accuracy.js)).toBeLessThan(0.015);
+    if (backends.length === 3) {
+      expect(firstLoss.native).toBeCloseTo(firstLoss.js, 4);
+      expect(Math.abs(accuracy.native - accuracy.js)).toBeLessThan(0.015);
+    }
   });
 
   it('a wasm network predicts a single image given as an ordinary Float32Array as the reference network does', async () => {
     const { test } = loadBuiltinMnist();
     const image = new Tensor(Float32Array.from(test.features.subarray(0, 784), (v) => v * test.scale), [1, 784]);
     const logits: Record<string, Float32Array> = {};
-    for (const backend of ['js', 'wasm'] as const) {
+    const backends = (await autoBackendName()) === 'native' ? (['js', 'wasm', 'native'] as const) : (['js', 'wasm'] as const);
+    for (const backend of backends) {
       await useBackend(backend);
       logits[backend] = Sequential.mlp({ rng: new Rng(3) }).logits(image).data.slice();
     }
     for (let c = 0; c < 10; c++) expect(logits.wasm[c]).toBeCloseTo(logits.js[c], 4);
+    if (logits.native) for (let c = 0; c < 10; c++) expect(logits.native[c]).toBeCloseTo(logits.js[c], 4);
   });
 });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-file.js';
 import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { autoBackendName } from '../helpers.js';
 import { runCli, tempDir } from './run.js';
 
 const RECIPE = ['--subset', '2000', '--epochs', '2', '--seed', '5', '--hidden', '32', '--json'];
@@ -10,13 +11,17 @@ type Event = Record<string, unknown> & { event: string };
 const events = (stdout: string): Event[] => stdout.trim().split('\n').map((line) => JSON.parse(line) as Event);
 const bits = (path: string) => [...readSafetensorsFile(path).tensors].map(([name, t]) => [name, Array.from(new Uint32Array(t.data.buffer))]);
 
+// The native backend joins where it runs here (CI requires it: SCRATCHNET_REQUIRE_NATIVE).
+const withNative = (await autoBackendName()) === 'native';
+
 describe('--backend (the real CLI)', () => {
   const dir = tempDir();
-  const models = { js: join(dir, 'js.safetensors'), wasm: join(dir, 'wasm.safetensors') };
+  const models = { js: join(dir, 'js.safetensors'), wasm: join(dir, 'wasm.safetensors'), native: join(dir, 'native.safetensors') };
+  const backends = withNative ? (['js', 'wasm', 'native'] as const) : (['js', 'wasm'] as const);
 
-  it('train --backend js and --backend wasm reach the same accuracy within noise, and say which backend ran', () => {
+  it(`train --backend ${backends.join(', ')} reach the same accuracy within noise, and say which backend ran`, () => {
     const accuracy: Record<string, number> = {};
-    for (const backend of ['js', 'wasm'] as const) {
+    for (const backend of backends) {
       const run = runCli(['train', ...RECIPE, '--backend', backend, '--out', models[backend]]);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
@@ -29,16 +34,17 @@ describe('--backend (the real CLI)', () => {
     }
     expect(accuracy.js).toBeGreaterThan(0.8);
     expect(Math.abs(accuracy.wasm - accuracy.js)).toBeLessThan(0.02);
+    if (withNative) expect(Math.abs(accuracy.native - accuracy.js)).toBeLessThan(0.02);
   });
 
-  it('evaluate gives the same accuracy on either backend and names the one it used', () => {
-    const results = (['js', 'wasm'] as const).map((backend) => {
+  it('evaluate gives the same accuracy on every backend and names the one it used', () => {
+    const results = backends.map((backend) => {
       const run = runCli(['evaluate', '--model', models.wasm, '--json', '--backend', backend]);
       expect(run.status).toBe(0);
       return JSON.parse(run.stdout) as { backend: string; accuracy: number };
     });
-    expect(results.map((r) => r.backend)).toEqual(['js', 'wasm']);
-    expect(Math.abs(results[0].accuracy - results[1].accuracy)).toBeLessThan(0.002);
+    expect(results.map((r) => r.backend)).toEqual([...backends]);
+    for (const r of results.slice(1)) expect(Math.abs(results[0].accuracy - r.accuracy)).toBeLessThan(0.002);
   });
 
   it('a run resumed with --backend js from its checkpoint keeps the js backend and ends bit for bit as the uninterrupted one', () => {
