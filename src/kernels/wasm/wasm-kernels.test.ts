@@ -435,6 +435,22 @@ describe('native kernels over the WebAssembly memory', () => {
     }
   });
 
+  it.skipIf(nativeMissing !== null)("give the relaxed wasm build's chain outputs bit for bit on the tutorial's network (the same fused multiply-adds in the same order)", () => {
+    const rng = new Rng(33);
+    const widths = [784, 64, 32, 10];
+    const m = 301;
+    const x = imageLike(m, 784, rng);
+    const layers = widths.slice(1).map((units, i) => ({ inputs: widths[i], units, weight: values(widths[i] * units, rng), bias: values(units, rng), reluSlope: [0, 0, undefined][i] }));
+    const run = (backend: WasmKernels) => {
+      const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight), epilogue: { bias: place(backend, l.bias), reluSlope: l.reluSlope } }));
+      const outputs = layers.map((l) => backend.alloc(m * l.units));
+      backend.denseChain(m, place(backend, x), steps, outputs);
+      return outputs.map((o) => Array.from(new Uint32Array(o.buffer, o.byteOffset, o.length)));
+    };
+    expect(single.build).toBe('relaxed');
+    expect(run(natives[0])).toEqual(run(single));
+  });
+
   it.skipIf(nativeMissing !== null)('refuse addresses outside the memory instead of touching other memory', () => {
     if ('reason' in native) return;
     const id = native.addon.attach(new Uint8Array(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer));
