@@ -7,8 +7,9 @@
 //
 // Why it exists: WebAssembly SIMD is 128 bits wide, and V8 gives it sixteen registers. On Fashion-MNIST
 // (half the pixels nonzero) skipping zeros in 128-bit lanes only draws level with a BLAS that multiplies
-// everything in 512-bit lanes. Here the same method — pairs of rows walking the runs of columns where
-// either is nonzero — runs sixteen lanes wide with all 64 columns of a block in registers.
+// everything in 512-bit lanes. Here the same method — rows sorted and grouped, walking the runs of
+// columns where any of them is nonzero — runs sixteen lanes wide, with four rows × 64 columns of sums
+// in registers (AVX-512 has 32 of them).
 //
 //   C[i,:] = Σ_p A[i,p] · B[p,:]     (a row of C is a weighted sum of rows of B; A's zeros cost nothing)
 #include <node_api.h>
@@ -121,14 +122,47 @@ KERNEL INLINE void pairRuns(const int V, const __mmask16 last, uint64_t runs, co
   }
   for (int v = 0; v < V; v++) {
     const __mmask16 m = v == V - 1 ? last : 0xffff;
-    _mm512_mask_storeu_ps(c1 + 16 * v, m, s1[v]); // c1 first: a lone row is paired with itself (c1 == c0)
+    _mm512_mask_storeu_ps(c1 + 16 * v, m, s1[v]); // a lone row is paired with itself (c1 == c0): the same sums twice
     _mm512_mask_storeu_ps(c0 + 16 * v, m, s0[v]);
+  }
+}
+
+// Four rows of C, columns [0, 16V), (+)= Σ_p (a[0][p], …, a[3][p]) ⊗ B[p, :] over the runs of one block:
+// 4 × V sums in registers (sixteen of the 32), each vector of B loaded serving four rows. Against two rows
+// (pairRuns) the union of four rows' nonzeros is larger, but half the loads of B remain; measured on
+// Fashion-MNIST's tutorial network, one thread: 0.91 against 0.99 ms per 1000 images (six rows: 0.99).
+KERNEL INLINE void quadRuns(const int V, const __mmask16 last, uint64_t runs, const float *const *a,
+                            const float *b, const size_t n, float *const *c, const int fresh) {
+  __m512 s[4][4];
+  for (int r = 0; r < 4; r++) {
+    for (int v = 0; v < V; v++) {
+      const __mmask16 m = v == V - 1 ? last : 0xffff;
+      s[r][v] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, c[r] + 16 * v);
+    }
+  }
+  while (runs) {
+    const int start = (int)_tzcnt_u64(runs);
+    const uint64_t after = ~(runs >> start);
+    const int length = after == 0 ? 64 - start : (int)_tzcnt_u64(after);
+    runs = start + length >= 64 ? 0 : runs & (~0ull << (start + length));
+    const float *bp = b + (size_t)start * n;
+    for (int p = start; p < start + length; p++, bp += n) {
+      __m512 w[4];
+      for (int v = 0; v < V; v++) w[v] = v == V - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+      for (int r = 0; r < 4; r++) {
+        const __m512 x = _mm512_set1_ps(a[r][p]);
+        for (int v = 0; v < V; v++) s[r][v] = _mm512_fmadd_ps(x, w[v], s[r][v]);
+      }
+    }
+  }
+  for (int r = 0; r < 4; r++) {
+    for (int v = 0; v < V; v++) _mm512_mask_storeu_ps(c[r] + 16 * v, v == V - 1 ? last : 0xffff, s[r][v]);
   }
 }
 
 // Rows [rowStart, rowEnd) of C (+)= A·B, A [m,k], B [k,n], C [m,n], all row-major. In each window of
 // rows: flag and sort them, then for each block of 64 columns of A (its rows of B stay in the L1 cache)
-// every pair walks its runs, 64 columns of C at a time in registers.
+// every group of four rows walks the runs of its union, 64 columns of C at a time in registers.
 KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *a, const float *b, float *c, int accumulate, uint8_t *scratch) {
   const int words = (k + 63) >> 6;
   uint64_t *flags = (uint64_t *)scratch;
@@ -141,7 +175,33 @@ KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *
       const int p0 = w * BLOCK;
       const float *bBlock = b + (size_t)p0 * n;
       const int fresh = w == 0 && !accumulate;
-      for (int q = 0; q < rows; q += 2) {
+      int q = 0;
+      for (; q + 4 <= rows; q += 4) {
+        const int *at = order + q;
+        const uint64_t runs = fillGaps(flags[(size_t)at[0] * words + w] | flags[(size_t)at[1] * words + w] |
+                                       flags[(size_t)at[2] * words + w] | flags[(size_t)at[3] * words + w]);
+        if (runs == 0 && !fresh) continue;
+        for (int j = 0; j < n; j += 64) {
+          const int cols = n - j < 64 ? n - j : 64;
+          const int V = (cols + 15) >> 4;
+          const __mmask16 last = (__mmask16)(0xffffu >> (16 * V - cols));
+          const float *ar[4];
+          float *cr[4];
+          for (int r = 0; r < 4; r++) {
+            ar[r] = a + (size_t)(first + at[r]) * k + p0;
+            cr[r] = c + (size_t)(first + at[r]) * n + j;
+          }
+          switch (V) {
+            case 4: quadRuns(4, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+            case 3: quadRuns(3, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+            case 2: quadRuns(2, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+            default: quadRuns(1, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+          }
+        }
+      }
+      // the last one to three rows (a single image, say) in pairs: a group of four would multiply a
+      // repeated row for nothing
+      for (; q < rows; q += 2) {
         const int q0 = order[q], q1 = q + 1 < rows ? order[q + 1] : q0; // a lone row pairs with itself
         const uint64_t runs = fillGaps(flags[(size_t)q0 * words + w] | flags[(size_t)q1 * words + w]);
         if (runs == 0 && !fresh) continue;
