@@ -23,6 +23,6 @@ export async function selectBackend(name: BackendName = 'auto'): Promise<'native
   try {
     return (await useBackend(name)).name as 'native' | 'wasm' | 'js';
   } catch (error) {
-    throw new ScratchnetError(`--backend ${name}: ${(error as Error).message}; use --backend js (or auto)`);
+    throw new ScratchnetError(`--backend ${name}: ${(error as Error).message}; use --backend ${name === 'native' ? 'wasm' : 'js'} (or auto)`);
   }
 }

@@ -420,7 +420,7 @@ describe('wasm memory', () => {
   });
 });
 
-describe('native kernels over the WebAssembly memory', () => {
+describe(`native kernels over the WebAssembly memory${nativeMissing ? ` (skipped: ${nativeMissing})` : ''}`, () => {
   it.skipIf(nativeMissing !== null)('follow the memory as it grows past 16 MiB, from the calling thread and the worker', () => {
     for (const backend of [...natives, ...nativesThreaded]) {
       const rng = new Rng(31);
