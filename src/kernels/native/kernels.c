@@ -13,6 +13,7 @@
 //
 //   C[i,:] = Σ_p A[i,p] · B[p,:]     (a row of C is a weighted sum of rows of B; A's zeros cost nothing)
 #include <node_api.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,8 +29,9 @@
 // The WebAssembly memories attached (a backend's memory has one address in every thread: a shared memory
 // grows in place), each with the largest length any thread has seen; every call names its memory by
 // index and is checked against that length.
-#define MEMORIES 64
+#define MEMORIES 1024 // backends made in one process (each has its own memory; entries are never reused)
 static struct { uint8_t *base; size_t bytes; } memories[MEMORIES];
+static pthread_mutex_t attaching = PTHREAD_MUTEX_INITIALIZER; // threads attach their views concurrently
 
 // Rows sorted and paired together (gemm.ts, PAIR_WINDOW), and columns of A per block: one 64-bit word
 // of nonzero flags, whose rows of B (64 × 64 floats = 16 KiB for a 64-unit layer) stay in the L1 cache
@@ -273,9 +275,10 @@ static int readArgs(napi_env env, napi_callback_info info, size_t count, int64_t
   size_t argc = 17;
   int64_t id;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < count + 1) return 0;
-  if (napi_get_value_int64(env, argv[0], &id) != napi_ok || id < 0 || id >= MEMORIES || !memories[id].base) return 0;
-  *heap = memories[id].base;
-  *heapBytes = memories[id].bytes;
+  if (napi_get_value_int64(env, argv[0], &id) != napi_ok || id < 0 || id >= MEMORIES) return 0;
+  *heap = __atomic_load_n(&memories[id].base, __ATOMIC_ACQUIRE);
+  *heapBytes = __atomic_load_n(&memories[id].bytes, __ATOMIC_ACQUIRE);
+  if (!*heap) return 0;
   for (size_t i = 0; i < count; i++) {
     if (last && i == count - 1) {
       if (napi_get_value_double(env, argv[i + 1], last) != napi_ok) return 0;
@@ -299,11 +302,15 @@ static napi_value attach(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
     return fail(env, "native kernels: attach takes a Uint8Array over the WebAssembly memory");
   }
+  pthread_mutex_lock(&attaching);
   int id = 0;
   while (id < MEMORIES && memories[id].base && memories[id].base != data) id++;
+  if (id < MEMORIES) {
+    __atomic_store_n(&memories[id].base, (uint8_t *)data, __ATOMIC_RELEASE);
+    if (length > memories[id].bytes) __atomic_store_n(&memories[id].bytes, length, __ATOMIC_RELEASE); // a memory only grows
+  }
+  pthread_mutex_unlock(&attaching);
   if (id == MEMORIES) return fail(env, "native kernels: too many WebAssembly memories attached");
-  memories[id].base = data; // threads attaching the same memory write the same address
-  if (length > memories[id].bytes) memories[id].bytes = length;
   napi_value result;
   napi_create_int32(env, id, &result);
   return result;
