@@ -33,9 +33,9 @@
 static struct { uint8_t *base; size_t bytes; } memories[MEMORIES];
 static pthread_mutex_t attaching = PTHREAD_MUTEX_INITIALIZER; // threads attach their views concurrently
 
-// Rows sorted and paired together (gemm.ts, PAIR_WINDOW), and columns of A per block: one 64-bit word
-// of nonzero flags, whose rows of B (64 × 64 floats = 16 KiB for a 64-unit layer) stay in the L1 cache
-// while every pair of the window walks them.
+// Rows sorted together, to be grouped like with like (gemm.ts, PAIR_WINDOW), and columns of A per block:
+// one 64-bit word of nonzero flags, whose rows of B (64 × 64 floats = 16 KiB for a 64-unit layer) stay
+// in the L1 cache while every group of the window walks them.
 #define PAIR_WINDOW 128
 #define BLOCK 64
 
@@ -331,7 +331,9 @@ static napi_value gemmRows(napi_env env, napi_callback_info info) {
   if (!inHeap(a, 4 * m * k) || !inHeap(b, 4 * k * n) || !inHeap(c, 4 * m * n) || !inHeap(scratch, (int64_t)scratchNeeded((int)k)) || (bias && !inHeap(bias, 4 * n))) {
     return fail(env, "native kernels: gemmRows argument outside the WebAssembly memory");
   }
-#if HAVE_KERNELS
+#if !HAVE_KERNELS
+  return fail(env, "native kernels: this build has no kernels (not x86-64 with GCC or Clang)");
+#else
   if (rowStart == rowEnd) return NULL;
   float *C = (float *)(heap + c);
   product((int)rowStart, (int)rowEnd, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0, heap + scratch);
@@ -361,7 +363,9 @@ static napi_value chainRows(napi_env env, napi_callback_info info) {
       return fail(env, "native kernels: chainRows layer outside the WebAssembly memory");
     }
   }
-#if HAVE_KERNELS
+#if !HAVE_KERNELS
+  return fail(env, "native kernels: this build has no kernels (not x86-64 with GCC or Clang)");
+#else
   if (rowStart == rowEnd) return NULL;
   for (int64_t l = 0; l < layers; l++) {
     const int32_t *e = entries + 8 * l;
