@@ -225,6 +225,66 @@ KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *
   }
 }
 
+// Rows [rowStart, rowEnd) of C (+)= Aᵀ·B, A stored [k,m], B [k,n]: the weight gradient dW = Xᵀ·dY, whose
+// row p is Σ_i X[i,p] · dY[i,:]. Four rows of C (four adjacent inputs p) at a time, 4 × V sums in
+// registers, over the k rows of the batch; a batch row where all four inputs are zero (a blank border
+// pixel, four dead ReLUs) is skipped. B (the batch's dY, k × n) is small and stays in the L1 cache.
+KERNEL INLINE void transposedRows4(const int V, const __mmask16 last, const float *a, const size_t m,
+                                   const float *b, const size_t n, const int k, float *c, const int accumulate) {
+  __m512 s[4][4];
+  for (int r = 0; r < 4; r++) {
+    for (int v = 0; v < V; v++) {
+      const __mmask16 mask = v == V - 1 ? last : 0xffff;
+      s[r][v] = accumulate ? _mm512_maskz_loadu_ps(mask, c + r * n + 16 * v) : _mm512_setzero_ps();
+    }
+  }
+  const __m128 zero = _mm_setzero_ps();
+  for (int i = 0; i < k; i++) {
+    const float *x = a + (size_t)i * m;
+    if (_mm_movemask_ps(_mm_cmpneq_ps(_mm_loadu_ps(x), zero)) == 0) continue;
+    const float *bp = b + (size_t)i * n;
+    __m512 w[4];
+    for (int v = 0; v < V; v++) w[v] = v == V - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+    for (int r = 0; r < 4; r++) {
+      const __m512 xr = _mm512_set1_ps(x[r]);
+      for (int v = 0; v < V; v++) s[r][v] = _mm512_fmadd_ps(xr, w[v], s[r][v]);
+    }
+  }
+  for (int r = 0; r < 4; r++) {
+    for (int v = 0; v < V; v++) _mm512_mask_storeu_ps(c + r * n + 16 * v, v == V - 1 ? last : 0xffff, s[r][v]);
+  }
+}
+
+KERNEL static void transposedProduct(int rowStart, int rowEnd, int m, int n, int k, const float *a, const float *b, float *c, int accumulate) {
+  int p = rowStart;
+  for (; p + 4 <= rowEnd; p += 4) {
+    for (int j = 0; j < n; j += 64) {
+      const int cols = n - j < 64 ? n - j : 64;
+      const int V = (cols + 15) >> 4;
+      const __mmask16 last = (__mmask16)(0xffffu >> (16 * V - cols));
+      float *cp = c + (size_t)p * n + j;
+      switch (V) {
+        case 4: transposedRows4(4, last, a + p, (size_t)m, b + j, (size_t)n, k, cp, accumulate); break;
+        case 3: transposedRows4(3, last, a + p, (size_t)m, b + j, (size_t)n, k, cp, accumulate); break;
+        case 2: transposedRows4(2, last, a + p, (size_t)m, b + j, (size_t)n, k, cp, accumulate); break;
+        default: transposedRows4(1, last, a + p, (size_t)m, b + j, (size_t)n, k, cp, accumulate); break;
+      }
+    }
+  }
+  for (; p < rowEnd; p++) { // the last one to three rows, one at a time
+    for (int j = 0; j < n; j += 16) {
+      const __mmask16 mask = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
+      float *cp = c + (size_t)p * n + j;
+      __m512 sum = accumulate ? _mm512_maskz_loadu_ps(mask, cp) : _mm512_setzero_ps();
+      for (int i = 0; i < k; i++) {
+        const float x = a[(size_t)i * m + p];
+        if (x != 0) sum = _mm512_fmadd_ps(_mm512_set1_ps(x), _mm512_maskz_loadu_ps(mask, b + (size_t)i * n + j), sum);
+      }
+      _mm512_mask_storeu_ps(cp, mask, sum);
+    }
+  }
+}
+
 // Rows [rowStart, rowEnd) of C = act(C + bias): act(v) = v > 0 ? v : slope·v (NaN stays NaN).
 KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const float *bias, int activate, float slope) {
   const __m512 zero = _mm512_setzero_ps(), slopes = _mm512_set1_ps(slope);
@@ -317,7 +377,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
 }
 
 // gemmRows(memory, transA, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope): as the
-// wasm export, for transA = 0 (native.ts sends Xᵀ·dY to the wasm kernel).
+// wasm export: C (+)= A·B (transA = 0) or Aᵀ·B (transA = 1, A stored [k,m]), then the epilogue.
 static napi_value gemmRows(napi_env env, napi_callback_info info) {
   int64_t v[14];
   double slope;
@@ -326,7 +386,6 @@ static napi_value gemmRows(napi_env env, napi_callback_info info) {
   if (!readArgs(env, info, 14, v, &slope, &heap, &heapBytes)) return fail(env, "native kernels: gemmRows takes an attached memory and 14 numbers");
   const int64_t transA = v[0], rowStart = v[1], rowEnd = v[2], m = v[3], n = v[4], k = v[5];
   const int64_t a = v[6], b = v[7], c = v[8], accumulate = v[9], scratch = v[10], bias = v[11], activate = v[12];
-  if (transA != 0) return fail(env, "native kernels: gemmRows computes A·B only (transA = 0)");
   if (!(0 <= rowStart && rowStart <= rowEnd && rowEnd <= m && n > 0 && k > 0 && n < (1 << 24) && k < (1 << 24))) return fail(env, "native kernels: gemmRows rows or shape out of range");
   if (!inHeap(a, 4 * m * k) || !inHeap(b, 4 * k * n) || !inHeap(c, 4 * m * n) || !inHeap(scratch, (int64_t)scratchNeeded((int)k)) || (bias && !inHeap(bias, 4 * n))) {
     return fail(env, "native kernels: gemmRows argument outside the WebAssembly memory");
@@ -336,7 +395,8 @@ static napi_value gemmRows(napi_env env, napi_callback_info info) {
 #else
   if (rowStart == rowEnd) return NULL;
   float *C = (float *)(heap + c);
-  product((int)rowStart, (int)rowEnd, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0, heap + scratch);
+  if (transA) transposedProduct((int)rowStart, (int)rowEnd, (int)m, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0);
+  else product((int)rowStart, (int)rowEnd, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0, heap + scratch);
   if (bias || activate) finishRows((int)rowStart, (int)rowEnd, (int)n, C, bias ? (const float *)(heap + bias) : NULL, activate != 0, (float)slope);
 #endif
   return NULL;

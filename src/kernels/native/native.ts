@@ -1,11 +1,10 @@
-import type { WasmExports } from '../wasm/backend.js';
 import type { RowKernels } from '../wasm/threads.js';
 
 /**
- * The native row kernels (kernels.c, built by `npm run build:native`): the forward product A·B and the
- * evaluation chain in C with AVX-512, over the WebAssembly backend's shared memory. Every other kernel,
- * the memory and the threads stay the wasm backend's; these two replace its row kernels where the build
- * and the CPU allow. Same arguments as the wasm exports, after the memory's index from `attach`.
+ * The native row kernels (kernels.c, built by `npm run build:native`): the matrix products A·B and Aᵀ·B
+ * and the evaluation chain in C with AVX-512, over the WebAssembly backend's shared memory. Every other
+ * kernel, the memory and the threads stay the wasm backend's; these replace its row kernels where the
+ * build and the CPU allow. Same arguments as the wasm exports, after the memory's index from `attach`.
  */
 export interface NativeAddon {
   /** Registers a view of the whole WebAssembly memory (again after it grows); returns its index. */
@@ -48,10 +47,10 @@ export async function loadNativeAddon(): Promise<{ addon: NativeAddon; path: str
 }
 
 /**
- * Row kernels for one thread: the addon's for A·B and the chain, the wasm module's for Xᵀ·dY. The view the
- * addon holds is renewed whenever `buffer()` returns a new one (the memory grew).
+ * Row kernels for one thread, all in the addon. The view the addon holds is renewed whenever `buffer()`
+ * returns a new one (the memory grew). Also run, as source text, by every worker thread (threads.ts).
  */
-export function nativeRowKernels(addon: NativeAddon, buffer: () => ArrayBufferLike, wasm: Pick<WasmExports, 'gemmRows'>): RowKernels {
+export function nativeRowKernels(addon: NativeAddon, buffer: () => ArrayBufferLike): RowKernels {
   let seen: ArrayBufferLike | null = null;
   let id = 0;
   const memory = () => {
@@ -64,8 +63,7 @@ export function nativeRowKernels(addon: NativeAddon, buffer: () => ArrayBufferLi
   };
   return {
     gemmRows(transA, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope) {
-      if (transA) wasm.gemmRows(transA, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
-      else addon.gemmRows(memory(), 0, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
+      addon.gemmRows(memory(), transA, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
     },
     chainRows(rowStart, rowEnd, m, table, layers, scratch, classes) {
       addon.chainRows(memory(), rowStart, rowEnd, m, table, layers, scratch, classes);

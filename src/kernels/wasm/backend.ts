@@ -110,7 +110,7 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   if (options.native) {
     const native = await loadNativeAddon();
     if ('reason' in native) throw new Error(native.reason);
-    rows = nativeRowKernels(native.addon, () => heap.buffer(), wasm);
+    rows = nativeRowKernels(native.addon, () => heap.buffer());
     nativePath = native.path;
   }
   const pool = await startThreadPool(module, heap, rows, { ...options, nativePath });

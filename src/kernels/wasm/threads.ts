@@ -91,7 +91,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, mailbox, thread, spins: patience, nativePath } = workerData;
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
 ${nativeRowKernels.toString()}
-const rows = nativePath ? nativeRowKernels(require(nativePath), () => memory.buffer, wasm) : wasm;
+const rows = nativePath ? nativeRowKernels(require(nativePath), () => memory.buffer) : wasm;
 const box = new Int32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
 const floats = new Float32Array(memory.buffer, mailbox, ${MAILBOX_SLOTS});
 const TICKET = ${TICKET}, FINISHED = ${FINISHED}, CHUNKS = ${CHUNKS}, ROWS_PER_CHUNK = ${ROWS_PER_CHUNK}, KIND = ${KIND}, ARGS = ${ARGS}, SLOPE = ${SLOPE}, CHAIN = ${CHAIN};
