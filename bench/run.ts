@@ -38,7 +38,7 @@ const spec: BenchSpec = {
 const slowCap = quick ? 2000 : 10000;
 
 const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
-  { id: 'scratchnet-native', label: 'scratchnet, native (forward products in C, AVX-512; threads for large products)', run: () => benchScratchnet('native', data, spec) },
+  { id: 'scratchnet-native', label: 'scratchnet, native (matrix products in C, AVX-512; threads for large products)', run: () => benchScratchnet('native', data, spec) },
   { id: 'scratchnet-native-1t', label: 'scratchnet, native, 1 thread', run: () => benchScratchnet('native-1-thread', data, spec) },
   { id: 'scratchnet-wasm', label: 'scratchnet, wasm (SIMD, threads for large products)', run: () => benchScratchnet('wasm', data, spec) },
   { id: 'scratchnet-wasm-1t', label: 'scratchnet, wasm, 1 thread', run: () => benchScratchnet('wasm-1-thread', data, spec) },

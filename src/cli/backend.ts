@@ -9,7 +9,7 @@ import { BACKEND_NAMES, type BackendName, useBackend } from '../kernels/index.js
  */
 export function addBackendOption(command: Command): Command {
   return command.addOption(
-    new Option('--backend <name>', 'kernels: native (forward products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)')
+    new Option('--backend <name>', 'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)')
       .choices(BACKEND_NAMES)
       .default('auto'),
   );

@@ -22,7 +22,7 @@ export function setKernels(backend: Kernels): void {
 
 /**
  * 'js': the readable reference kernels. 'wasm': WebAssembly SIMD (+ threads). 'native': the wasm backend
- * with its forward products and evaluation chain in the native addon (AVX-512, Node on x86-64; see
+ * with its matrix products and evaluation chain in the native addon (AVX-512, Node on x86-64; see
  * src/kernels/native). 'auto': native where it runs, else wasm, else js.
  */
 export type BackendName = 'js' | 'wasm' | 'native' | 'auto';

@@ -17,7 +17,7 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
     expect(stdout).toMatch(/^Epoch 1\/1$/m);
     expect(stdout).toMatch(/^ {2}Batch 1\/16, Loss: \d\.\d{4}/m); // every 20 batches, as the tutorial prints
     expect(stdout).not.toMatch(/Batch 2\/16/);
-    expect(stdout).toMatch(new RegExp(`^Backend: ${auto} \\(${auto === 'native' ? 'forward products in C' : 'WebAssembly SIMD kernels'}`, 'm')); // --backend auto
+    expect(stdout).toMatch(new RegExp(`^Backend: ${auto} \\(${auto === 'native' ? 'matrix products in C' : 'WebAssembly SIMD kernels'}`, 'm')); // --backend auto
     expect(stdout).toMatch(new RegExp(`^ {2}Epoch 1/1: train loss \\d\\.\\d{4}, val loss \\d\\.\\d{4}, val accuracy \\d+\\.\\d{2}%, \\d+\\.\\ds \\([\\d,]+ samples/s on ${auto}\\)$`, 'm'));
     expect(stdout).toMatch(/^Test accuracy: \d+\.\d{2}% \(2000 samples/m);
     expect(stdout).toMatch(new RegExp(`^Total time: \\d+\\.\\ds \\(${auto} backend\\)$`, 'm'));

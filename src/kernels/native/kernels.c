@@ -1,5 +1,5 @@
-// scratchnet's native row kernels for Node on x86-64 with AVX-512: the forward product of a dense layer,
-// C = act(A·B + bias), and the evaluation chain of dense layers. Built by `npm run build:native`
+// scratchnet's native row kernels for Node on x86-64 with AVX-512: the products of a dense layer,
+// C = act(A·B + bias) and its weight gradient C = Aᵀ·B, and the evaluation chain of dense layers. Built by `npm run build:native`
 // (node-gyp, binding.gyp); loaded by native.ts, which falls back to the WebAssembly kernels when the
 // build or the CPU lacks it. The matrices live in the WebAssembly backend's shared memory: every
 // address argument is a byte offset into it, as for the wasm kernels (src/kernels/wasm/assembly/gemm.ts,

@@ -27,7 +27,7 @@ export interface WasmOptions {
   /** Use the fused multiply-add build where the engine allows (default true; see compileKernels). */
   relaxedSimd?: boolean;
   /**
-   * Run the forward products and the evaluation chain in the native addon (src/kernels/native; AVX-512,
+   * Run the matrix products and the evaluation chain in the native addon (src/kernels/native; AVX-512,
    * Node on x86-64), the rest as WebAssembly: the 'native' backend. Throws where the addon cannot run.
    */
   native?: boolean;

@@ -10,7 +10,7 @@ import { SPLIT_THRESHOLD } from './threads.js';
 let single: WasmKernels; // the build the backend picks: fused multiply-add (relaxed SIMD) on Node
 let plain: WasmKernels; // the build for engines without relaxed SIMD: separate multiply and add
 let threaded: WasmKernels;
-// The native backend (its forward products in the C addon, src/kernels/native), one thread and two, where
+// The native backend (its matrix products in the C addon, src/kernels/native), one thread and two, where
 // the addon is built and the CPU runs it: every product test below runs on it too.
 const native = await loadNativeAddon();
 const nativeMissing = 'reason' in native ? native.reason : null;
