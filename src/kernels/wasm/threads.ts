@@ -139,8 +139,9 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
   // Publishes the job written into the mailbox (rows [0, m) in chunks), takes chunks until none is left,
   // then waits for the ones still running.
   const run = (m: number, listBytes: number) => {
-    // about four chunks per thread, of an even number of rows (the forward product takes rows in pairs)
-    const perChunk = 2 * Math.ceil(m / (8 * (count + 1)));
+    // about four chunks per thread, of a multiple of four rows (the kernels take rows in pairs, the
+    // native ones in fours: a chunk's leftover rows would go to their slower kernels)
+    const perChunk = 4 * Math.ceil(m / (16 * (count + 1)));
     const chunks = Math.ceil(m / perChunk);
     for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
     box[CHUNKS] = chunks;
