@@ -1,7 +1,7 @@
 // scratchnet's native row kernels for Node on x86-64 with AVX-512: the products of a dense layer,
-// C = act(A·B + bias) and its weight gradient C = Aᵀ·B, and the evaluation chain of dense layers. Built by `npm run build:native`
-// (node-gyp, binding.gyp); loaded by native.ts, which falls back to the WebAssembly kernels when the
-// build or the CPU lacks it. The matrices live in the WebAssembly backend's shared memory: every
+// C = act(A·B + bias) and its weight gradient C = Aᵀ·B, and the evaluation chain of dense layers.
+// Built by `npm run build:native` (node-gyp, binding.gyp); loaded by native.ts, which falls back to the
+// WebAssembly kernels when the build or the CPU lacks it. The matrices live in the WebAssembly backend's shared memory: every
 // address argument is a byte offset into it, as for the wasm kernels (src/kernels/wasm/assembly/gemm.ts,
 // which this file follows; read that one for the method, this one for what 512 bits change).
 //
@@ -64,7 +64,7 @@ KERNEL static void rowFlags(const float *a, int k, uint64_t *flags) {
 }
 
 // Flags rows first..first+rows−1 and sorts their indices in the window into order[]: by the span of
-// their nonzeros in steps of 32 columns, then by their count, so that rows alike are paired (gemm.ts,
+// their nonzeros in steps of 32 columns, then by their count, so that rows alike are grouped (gemm.ts,
 // flagAndSortRows: the unions then hold 1.17× the nonzeros of Fashion-MNIST images, 1.33× unsorted).
 KERNEL static void flagAndSortRows(const float *a, int k, int first, int rows, uint64_t *flags, int words, int32_t *keys, int32_t *order) {
   for (int q = 0; q < rows; q++) {
@@ -95,70 +95,63 @@ static inline uint64_t fillGaps(uint64_t f) {
   return f | ((f << 1) & ((f >> 1) | (f >> 2))) | ((f << 2) & (f >> 1));
 }
 
-// Rows c0 and c1 of C, columns [0, 16V) (the last vector masked by `last`), (+)= Σ_p (a0[p], a1[p]) ⊗ B[p, :]
-// over the runs of one block (bit p of `runs`). Two rows × V vectors of sixteen sums in registers; each
-// vector of B loaded serves both rows. `fresh`: C starts at zero instead of its stored values.
-KERNEL INLINE void pairRuns(const int V, const __mmask16 last, uint64_t runs, const float *a0, const float *a1,
-                            const float *b, const size_t n, float *c0, float *c1, const int fresh) {
-  __m512 s0[4], s1[4];
-  for (int v = 0; v < V; v++) {
-    const __mmask16 m = v == V - 1 ? last : 0xffff;
-    s0[v] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, c0 + 16 * v);
-    s1[v] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, c1 + 16 * v);
+// R rows of C, columns [0, 16V) (the last vector masked by `last`), (+)= Σ_p (a[0][p], …, a[R−1][p]) ⊗ B[p, :]
+// over the runs of one block (bit p of `runs`): R × V vectors of sixteen sums in registers, each vector
+// of B loaded serving every row. `fresh`: C starts at zero instead of its stored values. Four rows (16 of
+// the 32 registers) beat two: their union of nonzeros is larger, but half the loads of B remain; on the
+// Fashion-MNIST tutorial network, one thread, 0.91 against 0.99 ms per 1000 images (six rows: 0.99).
+KERNEL INLINE void groupRuns(const int R, const int V, const __mmask16 last, uint64_t runs, const float *const *a,
+                             const float *b, const size_t n, float *const *c, const int fresh) {
+  __m512 s[4][4];
+  for (int r = 0; r < R; r++) {
+    for (int v = 0; v < V; v++) {
+      s[r][v] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == V - 1 ? last : 0xffff, c[r] + 16 * v);
+    }
   }
   while (runs) {
     const int start = (int)_tzcnt_u64(runs);
     const uint64_t after = ~(runs >> start); // zero while the run lasts
     const int length = after == 0 ? 64 - start : (int)_tzcnt_u64(after);
     runs = start + length >= 64 ? 0 : runs & (~0ull << (start + length));
-    const float *x0 = a0 + start, *x1 = a1 + start;
-    const float *bp = b + (size_t)start * n;
-    for (int p = 0; p < length; p++, bp += n) {
-      const __m512 v0 = _mm512_set1_ps(x0[p]), v1 = _mm512_set1_ps(x1[p]);
-      for (int v = 0; v < V; v++) {
-        const __m512 w = v == V - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
-        s0[v] = _mm512_fmadd_ps(v0, w, s0[v]);
-        s1[v] = _mm512_fmadd_ps(v1, w, s1[v]);
-      }
-    }
-  }
-  for (int v = 0; v < V; v++) {
-    const __mmask16 m = v == V - 1 ? last : 0xffff;
-    _mm512_mask_storeu_ps(c1 + 16 * v, m, s1[v]); // a lone row is paired with itself (c1 == c0): the same sums twice
-    _mm512_mask_storeu_ps(c0 + 16 * v, m, s0[v]);
-  }
-}
-
-// Four rows of C, columns [0, 16V), (+)= Σ_p (a[0][p], …, a[3][p]) ⊗ B[p, :] over the runs of one block:
-// 4 × V sums in registers (sixteen of the 32), each vector of B loaded serving four rows. Against two rows
-// (pairRuns) the union of four rows' nonzeros is larger, but half the loads of B remain; measured on
-// Fashion-MNIST's tutorial network, one thread: 0.91 against 0.99 ms per 1000 images (six rows: 0.99).
-KERNEL INLINE void quadRuns(const int V, const __mmask16 last, uint64_t runs, const float *const *a,
-                            const float *b, const size_t n, float *const *c, const int fresh) {
-  __m512 s[4][4];
-  for (int r = 0; r < 4; r++) {
-    for (int v = 0; v < V; v++) {
-      const __mmask16 m = v == V - 1 ? last : 0xffff;
-      s[r][v] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, c[r] + 16 * v);
-    }
-  }
-  while (runs) {
-    const int start = (int)_tzcnt_u64(runs);
-    const uint64_t after = ~(runs >> start);
-    const int length = after == 0 ? 64 - start : (int)_tzcnt_u64(after);
-    runs = start + length >= 64 ? 0 : runs & (~0ull << (start + length));
     const float *bp = b + (size_t)start * n;
     for (int p = start; p < start + length; p++, bp += n) {
       __m512 w[4];
-      for (int v = 0; v < V; v++) w[v] = v == V - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
-      for (int r = 0; r < 4; r++) {
+      for (int v = 0; v < V; v++) w[v] = _mm512_maskz_loadu_ps(v == V - 1 ? last : 0xffff, bp + 16 * v);
+      for (int r = 0; r < R; r++) {
         const __m512 x = _mm512_set1_ps(a[r][p]);
         for (int v = 0; v < V; v++) s[r][v] = _mm512_fmadd_ps(x, w[v], s[r][v]);
       }
     }
   }
-  for (int r = 0; r < 4; r++) {
+  for (int r = 0; r < R; r++) { // a lone row is paired with itself (c[1] == c[0]): the same sums twice
     for (int v = 0; v < V; v++) _mm512_mask_storeu_ps(c[r] + 16 * v, v == V - 1 ? last : 0xffff, s[r][v]);
+  }
+}
+
+// One group of R rows (indices `at` into the window from `first`) through block w of A: the runs of
+// their union, then 64 columns of C at a time.
+KERNEL INLINE void groupBlock(const int R, const int *at, int first, int w, int words, const uint64_t *flags,
+                              const float *a, int k, const float *bBlock, int n, float *c, int fresh) {
+  uint64_t union_ = 0;
+  for (int r = 0; r < R; r++) union_ |= flags[(size_t)at[r] * words + w];
+  const uint64_t runs = fillGaps(union_);
+  if (runs == 0 && !fresh) return;
+  for (int j = 0; j < n; j += 64) {
+    const int cols = n - j < 64 ? n - j : 64;
+    const int V = (cols + 15) >> 4;
+    const __mmask16 last = (__mmask16)(0xffffu >> (16 * V - cols));
+    const float *ar[4];
+    float *cr[4];
+    for (int r = 0; r < R; r++) {
+      ar[r] = a + (size_t)(first + at[r]) * k + w * BLOCK;
+      cr[r] = c + (size_t)(first + at[r]) * n + j;
+    }
+    switch (V) {
+      case 4: groupRuns(R, 4, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+      case 3: groupRuns(R, 3, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+      case 2: groupRuns(R, 2, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+      default: groupRuns(R, 1, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
+    }
   }
 }
 
@@ -174,52 +167,15 @@ KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *
     const int rows = rowEnd - first < PAIR_WINDOW ? rowEnd - first : PAIR_WINDOW;
     flagAndSortRows(a, k, first, rows, flags, words, keys, order);
     for (int w = 0; w < words; w++) {
-      const int p0 = w * BLOCK;
-      const float *bBlock = b + (size_t)p0 * n;
+      const float *bBlock = b + (size_t)w * BLOCK * n;
       const int fresh = w == 0 && !accumulate;
       int q = 0;
-      for (; q + 4 <= rows; q += 4) {
-        const int *at = order + q;
-        const uint64_t runs = fillGaps(flags[(size_t)at[0] * words + w] | flags[(size_t)at[1] * words + w] |
-                                       flags[(size_t)at[2] * words + w] | flags[(size_t)at[3] * words + w]);
-        if (runs == 0 && !fresh) continue;
-        for (int j = 0; j < n; j += 64) {
-          const int cols = n - j < 64 ? n - j : 64;
-          const int V = (cols + 15) >> 4;
-          const __mmask16 last = (__mmask16)(0xffffu >> (16 * V - cols));
-          const float *ar[4];
-          float *cr[4];
-          for (int r = 0; r < 4; r++) {
-            ar[r] = a + (size_t)(first + at[r]) * k + p0;
-            cr[r] = c + (size_t)(first + at[r]) * n + j;
-          }
-          switch (V) {
-            case 4: quadRuns(4, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
-            case 3: quadRuns(3, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
-            case 2: quadRuns(2, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
-            default: quadRuns(1, last, runs, ar, bBlock + j, (size_t)n, cr, fresh); break;
-          }
-        }
-      }
+      for (; q + 4 <= rows; q += 4) groupBlock(4, order + q, first, w, words, flags, a, k, bBlock, n, c, fresh);
       // the last one to three rows (a single image, say) in pairs: a group of four would multiply a
-      // repeated row for nothing
+      // repeated row for nothing; a lone row pairs with itself
       for (; q < rows; q += 2) {
-        const int q0 = order[q], q1 = q + 1 < rows ? order[q + 1] : q0; // a lone row pairs with itself
-        const uint64_t runs = fillGaps(flags[(size_t)q0 * words + w] | flags[(size_t)q1 * words + w]);
-        if (runs == 0 && !fresh) continue;
-        const float *a0 = a + (size_t)(first + q0) * k + p0, *a1 = a + (size_t)(first + q1) * k + p0;
-        float *c0 = c + (size_t)(first + q0) * n, *c1 = c + (size_t)(first + q1) * n;
-        for (int j = 0; j < n; j += 64) {
-          const int cols = n - j < 64 ? n - j : 64;
-          const int V = (cols + 15) >> 4;
-          const __mmask16 last = (__mmask16)(0xffffu >> (16 * V - cols));
-          switch (V) {
-            case 4: pairRuns(4, last, runs, a0, a1, bBlock + j, (size_t)n, c0 + j, c1 + j, fresh); break;
-            case 3: pairRuns(3, last, runs, a0, a1, bBlock + j, (size_t)n, c0 + j, c1 + j, fresh); break;
-            case 2: pairRuns(2, last, runs, a0, a1, bBlock + j, (size_t)n, c0 + j, c1 + j, fresh); break;
-            default: pairRuns(1, last, runs, a0, a1, bBlock + j, (size_t)n, c0 + j, c1 + j, fresh); break;
-          }
-        }
+        const int at[2] = {order[q], q + 1 < rows ? order[q + 1] : order[q]};
+        groupBlock(2, at, first, w, words, flags, a, k, bBlock, n, c, fresh);
       }
     }
   }
@@ -458,25 +414,12 @@ static napi_value supported(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// scratchBytes(k): scratch a thread needs for inner dimension k.
-static napi_value scratchBytes(napi_env env, napi_callback_info info) {
-  napi_value argv[1], result;
-  size_t argc = 1;
-  int64_t k;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int64(env, argv[0], &k) != napi_ok || k < 0 || k >= (1 << 24)) {
-    return fail(env, "native kernels: scratchBytes takes k");
-  }
-  napi_create_int64(env, (int64_t)scratchNeeded((int)k), &result);
-  return result;
-}
-
 NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
     {"attach", NULL, attach, NULL, NULL, NULL, napi_default, NULL},
     {"gemmRows", NULL, gemmRows, NULL, NULL, NULL, napi_default, NULL},
     {"chainRows", NULL, chainRows, NULL, NULL, NULL, napi_default, NULL},
     {"supported", NULL, supported, NULL, NULL, NULL, napi_default, NULL},
-    {"scratchBytes", NULL, scratchBytes, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
