@@ -46,10 +46,14 @@ function setUp(backend: WasmKernels) {
 }
 const runs = Object.fromEntries(Object.entries(backends).map(([name, backend]) => [name, setUp(backend)]));
 
+const bits = (values: Float32Array) => new Uint32Array(values.buffer, values.byteOffset, values.length);
 const same = [0, 1].every((b) => {
   runs.wasm.chain(b);
   runs.native.chain(b);
-  return runs.wasm.outputs.every((out, i) => new Uint32Array(out.buffer, out.byteOffset, out.length).every((v, j) => v === new Uint32Array(runs.native.outputs[i].buffer, runs.native.outputs[i].byteOffset, out.length)[j]));
+  return runs.wasm.outputs.every((out, i) => {
+    const theirs = bits(runs.native.outputs[i]);
+    return bits(out).every((v, j) => v === theirs[j]);
+  });
 });
 
 const times: Record<string, { chain: number[]; first: number[] }> = {};
