@@ -19,7 +19,7 @@ export interface NativeAddon {
 const CANDIDATES = ['./build/scratchnet_native.node', './build/Release/scratchnet_native.node'];
 
 /** The addon's file, for worker threads to load; null when it is not built. */
-export async function nativeAddonPath(): Promise<string | null> {
+async function nativeAddonPath(): Promise<string | null> {
   if (typeof process === 'undefined' || !process.versions?.node) return null;
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
