@@ -23,10 +23,13 @@ try {
   process.exit(1);
 }
 
-const batch = 1000, batches = Math.min(10, Math.floor(data.test.count / batch));
+const batch = 1000,
+  batches = Math.min(10, Math.floor(data.test.count / batch));
 const widths = [784, 64, 32, 10];
 const rng = new Rng(7);
-const weights = widths.slice(1).map((units, i) => Float32Array.from({ length: widths[i] * units }, () => rng.uniformIn(-0.1, 0.1)));
+const weights = widths
+  .slice(1)
+  .map((units, i) => Float32Array.from({ length: widths[i] * units }, () => rng.uniformIn(-0.1, 0.1)));
 const biases = widths.slice(1).map((units) => new Float32Array(units).fill(0.01));
 
 /** The test images, the layers and their outputs in one backend's memory. */
@@ -41,7 +44,8 @@ function setUp(backend: WasmKernels) {
     return { inputs: widths[i], units, weight, epilogue: { bias, reluSlope: i < widths.length - 2 ? 0 : undefined } };
   });
   const outputs = steps.map((s) => backend.alloc(batch * s.units));
-  const chain = (b: number, layers = steps.length) => backend.denseChain(batch, images.subarray(b * batch * 784, (b + 1) * batch * 784), steps.slice(0, layers), outputs);
+  const chain = (b: number, layers = steps.length) =>
+    backend.denseChain(batch, images.subarray(b * batch * 784, (b + 1) * batch * 784), steps.slice(0, layers), outputs);
   return { chain, outputs };
 }
 const runs = Object.fromEntries(Object.entries(backends).map(([name, backend]) => [name, setUp(backend)]));
@@ -60,7 +64,10 @@ const times: Record<string, { chain: number[]; first: number[] }> = {};
 for (const name of Object.keys(runs)) times[name] = { chain: [], first: [] };
 for (let trial = 0; trial < 41; trial++) {
   for (const [name, run] of Object.entries(runs)) {
-    for (const [what, layers] of [['chain', 3], ['first', 1]] as const) {
+    for (const [what, layers] of [
+      ['chain', 3],
+      ['first', 1],
+    ] as const) {
       const start = performance.now();
       for (let b = 0; b < batches; b++) run.chain(b, layers);
       times[name][what].push((performance.now() - start) / batches);
@@ -68,8 +75,13 @@ for (let trial = 0; trial < 41; trial++) {
   }
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-console.log(`${data.name}, ${batches} batches of ${batch} test images, one thread, median of 41 interleaved trials (ms per 1000 images):`);
-for (const [name, t] of Object.entries(times)) console.log(`  ${name.padEnd(7)} whole chain ${median(t.chain).toFixed(3)}   first layer ${median(t.first).toFixed(3)}`);
-console.log(`  native ÷ wasm time: chain ${(median(times.native.chain) / median(times.wasm.chain)).toFixed(2)}, first layer ${(median(times.native.first) / median(times.wasm.first)).toFixed(2)}`);
+console.log(
+  `${data.name}, ${batches} batches of ${batch} test images, one thread, median of 41 interleaved trials (ms per 1000 images):`,
+);
+for (const [name, t] of Object.entries(times))
+  console.log(`  ${name.padEnd(7)} whole chain ${median(t.chain).toFixed(3)}   first layer ${median(t.first).toFixed(3)}`);
+console.log(
+  `  native ÷ wasm time: chain ${(median(times.native.chain) / median(times.wasm.chain)).toFixed(2)}, first layer ${(median(times.native.first) / median(times.wasm.first)).toFixed(2)}`,
+);
 console.log(`  outputs bit for bit equal: ${same ? 'yes' : 'NO'}`);
 for (const backend of Object.values(backends)) await backend.close();

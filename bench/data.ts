@@ -37,7 +37,12 @@ async function child(path: string, mode: string): Promise<void> {
   const data = await loadDataset(path, mode === 'float32' ? { dtype: 'float32' } : {});
   const seconds = (performance.now() - start) / 1000;
   const { user, system } = process.cpuUsage(cpu);
-  const result: Measurement = { seconds, cpuSeconds: (user + system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024, rows: data.count };
+  const result: Measurement = {
+    seconds,
+    cpuSeconds: (user + system) / 1e6,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    rows: data.count,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -47,13 +52,20 @@ async function main(): Promise<void> {
   try {
     const csv = await findCsv(temp);
     if (!csv) {
-      console.log('bench:data skipped: no MNIST CSV found (no --csv, no ../shared/data/mnist/mnist_train.csv.gz, no /usr/share/datasets/fashion-mnist).');
+      console.log(
+        'bench:data skipped: no MNIST CSV found (no --csv, no ../shared/data/mnist/mnist_train.csv.gz, no /usr/share/datasets/fashion-mnist).',
+      );
       return;
     }
     const python = findPandas();
     console.log(`data benchmark: ${csv.what}`);
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${runs} interleaved runs, median reported`);
-    if (!python) console.log('pandas: NOT AVAILABLE (tried $SCRATCHNET_PYTHON, /usr/bin/python3, python3; apt-get install -y python3-pandas) — the comparison is skipped');
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${runs} interleaved runs, median reported`,
+    );
+    if (!python)
+      console.log(
+        'pandas: NOT AVAILABLE (tried $SCRATCHNET_PYTHON, /usr/bin/python3, python3; apt-get install -y python3-pandas) — the comparison is skipped',
+      );
     else console.log(`pandas: ${python.version} (${python.executable})`);
 
     const results: Record<string, Measurement[]> = { bytes: [], float32: [], pandas: [] };
@@ -63,7 +75,9 @@ async function main(): Promise<void> {
       results.float32.push(runNode(csv.path, 'float32'));
     }
     const pandasSeconds = python ? median(results.pandas.map((m) => m.seconds)) : null;
-    const rows: string[][] = [['loader', 'rows', 'median s', 'runs (s)', 'median CPU s', 'peak RSS MB', 'pandas ÷ this: time', 'CPU time']];
+    const rows: string[][] = [
+      ['loader', 'rows', 'median s', 'runs (s)', 'median CPU s', 'peak RSS MB', 'pandas ÷ this: time', 'CPU time'],
+    ];
     const verdicts: string[] = [];
     for (const [key, label] of [
       ['bytes', 'scratchnet loadDataset (uint8 + scale 1/255)'],
@@ -79,14 +93,31 @@ async function main(): Promise<void> {
       const rss = Math.max(...ms.map((m) => m.peakRssMb));
       const times = ms.map((m) => m.seconds.toFixed(2)).join(' ');
       const cpuMedian = median(ms.map((m) => m.cpuSeconds)).toFixed(3);
-      rows.push([label, String(ms[0].rows), median(ms.map((m) => m.seconds)).toFixed(3), times, cpuMedian, rss.toFixed(0), ratio ? `${ratio.toFixed(1)}×` : '—', cpuRatio ? `${cpuRatio.toFixed(1)}×` : '—']);
+      rows.push([
+        label,
+        String(ms[0].rows),
+        median(ms.map((m) => m.seconds)).toFixed(3),
+        times,
+        cpuMedian,
+        rss.toFixed(0),
+        ratio ? `${ratio.toFixed(1)}×` : '—',
+        cpuRatio ? `${cpuRatio.toFixed(1)}×` : '—',
+      ]);
       if (key !== 'pandas') {
-        verdicts.push(`${label}: peak RSS ${rss.toFixed(0)} MB ${rss <= RSS_TARGET_MB ? '≤' : '>'} ${RSS_TARGET_MB} MB → ${rss <= RSS_TARGET_MB ? 'PASS' : 'MISS'}`);
-        if (ratio !== null) verdicts.push(`${label}: ${ratio.toFixed(1)}× faster than pandas in wall time (target ≥ ${TIME_RATIO_TARGET}×) → ${ratio >= TIME_RATIO_TARGET ? 'PASS' : 'MISS'}`);
+        verdicts.push(
+          `${label}: peak RSS ${rss.toFixed(0)} MB ${rss <= RSS_TARGET_MB ? '≤' : '>'} ${RSS_TARGET_MB} MB → ${rss <= RSS_TARGET_MB ? 'PASS' : 'MISS'}`,
+        );
+        if (ratio !== null)
+          verdicts.push(
+            `${label}: ${ratio.toFixed(1)}× faster than pandas in wall time (target ≥ ${TIME_RATIO_TARGET}×) → ${ratio >= TIME_RATIO_TARGET ? 'PASS' : 'MISS'}`,
+          );
       }
     }
     printTable(rows);
-    if (pandasSeconds !== null) console.log(`pandas median ${pandasSeconds.toFixed(2)} s; load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs (other work on the machine slows every loader)`);
+    if (pandasSeconds !== null)
+      console.log(
+        `pandas median ${pandasSeconds.toFixed(2)} s; load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs (other work on the machine slows every loader)`,
+      );
     for (const verdict of verdicts) console.log(verdict);
   } finally {
     rmSync(temp, { recursive: true, force: true });

@@ -35,13 +35,23 @@ function idxPath(directory: string, stem: string): string | null {
 }
 
 export function hasIdx(directory: string): boolean {
-  return ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].every((s) => idxPath(directory, s));
+  return ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].every((s) =>
+    idxPath(directory, s),
+  );
 }
 
 async function readSplit(directory: string, prefix: string, name: string, limit: number): Promise<Dataset> {
-  const all = await loadIdx(idxPath(directory, `${prefix}-images-idx3-ubyte`)!, idxPath(directory, `${prefix}-labels-idx1-ubyte`)!, { name });
+  const all = await loadIdx(
+    idxPath(directory, `${prefix}-images-idx3-ubyte`)!,
+    idxPath(directory, `${prefix}-labels-idx1-ubyte`)!,
+    { name },
+  );
   if (all.count <= limit) return all;
-  return selectRows(all, Int32Array.from({ length: limit }, (_, i) => i), name);
+  return selectRows(
+    all,
+    Int32Array.from({ length: limit }, (_, i) => i),
+    name,
+  );
 }
 
 /**
@@ -50,11 +60,22 @@ async function readSplit(directory: string, prefix: string, name: string, limit:
  */
 export async function loadBenchData(trainSamples: number, only?: string): Promise<BenchData | null> {
   const wanted = (candidate: { name: string; directory: string }) =>
-    !only || (only === 'fashion' ? candidate.name === 'Fashion-MNIST' : only === 'mnist' ? candidate.name === 'MNIST' : candidate.directory === resolve(only));
-  const candidates = only && only !== 'fashion' && only !== 'mnist' ? [{ name: only, directory: resolve(only) }] : dataCandidates();
+    !only ||
+    (only === 'fashion'
+      ? candidate.name === 'Fashion-MNIST'
+      : only === 'mnist'
+        ? candidate.name === 'MNIST'
+        : candidate.directory === resolve(only));
+  const candidates =
+    only && only !== 'fashion' && only !== 'mnist' ? [{ name: only, directory: resolve(only) }] : dataCandidates();
   for (const { name, directory } of candidates.filter(wanted)) {
     if (!hasIdx(directory)) continue;
-    return { name, directory, train: await readSplit(directory, 'train', `${name} train`, trainSamples), test: await readSplit(directory, 't10k', `${name} test`, Infinity) };
+    return {
+      name,
+      directory,
+      train: await readSplit(directory, 'train', `${name} train`, trainSamples),
+      test: await readSplit(directory, 't10k', `${name} test`, Infinity),
+    };
   }
   return null;
 }

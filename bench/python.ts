@@ -28,7 +28,9 @@ export function pythonHas(command: string, module: string): boolean {
 const TIMEOUT_MS = 20 * 60 * 1000;
 
 /** `oneCore`: OpenBLAS (which NumPy and PyTorch call for matrix products) and OpenMP limited to one thread. */
-export type PythonSystem = ({ script: 'tutorial_numpy.py'; dtype: 'float64' | 'float32' } | { script: 'torch_mlp.py'; threads: number }) & { oneCore?: boolean };
+export type PythonSystem = (
+  { script: 'tutorial_numpy.py'; dtype: 'float64' | 'float32' } | { script: 'torch_mlp.py'; threads: number }
+) & { oneCore?: boolean };
 
 /** Without these, OpenBLAS multiplies on every core even under torch.set_num_threads(1). */
 const ONE_CORE = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
@@ -39,11 +41,23 @@ const ONE_CORE = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THRE
  * batches of 1000 measured half its speed (620k against 1.24M samples/s for float32 on this VM), and a
  * competitor is measured at its best.
  */
-export function benchPython(system: PythonSystem, dataDirectory: string, spec: BenchSpec, maxTrainSamples = Infinity): Measured | string {
+export function benchPython(
+  system: PythonSystem,
+  dataDirectory: string,
+  spec: BenchSpec,
+  maxTrainSamples = Infinity,
+): Measured | string {
   const command = python();
   if (!command) return 'no python3 with numpy (install Debian python3-numpy)';
-  if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch')) return `${command} has no torch (install Debian python3-torch)`;
-  const base = { ...system, data: dataDirectory, trainSamples: Math.min(spec.trainSamples, maxTrainSamples), reps: spec.reps, inferReps: spec.inferReps };
+  if (system.script === 'torch_mlp.py' && !pythonHas(command, 'torch'))
+    return `${command} has no torch (install Debian python3-torch)`;
+  const base = {
+    ...system,
+    data: dataDirectory,
+    trainSamples: Math.min(spec.trainSamples, maxTrainSamples),
+    reps: spec.reps,
+    inferReps: spec.inferReps,
+  };
   const env = system.oneCore ? { ...process.env, ...ONE_CORE } : process.env;
   const training = runScript(command, system.script, env, { ...base, train: spec.train, infer: null });
   if (typeof training === 'string') return training;
@@ -53,8 +67,16 @@ export function benchPython(system: PythonSystem, dataDirectory: string, spec: B
 }
 
 function runScript(command: string, script: string, env: NodeJS.ProcessEnv, args: object): Measured | string {
-  const run = spawnSync(command, [join(scripts, script), JSON.stringify(args)], { cwd: scripts, env, encoding: 'utf8', maxBuffer: 1 << 24, timeout: TIMEOUT_MS });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return `${script} took longer than ${TIMEOUT_MS / 60000} minutes (a busy machine?)`;
-  if (run.status !== 0) return `${script} failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
+  const run = spawnSync(command, [join(scripts, script), JSON.stringify(args)], {
+    cwd: scripts,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    timeout: TIMEOUT_MS,
+  });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    return `${script} took longer than ${TIMEOUT_MS / 60000} minutes (a busy machine?)`;
+  if (run.status !== 0)
+    return `${script} failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Measured;
 }

@@ -41,22 +41,39 @@ function oursOf(results: SystemResult[]): SystemResult | undefined {
  */
 export function table(results: SystemResult[], spec: BenchSpec): string {
   const ours = oursOf(results);
-  const caseName = (i: number) => `${[784, ...spec.train[i].hidden, 10].join('-')}, batch ${spec.train[i].batch}: train samples/s`;
-  const header = ['system', ...spec.train.flatMap((_, i) => [caseName(i), '×']), `inference, batch ${spec.infer.batch}: samples/s`, '×', '1-image predict µs', 'test accuracy'];
-  const rows = results.filter((r) => r.measured).map((r) => {
-    const m = r.measured!;
-    return [
-      r.label + (r.trainSamples ? ` ¹` : ''),
-      ...spec.train.flatMap((_, i) => [cell(m.train[i]?.samplesPerSecond, thousands), ratio(trainMedian(ours, i), trainMedian(r, i))]),
-      cell(m.infer?.samplesPerSecond, thousands),
-      ratio(inferMedian(ours), inferMedian(r)),
-      cell(m.latencyMicroseconds ?? undefined, (v) => v.toFixed(1)),
-      m.train.map((t) => (t && Number.isFinite(t.testAccuracy) ? `${(t.testAccuracy * 100).toFixed(1)}%` : '—')).join(' / '),
-    ];
-  });
+  const caseName = (i: number) =>
+    `${[784, ...spec.train[i].hidden, 10].join('-')}, batch ${spec.train[i].batch}: train samples/s`;
+  const header = [
+    'system',
+    ...spec.train.flatMap((_, i) => [caseName(i), '×']),
+    `inference, batch ${spec.infer.batch}: samples/s`,
+    '×',
+    '1-image predict µs',
+    'test accuracy',
+  ];
+  const rows = results
+    .filter((r) => r.measured)
+    .map((r) => {
+      const m = r.measured!;
+      return [
+        r.label + (r.trainSamples ? ` ¹` : ''),
+        ...spec.train.flatMap((_, i) => [
+          cell(m.train[i]?.samplesPerSecond, thousands),
+          ratio(trainMedian(ours, i), trainMedian(r, i)),
+        ]),
+        cell(m.infer?.samplesPerSecond, thousands),
+        ratio(inferMedian(ours), inferMedian(r)),
+        cell(m.latencyMicroseconds ?? undefined, (v) => v.toFixed(1)),
+        m.train.map((t) => (t && Number.isFinite(t.testAccuracy) ? `${(t.testAccuracy * 100).toFixed(1)}%` : '—')).join(' / '),
+      ];
+    });
   const lines = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`);
   const capped = results.filter((r) => r.measured && r.trainSamples);
-  if (capped.length) lines.push('', `¹ trained on the first ${capped.map((r) => `${r.trainSamples} (${r.label})`).join(', ')} images per repetition: too slow for full epochs.`);
+  if (capped.length)
+    lines.push(
+      '',
+      `¹ trained on the first ${capped.map((r) => `${r.trainSamples} (${r.label})`).join(', ')} images per repetition: too slow for full epochs.`,
+    );
   const missing = results.filter((r) => !r.measured);
   if (missing.length) lines.push('', 'Not measured:', ...missing.map((r) => `- ${r.label}: ${r.missing}`));
   return lines.join('\n');
@@ -83,11 +100,23 @@ export function targets(results: SystemResult[]): string {
     check('784-256-256-10 vs PyTorch best thread setting, need ≥ 0.5', over(trainMedian(ours, 1), torchBest(1)), 0.5),
     check('inference vs NumPy float32, need ≥ 1', over(inferMedian(ours), inferMedian(get('numpy-f32'))), 1),
     `- inference vs PyTorch's best thread setting (for reference): ${over(inferMedian(ours), torchBestInfer)?.toFixed(2).concat('×') ?? 'not measured'}`,
-    `- inference on one core, scratchnet 1 thread vs NumPy float32 on one core (for reference): ${over(inferMedian(oursOneThread), inferMedian(get('numpy-f32-1core')))?.toFixed(2).concat('×') ?? 'not measured'}`,
+    `- inference on one core, scratchnet 1 thread vs NumPy float32 on one core (for reference): ${
+      over(inferMedian(oursOneThread), inferMedian(get('numpy-f32-1core')))
+        ?.toFixed(2)
+        .concat('×') ?? 'not measured'
+    }`,
     ...(native
       ? [
-          `- inference, the wasm backend alone (the browser's) vs NumPy float32 (for reference): ${over(inferMedian(get('scratchnet-wasm')), inferMedian(get('numpy-f32')))?.toFixed(2).concat('×') ?? 'not measured'}`,
-          `- inference on one core, wasm 1 thread vs NumPy float32 on one core (for reference): ${over(inferMedian(get('scratchnet-wasm-1t')), inferMedian(get('numpy-f32-1core')))?.toFixed(2).concat('×') ?? 'not measured'}`,
+          `- inference, the wasm backend alone (the browser's) vs NumPy float32 (for reference): ${
+            over(inferMedian(get('scratchnet-wasm')), inferMedian(get('numpy-f32')))
+              ?.toFixed(2)
+              .concat('×') ?? 'not measured'
+          }`,
+          `- inference on one core, wasm 1 thread vs NumPy float32 on one core (for reference): ${
+            over(inferMedian(get('scratchnet-wasm-1t')), inferMedian(get('numpy-f32-1core')))
+              ?.toFixed(2)
+              .concat('×') ?? 'not measured'
+          }`,
         ]
       : []),
     check('single-image predict latency, need < 50', latencyMedian(ours), 50, ' µs', true),

@@ -26,9 +26,12 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
   },
 });
-const quick = args.quick!;
+const quick = args.quick;
 const spec: BenchSpec = {
-  train: [{ hidden: [64, 32], batch: 32 }, { hidden: [256, 256], batch: 128 }],
+  train: [
+    { hidden: [64, 32], batch: 32 },
+    { hidden: [256, 256], batch: 128 },
+  ],
   infer: { hidden: [64, 32], batch: 1000 },
   reps: Math.max(3, Number(args.reps ?? 3)),
   inferReps: Math.max(9, Number(args.reps ?? 3)),
@@ -38,36 +41,95 @@ const spec: BenchSpec = {
 const slowCap = quick ? 2000 : 10000;
 
 const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
-  { id: 'scratchnet-native', label: 'scratchnet, native (matrix products in C, AVX-512; threads for large products)', run: () => benchScratchnet('native', data, spec) },
-  { id: 'scratchnet-native-1t', label: 'scratchnet, native, 1 thread', run: () => benchScratchnet('native-1-thread', data, spec) },
-  { id: 'scratchnet-wasm', label: 'scratchnet, wasm (SIMD, threads for large products)', run: () => benchScratchnet('wasm', data, spec) },
+  {
+    id: 'scratchnet-native',
+    label: 'scratchnet, native (matrix products in C, AVX-512; threads for large products)',
+    run: () => benchScratchnet('native', data, spec),
+  },
+  {
+    id: 'scratchnet-native-1t',
+    label: 'scratchnet, native, 1 thread',
+    run: () => benchScratchnet('native-1-thread', data, spec),
+  },
+  {
+    id: 'scratchnet-wasm',
+    label: 'scratchnet, wasm (SIMD, threads for large products)',
+    run: () => benchScratchnet('wasm', data, spec),
+  },
   { id: 'scratchnet-wasm-1t', label: 'scratchnet, wasm, 1 thread', run: () => benchScratchnet('wasm-1-thread', data, spec) },
-  { id: 'scratchnet-js', label: 'scratchnet, js (reference kernels)', cap: slowCap, run: () => benchScratchnet('js', data, spec, slowCap) },
-  { id: 'numpy-f64', label: "the tutorial's NumPy code, float64", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float64' }, data.directory, spec) },
-  { id: 'numpy-f32', label: "the tutorial's NumPy code, float32", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float32' }, data.directory, spec) },
-  { id: 'numpy-f32-1core', label: "the tutorial's NumPy code, float32, one core ²", run: async () => benchPython({ script: 'tutorial_numpy.py', dtype: 'float32', oneCore: true }, data.directory, spec) },
-  { id: 'torch-1', label: 'PyTorch, 1 thread ³', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1 }, data.directory, spec) },
-  { id: 'torch-1core', label: 'PyTorch, one core ²', run: async () => benchPython({ script: 'torch_mlp.py', threads: 1, oneCore: true }, data.directory, spec) },
-  { id: 'torch-2', label: 'PyTorch, 2 threads ³', run: async () => benchPython({ script: 'torch_mlp.py', threads: 2 }, data.directory, spec) },
+  {
+    id: 'scratchnet-js',
+    label: 'scratchnet, js (reference kernels)',
+    cap: slowCap,
+    run: () => benchScratchnet('js', data, spec, slowCap),
+  },
+  {
+    id: 'numpy-f64',
+    label: "the tutorial's NumPy code, float64",
+    run: () => Promise.resolve(benchPython({ script: 'tutorial_numpy.py', dtype: 'float64' }, data.directory, spec)),
+  },
+  {
+    id: 'numpy-f32',
+    label: "the tutorial's NumPy code, float32",
+    run: () => Promise.resolve(benchPython({ script: 'tutorial_numpy.py', dtype: 'float32' }, data.directory, spec)),
+  },
+  {
+    id: 'numpy-f32-1core',
+    label: "the tutorial's NumPy code, float32, one core ²",
+    run: () =>
+      Promise.resolve(benchPython({ script: 'tutorial_numpy.py', dtype: 'float32', oneCore: true }, data.directory, spec)),
+  },
+  {
+    id: 'torch-1',
+    label: 'PyTorch, 1 thread ³',
+    run: () => Promise.resolve(benchPython({ script: 'torch_mlp.py', threads: 1 }, data.directory, spec)),
+  },
+  {
+    id: 'torch-1core',
+    label: 'PyTorch, one core ²',
+    run: () => Promise.resolve(benchPython({ script: 'torch_mlp.py', threads: 1, oneCore: true }, data.directory, spec)),
+  },
+  {
+    id: 'torch-2',
+    label: 'PyTorch, 2 threads ³',
+    run: () => Promise.resolve(benchPython({ script: 'torch_mlp.py', threads: 2 }, data.directory, spec)),
+  },
   { id: 'tfjs-wasm', label: 'TF.js, wasm backend', cap: slowCap, run: () => benchTfjs('wasm', data, spec, slowCap) },
   { id: 'tfjs-cpu', label: 'TF.js, cpu backend', cap: slowCap / 5, run: () => benchTfjs('cpu', data, spec, slowCap / 5) },
 ];
 
 const loaded = await loadBenchData(spec.trainSamples, args.data);
 if (!loaded) {
-  console.error(`No benchmark data: looked for IDX files in ${dataCandidates().map((c) => c.directory).join(', ')}.`);
-  console.error(`Install Debian dataset-fashion-mnist, or name a directory of MNIST-format IDX files with --data or SCRATCHNET_BENCH_DATA${args.data ? ` (--data ${args.data} matched none)` : ''}.`);
+  console.error(
+    `No benchmark data: looked for IDX files in ${dataCandidates()
+      .map((c) => c.directory)
+      .join(', ')}.`,
+  );
+  console.error(
+    `Install Debian dataset-fashion-mnist, or name a directory of MNIST-format IDX files with --data or SCRATCHNET_BENCH_DATA${args.data ? ` (--data ${args.data} matched none)` : ''}.`,
+  );
   process.exit(1);
 }
 const data = loaded;
 const only = args.only?.split(',');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`);
+console.log(
+  `scratchnet benchmark — ${data.name} (${data.directory}): ${data.train.count} training images per repetition, ${data.test.count} test images`,
+);
 const { build } = await compileKernels();
-console.log(`scratchnet's wasm kernels: the ${build === 'relaxed' ? 'relaxed-SIMD build (fused multiply-add)' : 'plain build (separate multiply and add)'}`);
+console.log(
+  `scratchnet's wasm kernels: the ${build === 'relaxed' ? 'relaxed-SIMD build (fused multiply-add)' : 'plain build (separate multiply and add)'}`,
+);
 const native = await loadNativeAddon();
-console.log(`scratchnet's native kernels: ${'addon' in native ? `${native.path} (AVX-512)` : `not available — ${native.reason}`}`);
-console.log(`${spec.reps} repetitions per training figure, ${spec.inferReps} per inference figure, after a warm-up pass; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; python: ${python() ?? 'none'}`);
+console.log(
+  `scratchnet's native kernels: ${'addon' in native ? `${native.path} (AVX-512)` : `not available — ${native.reason}`}`,
+);
+console.log(
+  `${spec.reps} repetitions per training figure, ${spec.inferReps} per inference figure, after a warm-up pass; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; python: ${python() ?? 'none'}`,
+);
 
 const results: SystemResult[] = [];
 for (const system of SYSTEMS) {
@@ -84,17 +146,31 @@ for (const system of SYSTEMS) {
   results.push(
     typeof outcome === 'string'
       ? { id: system.id, label: system.label, measured: null, missing: outcome }
-      : { id: system.id, label: system.label, measured: outcome, trainSamples: system.cap && system.cap < spec.trainSamples ? system.cap : undefined },
+      : {
+          id: system.id,
+          label: system.label,
+          measured: outcome,
+          trainSamples: system.cap && system.cap < spec.trainSamples ? system.cap : undefined,
+        },
   );
 }
 
 console.log('');
 console.log(table(results, spec));
 console.log('');
-console.log('² OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1: every product on one core, to compare with scratchnet on one thread.');
-console.log('³ torch.set_num_threads(n) sets PyTorch\'s own threads; the OpenBLAS it calls for matrix products still uses every core.');
+console.log(
+  '² OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1: every product on one core, to compare with scratchnet on one thread.',
+);
+console.log(
+  "³ torch.set_num_threads(n) sets PyTorch's own threads; the OpenBLAS it calls for matrix products still uses every core.",
+);
 console.log('');
 console.log(targets(results));
-console.log(`\nload average after the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on this machine add noise to every figure)`);
+console.log(
+  `\nload average after the run: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (other processes on this machine add noise to every figure)`,
+);
 if (args.json) writeFileSync(args.json, JSON.stringify({ spec, data: data.name, results }, null, 2));
 process.exit(0);

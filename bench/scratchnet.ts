@@ -3,7 +3,7 @@ import { type Kernels, kernels, setKernels, useBackend } from '../src/kernels/in
 import { createWasmKernels } from '../src/kernels/wasm/backend.js';
 import { selectRows } from '../src/data/dataset.js';
 import { evaluate } from '../src/network/evaluate.js';
-import { fit } from '../src/network/fit.js';
+import { fit } from '../src/training/fit.js';
 import { Sequential } from '../src/network/sequential.js';
 import { SGD } from '../src/optimizers/sgd.js';
 import { Rng } from '../src/tensor/rng.js';
@@ -27,9 +27,20 @@ async function activate(variant: ScratchnetVariant): Promise<Kernels & { close?(
  * scratchnet as a user runs it: Sequential.mlp, fit() for one epoch per repetition (shuffle, batch
  * gathering and SGD included), predict() on batches of the test set, and predict() on one image.
  */
-export async function benchScratchnet(variant: ScratchnetVariant, data: BenchData, spec: BenchSpec, maxTrainSamples = Infinity): Promise<Measured> {
+export async function benchScratchnet(
+  variant: ScratchnetVariant,
+  data: BenchData,
+  spec: BenchSpec,
+  maxTrainSamples = Infinity,
+): Promise<Measured> {
   const backend = await activate(variant);
-  const train = data.train.count > maxTrainSamples ? selectRows(data.train, Array.from({ length: maxTrainSamples }, (_, i) => i)) : data.train;
+  const train =
+    data.train.count > maxTrainSamples
+      ? selectRows(
+          data.train,
+          Array.from({ length: maxTrainSamples }, (_, i) => i),
+        )
+      : data.train;
   const result: Measured = { train: [], infer: null, latencyMicroseconds: null };
   for (const { hidden, batch } of spec.train) {
     const net = Sequential.mlp({ hidden, rng: new Rng(42) });

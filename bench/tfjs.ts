@@ -10,7 +10,12 @@ import type { BenchSpec, Measured } from './measure.js';
  * variables, matMul + add + relu, tf.losses.softmaxCrossEntropy and tf.train.sgd(0.1), written as a
  * TF.js user would. Returns why not, when the packages are missing.
  */
-export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: BenchSpec, maxTrainSamples: number): Promise<Measured | string> {
+export async function benchTfjs(
+  backend: 'wasm' | 'cpu',
+  data: BenchData,
+  spec: BenchSpec,
+  maxTrainSamples: number,
+): Promise<Measured | string> {
   let tf: typeof import('@tensorflow/tfjs');
   try {
     tf = await import('@tensorflow/tfjs'); // the union package: core, gradients, cpu backend
@@ -43,7 +48,7 @@ export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: 
   const logits = (net: Net, x: import('@tensorflow/tfjs').Tensor2D) => {
     let h = x;
     net.forEach(({ w, b }, i) => {
-      const z = tf.add(tf.matMul(h, w), b) as import('@tensorflow/tfjs').Tensor2D;
+      const z = tf.add<import('@tensorflow/tfjs').Tensor2D>(tf.matMul(h, w), b);
       h = i < net.length - 1 ? tf.relu(z) : z;
     });
     return h;
@@ -61,7 +66,9 @@ export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: 
       tf.tidy(() => {
         const x = tf.tensor2d(xb.subarray(0, rows * size), [rows, size]);
         const y = tf.oneHot(tf.tensor1d(yb.subarray(0, rows), 'int32'), 10);
-        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(net, x)) as import('@tensorflow/tfjs').Scalar);
+        optimizer.minimize(() =>
+          tf.losses.softmaxCrossEntropy<import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Scalar>(y, logits(net, x)),
+        );
       });
     }
   };
@@ -92,11 +99,14 @@ export async function benchTfjs(backend: 'wasm' | 'cpu', data: BenchData, spec: 
   const { hidden, batch } = spec.infer;
   const net = build(hidden);
   const predict = (from: number, rows: number) =>
-    tf.tidy(() => tf.argMax(logits(net, tf.tensor2d(xTest.subarray(from * size, (from + rows) * size), [rows, size])), 1).dataSync());
+    tf.tidy(() =>
+      tf.argMax(logits(net, tf.tensor2d(xTest.subarray(from * size, (from + rows) * size), [rows, size])), 1).dataSync(),
+    );
   for (let from = 0; from < data.test.count; from += batch) predict(from, Math.min(batch, data.test.count - from)); // warm-up pass
   const rates: number[] = [];
   const latencies: number[] = [];
-  for (let rep = 0; rep < spec.inferReps; rep++) { // batch passes back to back, then single images
+  for (let rep = 0; rep < spec.inferReps; rep++) {
+    // batch passes back to back, then single images
     const start = performance.now();
     for (let from = 0; from < data.test.count; from += batch) predict(from, Math.min(batch, data.test.count - from));
     rates.push(data.test.count / ((performance.now() - start) / 1000));

@@ -6,7 +6,10 @@ import { formatTensor, shapeOf } from './print.js';
 const dense = new Dense(2, 3);
 dense.weight.value.data.set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
 dense.bias.value.data.set([0.1, 0.2, 0.3]);
-const input = Tensor.from([[1.0, 2.0], [3.0, 4.0]]);
+const input = Tensor.from([
+  [1.0, 2.0],
+  [3.0, 4.0],
+]);
 
 const output = dense.forward(input, 'train');
 console.log('Input shape:', shapeOf(input));
@@ -17,11 +20,23 @@ console.log('\nBiases:', formatTensor(dense.bias.value, 1));
 console.log('\nOutput shape:', shapeOf(output));
 console.log('Output:\n', formatTensor(output, 1));
 
-const expected = [1.0 * 0.1 + 2.0 * 0.4 + 0.1, 1.0 * 0.2 + 2.0 * 0.5 + 0.2, 1.0 * 0.3 + 2.0 * 0.6 + 0.3,
-  3.0 * 0.1 + 4.0 * 0.4 + 0.1, 3.0 * 0.2 + 4.0 * 0.5 + 0.2, 3.0 * 0.3 + 4.0 * 0.6 + 0.3];
-console.log('\nCorrect forward pass:', expected.every((v, i) => Math.abs(v - output.data[i]) < 1e-6));
+const expected = [
+  1.0 * 0.1 + 2.0 * 0.4 + 0.1,
+  1.0 * 0.2 + 2.0 * 0.5 + 0.2,
+  1.0 * 0.3 + 2.0 * 0.6 + 0.3,
+  3.0 * 0.1 + 4.0 * 0.4 + 0.1,
+  3.0 * 0.2 + 4.0 * 0.5 + 0.2,
+  3.0 * 0.3 + 4.0 * 0.6 + 0.3,
+];
+console.log(
+  '\nCorrect forward pass:',
+  expected.every((v, i) => Math.abs(v - output.data[i]) < 1e-6),
+);
 
-const gradOutput = Tensor.from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]);
+const gradOutput = Tensor.from([
+  [0.1, 0.2, 0.3],
+  [0.4, 0.5, 0.6],
+]);
 const weightsBefore = dense.weight.value.clone();
 const biasesBefore = dense.bias.value.clone();
 const gradInput = dense.backward(gradOutput, true)!;

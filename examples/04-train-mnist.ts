@@ -12,7 +12,9 @@ console.log(`Kernels: ${backend.name}`);
 const rng = new Rng(42);
 const { train: full, test } = loadBuiltinMnist();
 const { train, validation } = trainValidationSplit(full, { fraction: 0.1, seed: 42 });
-console.log(`Training data: ${train.count} × ${train.sampleShape}, validation: ${validation.count}, test: ${test.count}`);
+console.log(
+  `Training data: ${train.count} × ${train.sampleShape.join('×')}, validation: ${validation.count}, test: ${test.count}`,
+);
 
 const network = new Sequential(
   [
@@ -25,7 +27,7 @@ const network = new Sequential(
   [784],
 );
 console.log('Network architecture:');
-network.layers.forEach((layer, i) => console.log(`Layer ${i}: ${layer}`));
+network.layers.forEach((layer, i) => console.log(`Layer ${i}: ${String(layer)}`));
 
 const batches = Math.ceil(train.count / 32);
 fit(network, train, {

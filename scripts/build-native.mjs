@@ -49,8 +49,18 @@ const nodedir = process.env.npm_config_nodedir ?? join(dirname(process.execPath)
 if (existsSync(join(nodedir, 'include/node/node_api.h'))) args.push(`--nodedir=${nodedir}`);
 const run = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (run.status !== 0 || !existsSync(built)) {
-  process.stderr.write(run.stdout.split('\n').filter((line) => !line.startsWith('gyp info')).join('\n'));
-  process.stderr.write(run.stderr.split('\n').filter((line) => !line.startsWith('gyp info')).join('\n'));
+  process.stderr.write(
+    run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('gyp info'))
+      .join('\n'),
+  );
+  process.stderr.write(
+    run.stderr
+      .split('\n')
+      .filter((line) => !line.startsWith('gyp info'))
+      .join('\n'),
+  );
   skip(`node-gyp failed (exit ${run.status})`);
 }
 mkdirSync(dirname(target), { recursive: true });

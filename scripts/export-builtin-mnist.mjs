@@ -26,7 +26,10 @@ function idx(shape, bytes) {
 }
 
 const { train, test } = loadBuiltinMnist();
-for (const [name, data] of [['train', train], ['t10k', test]]) {
+for (const [name, data] of [
+  ['train', train],
+  ['t10k', test],
+]) {
   if (!(data.features instanceof Uint8Array)) throw new Error('expected byte features');
   writeFileSync(join(dir, `${name}-images-idx3-ubyte.gz`), idx([data.count, 28, 28], data.features));
   writeFileSync(join(dir, `${name}-labels-idx1-ubyte.gz`), idx([data.count], Uint8Array.from(data.labels)));

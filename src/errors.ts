@@ -4,14 +4,14 @@
  * Any other error is a bug in scratchnet and may show a stack trace.
  */
 export class ScratchnetError extends Error {
-  override readonly name = 'ScratchnetError';
+  override readonly name: string = 'ScratchnetError';
   constructor(message: string) {
     super(message);
   }
 }
 
-/** Error for a tensor whose shape does not fit an operation; names both shapes. */
-export class ShapeError extends Error {
+/** A tensor whose shape does not fit an operation (a user mistake like any other); names both shapes. */
+export class ShapeError extends ScratchnetError {
   override readonly name = 'ShapeError';
   constructor(what: string, expected: readonly number[], actual: readonly number[]) {
     super(`${what}: expected shape [${expected.join(', ')}], got [${actual.join(', ')}]`);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** A fresh temporary directory for one test file's data; `cleanup` removes it. */
-export function tempDir(prefix = 'scratchnet-data-'): { dir: string; file(name: string, content: string | Uint8Array): string; cleanup(): void } {
+export function tempDir(prefix = 'scratchnet-data-'): {
+  dir: string;
+  file(name: string, content: string | Uint8Array): string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
@@ -35,4 +39,6 @@ export function mnistRows(rows: number): { lines: string[]; pixel(r: number, i: 
   return { lines, pixel };
 }
 
-export const MNIST_HEADER = ['label', ...Array.from({ length: 784 }, (_, i) => `${Math.floor(i / 28) + 1}x${(i % 28) + 1}`)].join(',');
+export const MNIST_HEADER = ['label', ...Array.from({ length: 784 }, (_, i) => `${Math.floor(i / 28) + 1}x${(i % 28) + 1}`)].join(
+  ',',
+);

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
  * where python3-torch installs; then whatever `python3` is on PATH), or null with the reason.
  */
 export function findPython(modules: readonly string[]): { python: string | null; reason: string } {
-  const candidates = [process.env.SCRATCHNET_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p && (p === 'python3' || existsSync(p)));
+  const candidates = [process.env.SCRATCHNET_PYTHON, '/usr/bin/python3', 'python3'].filter(
+    (p): p is string => !!p && (p === 'python3' || existsSync(p)),
+  );
   let reason = 'no python3 found';
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });

@@ -9,7 +9,10 @@ import { BACKEND_NAMES, type BackendName, useBackend } from '../kernels/index.js
  */
 export function addBackendOption(command: Command): Command {
   return command.addOption(
-    new Option('--backend <name>', 'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)')
+    new Option(
+      '--backend <name>',
+      'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)',
+    )
       .choices(BACKEND_NAMES)
       .default('auto'),
   );
@@ -23,6 +26,8 @@ export async function selectBackend(name: BackendName = 'auto'): Promise<'native
   try {
     return (await useBackend(name)).name as 'native' | 'wasm' | 'js';
   } catch (error) {
-    throw new ScratchnetError(`--backend ${name}: ${(error as Error).message}; use --backend ${name === 'native' ? 'wasm' : 'js'} (or auto)`);
+    throw new ScratchnetError(
+      `--backend ${name}: ${(error as Error).message}; use --backend ${name === 'native' ? 'wasm' : 'js'} (or auto)`,
+    );
   }
 }

@@ -34,18 +34,22 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
   let train: Dataset;
   let test: Dataset | null;
   if (options.train === undefined) {
-    if (options.test !== undefined) throw new ScratchnetError('--test needs --train too (without both, the built-in digits are used)');
+    if (options.test !== undefined)
+      throw new ScratchnetError('--test needs --train too (without both, the built-in digits are used)');
     ({ train, test } = loadBuiltinMnist());
   } else {
     train = await loadDataFile(options.train, options.labelColumn, options.trainLabels);
     test = options.test === undefined ? null : await loadDataFile(options.test, options.labelColumn, options.testLabels);
     if (test && sampleSize(test) !== sampleSize(train)) {
-      throw new ScratchnetError(`${options.test}: ${sampleSize(test)} values per sample, but the training data ${options.train} has ${sampleSize(train)}`);
+      throw new ScratchnetError(
+        `${options.test}: ${sampleSize(test)} values per sample, but the training data ${options.train} has ${sampleSize(train)}`,
+      );
     }
   }
   if (options.valSplit === 0) return { name: train.name, train, validation: null, test };
   const { train: trainPart, validation } = trainValidationSplit(train, { fraction: options.valSplit, seed: options.seed });
-  if (trainPart.count === 0) throw new ScratchnetError(`--val-split ${options.valSplit} leaves no training rows of ${train.count}`);
+  if (trainPart.count === 0)
+    throw new ScratchnetError(`--val-split ${options.valSplit} leaves no training rows of ${train.count}`);
   return { name: train.name, train: trainPart, validation: validation.count > 0 ? validation : null, test };
 }
 
@@ -66,8 +70,11 @@ export async function loadDataFile(path: string, labelColumn?: string, labelsPat
 export function checkDataFitsModel(network: Sequential, data: Dataset, model: string): void {
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   if (sampleSize(data) !== inputs) {
-    throw new ScratchnetError(`${model} expects ${inputs} inputs per sample [${network.inputShape.join(', ')}], but ${data.name} has ${sampleSize(data)} [${data.sampleShape.join(', ')}]`);
+    throw new ScratchnetError(
+      `${model} expects ${inputs} inputs per sample [${network.inputShape.join(', ')}], but ${data.name} has ${sampleSize(data)} [${data.sampleShape.join(', ')}]`,
+    );
   }
   const classes = network.outputShape()[0];
-  if (data.classes > classes) throw new ScratchnetError(`${model} has ${classes} output classes, but ${data.name} has labels up to ${data.classes - 1}`);
+  if (data.classes > classes)
+    throw new ScratchnetError(`${model} has ${classes} output classes, but ${data.name} has labels up to ${data.classes - 1}`);
 }

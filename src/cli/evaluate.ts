@@ -36,16 +36,28 @@ export function evaluateCommand(): Command {
       const metrics = perClassMetrics(matrix);
       const names = info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c));
       if (options.json) {
-        const perClass = metrics.map((m, c) => ({ class: c, name: names[c], precision: nullIfNaN(m.precision), recall: nullIfNaN(m.recall), f1: nullIfNaN(m.f1), support: m.support }));
-        process.stdout.write(`${JSON.stringify({ model: options.model, data: data.name, backend, count: data.count, accuracy: result.accuracy, loss: result.loss, perClass, confusionMatrix: matrix })}\n`);
+        const perClass = metrics.map((m, c) => ({
+          class: c,
+          name: names[c],
+          precision: nullIfNaN(m.precision),
+          recall: nullIfNaN(m.recall),
+          f1: nullIfNaN(m.f1),
+          support: m.support,
+        }));
+        process.stdout.write(
+          `${JSON.stringify({ model: options.model, data: data.name, backend, count: data.count, accuracy: result.accuracy, loss: result.loss, perClass, confusionMatrix: matrix })}\n`,
+        );
         return;
       }
       const lines = [
-        `Model: ${options.model}: ${network}`,
+        `Model: ${options.model}: ${String(network)}`,
         `Data: ${data.name}, ${count(data.count)} samples (evaluated on the ${backend} backend)`,
         `Accuracy: ${percent(result.accuracy)}  (loss ${result.loss.toFixed(4)})`,
         '',
-        table([['class', 'precision', 'recall', 'f1', 'support'], ...metrics.map((m, c) => [names[c], pct(m.precision), pct(m.recall), pct(m.f1), count(m.support)])]),
+        table([
+          ['class', 'precision', 'recall', 'f1', 'support'],
+          ...metrics.map((m, c) => [names[c], pct(m.precision), pct(m.recall), pct(m.f1), count(m.support)]),
+        ]),
         '',
         'Confusion matrix (rows: true class, columns: predicted class)',
         table([['', ...names.map((_, c) => String(c))], ...matrix.map((row, t) => [names[t], ...row.map(String)])]),

@@ -21,9 +21,12 @@ export function program(): Command {
     .description('Neural networks from scratch: train, evaluate, inspect and use digit classifiers.')
     .version(version, '-V, --version')
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand(), plotCommand()]) root.addCommand(command);
+  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand(), plotCommand()])
+    root.addCommand(command);
   for (const command of allCommands(root)) {
-    command.exitOverride().configureOutput({ outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text) });
+    command.exitOverride().configureOutput({
+      outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text),
+    });
   }
   return root;
 }

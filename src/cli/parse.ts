@@ -7,13 +7,15 @@ import { InvalidArgumentError } from 'commander';
  */
 export function positiveInteger(text: string): number {
   const n = Number(text);
-  if (!(Number.isInteger(n) && n > 0 && /^\s*\+?\d+\s*$/.test(text))) throw new InvalidArgumentError('Expected a positive whole number (1, 2, 3, …).');
+  if (!(Number.isInteger(n) && n > 0 && /^\s*\+?\d+\s*$/.test(text)))
+    throw new InvalidArgumentError('Expected a positive whole number (1, 2, 3, …).');
   return n;
 }
 
 export function nonNegativeInteger(text: string): number {
   const n = Number(text);
-  if (!(Number.isInteger(n) && n >= 0 && /^\s*\+?\d+\s*$/.test(text))) throw new InvalidArgumentError('Expected a whole number ≥ 0.');
+  if (!(Number.isInteger(n) && n >= 0 && /^\s*\+?\d+\s*$/.test(text)))
+    throw new InvalidArgumentError('Expected a whole number ≥ 0.');
   return n;
 }
 
@@ -35,7 +37,8 @@ export function widthList(text: string): number[] {
   if (text.trim() === '' || text.trim() === 'none') return [];
   return text.split(',').map((part) => {
     const n = Number(part);
-    if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`Expected comma-separated positive whole numbers like 64,32; '${part}' is not one.`);
+    if (!(Number.isInteger(n) && n > 0))
+      throw new InvalidArgumentError(`Expected comma-separated positive whole numbers like 64,32; '${part}' is not one.`);
     return n;
   });
 }

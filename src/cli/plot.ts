@@ -47,7 +47,10 @@ function withOutput(command: Command): Command {
 }
 
 function report(figures: readonly FigureFile[], dir: string): void {
-  for (const f of figures) process.stdout.write(`${f.title}: ${join(dir, f.svg)}, ${join(dir, f.png)} (${Math.round(f.width)}×${Math.round(f.height)} px)\n`);
+  for (const f of figures)
+    process.stdout.write(
+      `${f.title}: ${join(dir, f.svg)}, ${join(dir, f.png)} (${Math.round(f.width)}×${Math.round(f.height)} px)\n`,
+    );
 }
 
 interface ModelDataOptions {
@@ -86,8 +89,14 @@ function samples(): Command {
     .option('--train-labels <path>', 'IDX: the labels file, when it is not beside the images file')
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
     .action(async (options: DataPlotOptions & { train?: string; labelColumn?: string; trainLabels?: string }) => {
-      const dataset: Dataset = options.train === undefined ? loadBuiltinMnist().train : await loadDataFile(options.train, options.labelColumn, options.trainLabels);
-      report([await (await viz()).writeSamplesFigure(options.out, dataset, options.n, options.seed, { scale: options.scale })], options.out);
+      const dataset: Dataset =
+        options.train === undefined
+          ? loadBuiltinMnist().train
+          : await loadDataFile(options.train, options.labelColumn, options.trainLabels);
+      report(
+        [await (await viz()).writeSamplesFigure(options.out, dataset, options.n, options.seed, { scale: options.scale })],
+        options.out,
+      );
     });
 }
 
@@ -101,12 +110,22 @@ function modelCommand(name: string, description: string): Command {
 }
 
 function predictions(): Command {
-  return modelCommand('predictions', 'random test digits with the predicted label (green right, red wrong) above the class probabilities')
+  return modelCommand(
+    'predictions',
+    'random test digits with the predicted label (green right, red wrong) above the class probabilities',
+  )
     .option('--n <count>', 'how many digits', positiveInteger, 10)
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
     .action(async (options: DataPlotOptions & ModelDataOptions) => {
       const { test, evaluation } = await modelOnData(options);
-      report([await (await viz()).writePredictionsFigure(options.out, test, evaluation, options.n, options.seed, { scale: options.scale })], options.out);
+      report(
+        [
+          await (
+            await viz()
+          ).writePredictionsFigure(options.out, test, evaluation, options.n, options.seed, { scale: options.scale }),
+        ],
+        options.out,
+      );
     });
 }
 
@@ -125,10 +144,15 @@ function wrong(): Command {
 }
 
 function confusion(): Command {
-  return modelCommand('confusion', 'confusion-matrix heat map of the model on labelled data').action(async (options: PlotOptions & ModelDataOptions) => {
-    const { test, evaluation } = await modelOnData(options);
-    report([await figure(options, 'confusion-matrix', 'Confusion matrix', (await viz()).confusionMatrixChart(test, evaluation))], options.out);
-  });
+  return modelCommand('confusion', 'confusion-matrix heat map of the model on labelled data').action(
+    async (options: PlotOptions & ModelDataOptions) => {
+      const { test, evaluation } = await modelOnData(options);
+      report(
+        [await figure(options, 'confusion-matrix', 'Confusion matrix', (await viz()).confusionMatrixChart(test, evaluation))],
+        options.out,
+      );
+    },
+  );
 }
 
 function weights(): Command {
@@ -139,8 +163,21 @@ function weights(): Command {
       const { network } = loadModel(options.model);
       const inputs = network.inputShape.reduce((a, b) => a * b, 1);
       const side = Math.round(Math.sqrt(inputs));
-      if (side * side !== inputs) throw new ScratchnetError(`${options.model}: ${inputs} inputs per sample are not a square image; its weights cannot be drawn as images`);
-      report([await figure(options, 'first-layer-weights', 'First-layer weights', (await viz()).firstLayerWeightsChart(network, side))], options.out);
+      if (side * side !== inputs)
+        throw new ScratchnetError(
+          `${options.model}: ${inputs} inputs per sample are not a square image; its weights cannot be drawn as images`,
+        );
+      report(
+        [
+          await figure(
+            options,
+            'first-layer-weights',
+            'First-layer weights',
+            (await viz()).firstLayerWeightsChart(network, side),
+          ),
+        ],
+        options.out,
+      );
     });
 }
 
@@ -152,7 +189,10 @@ async function figure(options: PlotOptions, id: string, title: string, spec: Top
 export function plotCommand(): Command {
   const plot = new Command('plot')
     .description('draw figures as SVG and PNG files: activations, samples, predictions, wrong, confusion, weights')
-    .addHelpText('after', '\nExamples:\n  scratchnet plot activations --out figures\n  scratchnet plot samples --n 25\n  scratchnet plot predictions --model model.safetensors --n 10');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  scratchnet plot activations --out figures\n  scratchnet plot samples --n 25\n  scratchnet plot predictions --model model.safetensors --n 10',
+    );
   for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights()]) plot.addCommand(command);
   return plot;
 }

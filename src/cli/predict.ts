@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js';
 import { readFeatureRows } from '../data/rows.js';
-import { readFileOrFail, writeFileAtomic } from '../io/files.js';
+import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
 import { loadModel } from '../io/model-file.js';
 import type { BackendName } from '../kernels/index.js';
 import type { Sequential } from '../network/sequential.js';
@@ -31,10 +31,13 @@ const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 export function predictCommand(): Command {
   return addBackendOption(new Command('predict'))
     .description('classify PNG/JPEG pictures of digits (preprocessed as MNIST was) and CSV rows of pixels')
-    .argument('<inputs...>', 'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)')
+    .argument(
+      '<inputs...>',
+      'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)',
+    )
     .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
     .option('--json', 'print one JSON object per input', false)
-    .option('--save-preprocessed <dir>', "write each picture as the network sees it (28×28 PNG) into this folder")
+    .option('--save-preprocessed <dir>', 'write each picture as the network sees it (28×28 PNG) into this folder')
     .action(async (inputs: string[], options: PredictOptions) => {
       await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
@@ -43,7 +46,10 @@ export function predictCommand(): Command {
         const extension = extname(input.replace(/\.gz$/i, '')).toLowerCase();
         let predictions: Prediction[];
         if (IMAGE_EXTENSIONS.includes(extension)) {
-          if (inputCount !== FIELD * FIELD) throw new ScratchnetError(`${options.model} takes ${inputCount} inputs; pictures become 28×28 = 784, so it cannot classify ${input}`);
+          if (inputCount !== FIELD * FIELD)
+            throw new ScratchnetError(
+              `${options.model} takes ${inputCount} inputs; pictures become 28×28 = 784, so it cannot classify ${input}`,
+            );
           const pixels = mnistStyle(decodeImage(readFileOrFail(input, 'image'), input), input);
           if (options.savePreprocessed !== undefined) {
             const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
@@ -52,7 +58,11 @@ export function predictCommand(): Command {
           predictions = classify(network, pixels, 1).map((p) => ({ input, ...p }));
         } else if (extension === '.csv') {
           const rows = readFeatureRows(input, inputCount);
-          predictions = classify(network, rows.features, rows.count).map((p, r) => ({ input: `${input}:${rows.lines[r]}`, ...p, ...(rows.labels ? { label: rows.labels[r] } : {}) }));
+          predictions = classify(network, rows.features, rows.count).map((p, r) => ({
+            input: `${input}:${rows.lines[r]}`,
+            ...p,
+            ...(rows.labels ? { label: rows.labels[r] } : {}),
+          }));
         } else {
           throw new ScratchnetError(`${input}: predict reads .png, .jpg, .jpeg and .csv (.csv.gz) files`);
         }

@@ -21,13 +21,25 @@ export function summaryCommand(): Command {
     .description("each layer's shapes, parameter count and FLOPs per sample — for a model file or a network described by options")
     .option('--model <file>', 'summarise this model file (otherwise the network the options below describe)')
     .option('--inputs <n>', 'input features per sample', positiveInteger, 784)
-    .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for none)').argParser(widthList).default([64, 32], '64,32'))
+    .addOption(
+      new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for none)')
+        .argParser(widthList)
+        .default([64, 32], '64,32'),
+    )
     .option('--classes <n>', 'output classes', positiveInteger, 10)
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
     .option('--batch-size <n>', 'batch size for the matrix shapes shown', positiveInteger, 32)
     .option('--json', 'print the summary as JSON', false)
     .action((options: SummaryOptions) => {
-      const network = options.model ? loadModel(options.model).network : Sequential.mlp({ inputs: options.inputs, hidden: options.hidden, classes: options.classes, activation: options.activation, init: INIT_NAMES[0] });
+      const network = options.model
+        ? loadModel(options.model).network
+        : Sequential.mlp({
+            inputs: options.inputs,
+            hidden: options.hidden,
+            classes: options.classes,
+            activation: options.activation,
+            init: INIT_NAMES[0],
+          });
       const summary = summarize(network);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -38,9 +50,25 @@ export function summaryCommand(): Command {
       const rows = [['#', 'layer', `input (batch ${b})`, 'parameters', `output (batch ${b})`, 'params', 'FLOPs/sample']];
       for (const l of summary.layers) {
         const params = l.params.map((p) => `${p.name} [${p.shape.join(', ')}]`).join(', ') || 'none';
-        rows.push([String(l.index), l.layer, shape(l.inputShape), params, shape(l.outputShape), count(l.paramCount), count(l.flops)]);
+        rows.push([
+          String(l.index),
+          l.layer,
+          shape(l.inputShape),
+          params,
+          shape(l.outputShape),
+          count(l.paramCount),
+          count(l.flops),
+        ]);
       }
-      rows.push(['', 'total', shape(summary.inputShape), '', shape(summary.outputShape), count(summary.paramCount), count(summary.flops)]);
-      process.stdout.write(`${options.model ?? 'network'}: ${network}\n\n${table(rows)}\n`);
+      rows.push([
+        '',
+        'total',
+        shape(summary.inputShape),
+        '',
+        shape(summary.outputShape),
+        count(summary.paramCount),
+        count(summary.flops),
+      ]);
+      process.stdout.write(`${options.model ?? 'network'}: ${String(network)}\n\n${table(rows)}\n`);
     });
 }

@@ -7,7 +7,9 @@ export function table(rows: readonly (readonly string[])[]): string {
       row
         .map((cell, c) => {
           const pad = ' '.repeat(widths[c] - [...cell].length);
-          return numeric(cell) || (rows.indexOf(row) === 0 && rows.slice(1).every((r) => numeric(r[c] ?? ''))) ? pad + cell : cell + pad;
+          return numeric(cell) || (rows.indexOf(row) === 0 && rows.slice(1).every((r) => numeric(r[c] ?? '')))
+            ? pad + cell
+            : cell + pad;
         })
         .join('  ')
         .trimEnd(),

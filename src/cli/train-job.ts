@@ -2,10 +2,10 @@ import { dirname, join, basename, extname } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import { sampleSize } from '../data/dataset.js';
 import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { assertWritable } from '../io/files.js';
+import { assertWritable } from '../util/fs.js';
 import { saveModel } from '../io/model-file.js';
 import { type Evaluation, evaluate } from '../network/evaluate.js';
-import { type FitState, fit } from '../network/fit.js';
+import { type FitState, fit } from '../training/fit.js';
 import { Rng } from '../tensor/rng.js';
 import { selectBackend } from './backend.js';
 import type { ReportValue } from '../viz/report.js';
@@ -23,7 +23,11 @@ const TICK_MS = 100;
  * `shouldStop` is polled after every batch (Ctrl-C); a stopped run writes a checkpoint and returns 130.
  * Returns the process exit code.
  */
-export async function runTraining(options: TrainOptions, shouldStop: () => boolean, emit: (event: TrainEvent) => void): Promise<number> {
+export async function runTraining(
+  options: TrainOptions,
+  shouldStop: () => boolean,
+  emit: (event: TrainEvent) => void,
+): Promise<number> {
   const started = performance.now();
   assertWritable(options.out, 'model file');
   // Before any network exists (fresh or from the checkpoint): its buffers come from the backend.
@@ -41,15 +45,22 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
   if (checkpoint) {
     if (schedule && checkpoint.callbacks.schedule) schedule.loadState(checkpoint.callbacks.schedule);
     if (earlyStopping && checkpoint.callbacks.earlyStopping) earlyStopping.loadState(checkpoint.callbacks.earlyStopping);
-    if (checkpoint.optimizer.name !== optimizer.name) throw new ScratchnetError(`${options.resume}: the checkpoint's optimizer is ${checkpoint.optimizer.name}, this run's ${optimizer.name}`);
+    if (checkpoint.optimizer.name !== optimizer.name)
+      throw new ScratchnetError(
+        `${options.resume}: the checkpoint's optimizer is ${checkpoint.optimizer.name}, this run's ${optimizer.name}`,
+      );
     optimizer.loadState(checkpoint.optimizer.state);
     optimizer.learningRate = checkpoint.optimizer.learningRate;
     network.setRandomStates(checkpoint.randomStates);
     const rows = checkpoint.fit.subset ? checkpoint.fit.subset.length : data.train.count;
-    if (checkpoint.fit.order.length !== rows) throw new ScratchnetError(`${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`);
+    if (checkpoint.fit.order.length !== rows)
+      throw new ScratchnetError(
+        `${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`,
+      );
   }
   const run = { ...options, resume: undefined, stopAfterBatches: undefined };
-  const checkpointDir = options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
+  const checkpointDir =
+    options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
   const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
   const batches = Math.ceil(trainCount / options.batchSize);
   emit({
@@ -86,52 +97,97 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
     subset: options.subset,
     validation: data.validation ?? undefined,
     resume: checkpoint?.fit,
-    callbacks: [...(schedule ? [schedule] : []), ...(earlyStopping ? [earlyStopping] : []), {
-      onEpochBegin: () => {
-        lossSum = 0;
-        lossCount = 0;
+    callbacks: [
+      ...(schedule ? [schedule] : []),
+      ...(earlyStopping ? [earlyStopping] : []),
+      {
+        onEpochBegin: () => {
+          lossSum = 0;
+          lossCount = 0;
+        },
+        onBatchEnd: (e) => {
+          lossSum += e.loss;
+          lossCount++;
+          batchesThisRun++;
+          epochSamplesPerSecond = e.samplesPerSecond;
+          const now = performance.now();
+          const logged = e.batch % options.logEvery === 0;
+          if (logged || e.batch === e.batches - 1 || now - lastTick >= TICK_MS) {
+            lastTick = now;
+            emit({
+              event: 'batch',
+              epoch: e.epoch + 1,
+              epochs: e.epochs,
+              batch: e.batch + 1,
+              batches: e.batches,
+              loss: e.loss,
+              meanLoss: lossSum / lossCount,
+              samples: e.samples,
+              samplesPerSecond: e.samplesPerSecond,
+              elapsedSeconds: e.elapsedSeconds,
+              logged,
+            });
+          }
+          if (shouldStop() || batchesThisRun === options.stopAfterBatches) {
+            interrupted = true;
+            e.stop();
+          }
+        },
+        onEpochEnd: (e) => {
+          emit({
+            event: 'epoch',
+            epoch: e.epoch + 1,
+            epochs: e.epochs,
+            trainLoss: e.trainLoss,
+            valLoss: e.valLoss,
+            valAccuracy: e.valAccuracy,
+            learningRate: e.learningRate,
+            seconds: e.seconds,
+            samplesPerSecond: epochSamplesPerSecond,
+            backend,
+          });
+          if (options.checkpointDir !== undefined) {
+            const path = saveCheckpoint(options.checkpointDir, {
+              network,
+              optimizer,
+              fit: e.state(),
+              run,
+              callbacks: callbackStates(),
+            });
+            emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
+          }
+          if (shouldStop()) {
+            interrupted = true;
+            e.stop();
+          }
+        },
+        onTrainEnd: (e) => {
+          if (e.stopped && interrupted) stoppedAt = e.state;
+        },
       },
-      onBatchEnd: (e) => {
-        lossSum += e.loss;
-        lossCount++;
-        batchesThisRun++;
-        epochSamplesPerSecond = e.samplesPerSecond;
-        const now = performance.now();
-        const logged = e.batch % options.logEvery === 0;
-        if (logged || e.batch === e.batches - 1 || now - lastTick >= TICK_MS) {
-          lastTick = now;
-          emit({ event: 'batch', epoch: e.epoch + 1, epochs: e.epochs, batch: e.batch + 1, batches: e.batches, loss: e.loss, meanLoss: lossSum / lossCount, samples: e.samples, samplesPerSecond: e.samplesPerSecond, elapsedSeconds: e.elapsedSeconds, logged });
-        }
-        if (shouldStop() || batchesThisRun === options.stopAfterBatches) {
-          interrupted = true;
-          e.stop();
-        }
-      },
-      onEpochEnd: (e) => {
-        emit({ event: 'epoch', epoch: e.epoch + 1, epochs: e.epochs, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy, learningRate: e.learningRate, seconds: e.seconds, samplesPerSecond: epochSamplesPerSecond, backend });
-        if (options.checkpointDir !== undefined) {
-          const path = saveCheckpoint(options.checkpointDir, { network, optimizer, fit: e.state(), run, callbacks: callbackStates() });
-          emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
-        }
-        if (shouldStop()) {
-          interrupted = true;
-          e.stop();
-        }
-      },
-      onTrainEnd: (e) => {
-        if (e.stopped && interrupted) stoppedAt = e.state;
-      },
-    }],
+    ],
   });
   if (earlyStopping && !interrupted) earlyStopping.restore(); // an interrupted run checkpoints its current weights instead
   if (earlyStopping?.stoppedEpoch !== null && earlyStopping?.stoppedEpoch !== undefined && !interrupted) {
-    emit({ event: 'early-stop', epoch: earlyStopping.stoppedEpoch + 1, bestEpoch: earlyStopping.bestEpoch! + 1, bestValLoss: earlyStopping.bestLoss });
+    emit({
+      event: 'early-stop',
+      epoch: earlyStopping.stoppedEpoch + 1,
+      bestEpoch: earlyStopping.bestEpoch! + 1,
+      bestValLoss: earlyStopping.bestLoss,
+    });
   }
 
   if (stoppedAt) {
     const state: FitState = stoppedAt;
     const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run, callbacks: callbackStates() });
-    emit({ event: 'interrupted', epoch: state.epoch + 1, batch: state.batch, batches, checkpoint: path, resume: `scratchnet train --resume ${quote(checkpointDir)}` });
+    emit({
+      event: 'interrupted',
+      epoch: state.epoch + 1,
+      batch: state.batch,
+      batches,
+      checkpoint: path,
+      resume: `scratchnet train --resume ${quote(checkpointDir)}`,
+    });
     emit({ event: 'end', seconds: (performance.now() - started) / 1000, testAccuracy: null, exitCode: 130, backend });
     return 130;
   }
@@ -155,7 +211,13 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
       epochs: history.epochs.length,
       optimizer: optimizer.config(),
       schedule: schedule?.config() ?? null,
-      earlyStopping: earlyStopping ? { patience: earlyStopping.patience, bestEpoch: earlyStopping.bestEpoch === null ? null : earlyStopping.bestEpoch + 1, stoppedEpoch: earlyStopping.stoppedEpoch === null ? null : earlyStopping.stoppedEpoch + 1 } : null,
+      earlyStopping: earlyStopping
+        ? {
+            patience: earlyStopping.patience,
+            bestEpoch: earlyStopping.bestEpoch === null ? null : earlyStopping.bestEpoch + 1,
+            stoppedEpoch: earlyStopping.stoppedEpoch === null ? null : earlyStopping.stoppedEpoch + 1,
+          }
+        : null,
       trainLoss: last?.trainLoss ?? null,
       valAccuracy: last?.valAccuracy ?? null,
       testAccuracy,
@@ -181,7 +243,14 @@ export async function runTraining(options: TrainOptions, shouldStop: () => boole
 }
 
 /** The run's settings as the report shows them. */
-function reportConfig(options: TrainOptions, run: TrainOptions, data: string, trainRows: number, optimizer: Record<string, unknown>, backend: string): Record<string, ReportValue> {
+function reportConfig(
+  options: TrainOptions,
+  run: TrainOptions,
+  data: string,
+  trainRows: number,
+  optimizer: Record<string, unknown>,
+  backend: string,
+): Record<string, ReportValue> {
   return {
     'training data': data,
     'training rows': trainRows,

@@ -42,20 +42,40 @@ export interface TrainOptions extends RecipeOptions, DataOptions {
  * told otherwise, and is bit-exact on the same backend (another backend rounds differently in the last
  * bits). Every other option must equal the checkpoint's.
  */
-export const RUN_ONLY_OPTIONS: readonly string[] = ['epochs', 'out', 'checkpointDir', 'resume', 'report', 'json', 'logEvery', 'stopAfterBatches', 'backend'];
+export const RUN_ONLY_OPTIONS: readonly string[] = [
+  'epochs',
+  'out',
+  'checkpointDir',
+  'resume',
+  'report',
+  'json',
+  'logEvery',
+  'stopAfterBatches',
+  'backend',
+];
 
 /** The tutorial's settings are the defaults: 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42. */
 export function addTrainOptions(command: Command): Command {
   command
-    .option('--train <path>', 'training data: CSV (label first, then pixels), CSV.gz or IDX; default: the built-in 10,000 MNIST digits')
+    .option(
+      '--train <path>',
+      'training data: CSV (label first, then pixels), CSV.gz or IDX; default: the built-in 10,000 MNIST digits',
+    )
     .option('--test <path>', 'test data, same formats; default: the built-in test digits')
-    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name; default "label", else the first')
+    .option(
+      '--label-column <column>',
+      'CSV: the label column, a 0-based index (-1 = last) or a header name; default "label", else the first',
+    )
     .option('--train-labels <path>', 'IDX: the training labels file, when it is not beside the images file')
     .option('--test-labels <path>', 'IDX: the test labels file, when it is not beside the images file')
     .option('--val-split <fraction>', 'share of the training rows held out for validation', fraction, 0.1)
     .option('--subset <n>', 'train on a random subset of n training rows (chosen once, seeded)', positiveInteger)
     .option('--seed <n>', 'seed of every random choice: initial weights, split, subset, shuffles', nonNegativeInteger, 42)
-    .addOption(new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)').argParser(widthList).default([64, 32], '64,32'))
+    .addOption(
+      new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for no hidden layer)')
+        .argParser(widthList)
+        .default([64, 32], '64,32'),
+    )
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
     .option('--epochs <n>', 'passes over the training data', nonNegativeInteger, 5)
     .option('--batch-size <n>', 'samples per gradient step', positiveInteger, 32)
@@ -65,7 +85,11 @@ export function addTrainOptions(command: Command): Command {
     .option('--report <dir>', 'write every figure (SVG + PNG) and an HTML report, index.html, into this folder')
     .option('--json', 'print one JSON object per event instead of text', false)
     .option('--log-every <n>', 'without a terminal (or with --json): report every n-th batch', positiveInteger, 20)
-    .addOption(new Option('--stop-after-batches <n>', 'act as if Ctrl-C was pressed after n batches (for tests)').argParser(positiveInteger).hideHelp());
+    .addOption(
+      new Option('--stop-after-batches <n>', 'act as if Ctrl-C was pressed after n batches (for tests)')
+        .argParser(positiveInteger)
+        .hideHelp(),
+    );
   return addBackendOption(addRecipeOptions(command));
 }
 
@@ -85,13 +109,20 @@ export function makeOptimizer(options: TrainOptions): Optimizer {
  * A recipe option given explicitly with a different value is a mistake (the run would not be the
  * same run any more) and is refused.
  */
-export function resumedOptions(saved: Record<string, unknown>, given: TrainOptions, explicit: (key: string) => boolean, checkpoint: string): TrainOptions {
+export function resumedOptions(
+  saved: Record<string, unknown>,
+  given: TrainOptions,
+  explicit: (key: string) => boolean,
+  checkpoint: string,
+): TrainOptions {
   const merged: Record<string, unknown> = { ...saved };
   for (const [key, value] of Object.entries(given)) {
     if (!explicit(key)) continue;
     if (RUN_ONLY_OPTIONS.includes(key)) merged[key] = value;
     else if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
-      throw new ScratchnetError(`--${kebab(key)} ${String(value)} differs from the checkpoint's ${JSON.stringify(saved[key])} (${checkpoint}); a resumed run keeps its recipe — drop the option or start a new run`);
+      throw new ScratchnetError(
+        `--${kebab(key)} ${String(value)} differs from the checkpoint's ${JSON.stringify(saved[key])} (${checkpoint}); a resumed run keeps its recipe — drop the option or start a new run`,
+      );
     }
   }
   merged.resume = given.resume;

@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { INIT_NAMES, type InitName } from '../layers/init.js';
-import { EarlyStopping } from '../network/early-stopping.js';
+import { EarlyStopping } from '../training/early-stopping.js';
 import type { Sequential } from '../network/sequential.js';
 import { OPTIMIZER_NAMES, type OptimizerName, makeOptimizer } from '../optimizers/make-optimizer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
-import { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName } from '../optimizers/schedules.js';
+import { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName } from '../training/schedules.js';
 import { fraction, nonNegativeInteger, positiveInteger, positiveNumber } from './parse.js';
 
 /**
@@ -38,23 +38,56 @@ export interface RecipeOptions {
 export function addRecipeOptions(command: Command): Command {
   return command
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('sgd'))
-    .option('--lr <rate>', 'learning rate (default: sgd 0.1; momentum, nesterov, rmsprop, adagrad 0.01; adam, adamw 0.001)', positiveNumber)
+    .option(
+      '--lr <rate>',
+      'learning rate (default: sgd 0.1; momentum, nesterov, rmsprop, adagrad 0.01; adam, adamw 0.001)',
+      positiveNumber,
+    )
     .option('--momentum <mu>', 'momentum (default 0.9 for momentum/nesterov; 0 for sgd and rmsprop)', unitInterval)
-    .option('--weight-decay <lambda>', 'L2 weight decay, added to the gradient (decoupled for adamw; its default 0.01)', nonNegativeNumber)
+    .option(
+      '--weight-decay <lambda>',
+      'L2 weight decay, added to the gradient (decoupled for adamw; its default 0.01)',
+      nonNegativeNumber,
+    )
     .option('--clip-norm <max>', 'clip gradients to this global norm (over all parameters) before each step', positiveNumber)
     .option('--beta1 <b>', 'adam/adamw: first-moment decay (default 0.9)', unitInterval)
     .option('--beta2 <b>', 'adam/adamw: second-moment decay (default 0.999)', unitInterval)
     .option('--dropout <rate>', 'dropout rate after each hidden activation (inverted scaling; 0 = none)', fraction, 0)
     .option('--batch-norm', 'batch normalisation between each hidden Dense layer and its activation', false)
-    .option('--init <names>', `weight initialisation, one for all Dense layers or one per Dense layer, comma-separated (${INIT_NAMES.join(', ')})`, initList, 'he-normal')
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule, stepped per epoch').choices(SCHEDULE_NAMES).default('constant'))
+    .option(
+      '--init <names>',
+      `weight initialisation, one for all Dense layers or one per Dense layer, comma-separated (${INIT_NAMES.join(', ')})`,
+      initList,
+      'he-normal',
+    )
+    .addOption(
+      new Option('--schedule <name>', 'learning-rate schedule, stepped per epoch').choices(SCHEDULE_NAMES).default('constant'),
+    )
     .option('--step-size <epochs>', 'step schedule: epochs between decays', positiveInteger, 10)
-    .option('--gamma <factor>', 'step: decay per step (default 0.1); exponential: decay per epoch (default 0.95)', unitIntervalOpen)
+    .option(
+      '--gamma <factor>',
+      'step: decay per step (default 0.1); exponential: decay per epoch (default 0.95)',
+      unitIntervalOpen,
+    )
     .option('--min-lr <rate>', 'cosine: final learning rate; plateau: lowest learning rate', nonNegativeNumber, 0)
     .option('--plateau-factor <factor>', 'plateau: multiply the learning rate by this on a plateau', unitIntervalOpen, 0.1)
-    .option('--plateau-patience <epochs>', 'plateau: epochs without validation-loss improvement before reducing', nonNegativeInteger, 10)
-    .option('--warmup <batches>', 'linear learning-rate warm-up over this many batches (with any schedule)', nonNegativeInteger, 0)
-    .option('--early-stopping <patience>', 'stop after this many epochs without validation-loss improvement and keep the best epoch', positiveInteger);
+    .option(
+      '--plateau-patience <epochs>',
+      'plateau: epochs without validation-loss improvement before reducing',
+      nonNegativeInteger,
+      10,
+    )
+    .option(
+      '--warmup <batches>',
+      'linear learning-rate warm-up over this many batches (with any schedule)',
+      nonNegativeInteger,
+      0,
+    )
+    .option(
+      '--early-stopping <patience>',
+      'stop after this many epochs without validation-loss improvement and keep the best epoch',
+      positiveInteger,
+    );
 }
 
 /** The optimizer the recipe describes. */
@@ -83,20 +116,24 @@ export function recipeSchedule(options: RecipeOptions, optimizer: Optimizer, epo
 
 /** Early stopping, or null. It does not restore the best weights by itself: call `restore()` after a finished (not interrupted) run. */
 export function recipeEarlyStopping(options: RecipeOptions, network: Sequential): EarlyStopping | null {
-  return options.earlyStopping === undefined ? null : new EarlyStopping(network, { patience: options.earlyStopping, restoreBest: false });
+  return options.earlyStopping === undefined
+    ? null
+    : new EarlyStopping(network, { patience: options.earlyStopping, restoreBest: false });
 }
 
 function initList(text: string): InitName | InitName[] {
   const names = text.split(',').map((s) => s.trim());
   for (const name of names) {
-    if (!INIT_NAMES.includes(name as InitName)) throw new InvalidArgumentError(`'${name}' is not one of ${INIT_NAMES.join(', ')} (comma-separate one per Dense layer).`);
+    if (!INIT_NAMES.includes(name as InitName))
+      throw new InvalidArgumentError(`'${name}' is not one of ${INIT_NAMES.join(', ')} (comma-separate one per Dense layer).`);
   }
   return names.length === 1 ? (names[0] as InitName) : (names as InitName[]);
 }
 
 function nonNegativeNumber(text: string): number {
   const n = Number(text);
-  if (text.trim() === '' || !(Number.isFinite(n) && n >= 0)) throw new InvalidArgumentError('Expected a number ≥ 0, e.g. 0.0005.');
+  if (text.trim() === '' || !(Number.isFinite(n) && n >= 0))
+    throw new InvalidArgumentError('Expected a number ≥ 0, e.g. 0.0005.');
   return n;
 }
 

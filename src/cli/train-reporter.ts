@@ -37,7 +37,10 @@ function lineReporter(out: NodeJS.WriteStream): Reporter {
     handle(event) {
       if (event.event === 'batch') {
         if (event.batch === 1) print(`Epoch ${event.epoch}/${event.epochs}`);
-        if (event.logged) print(`  Batch ${event.batch}/${event.batches}, Loss: ${event.loss.toFixed(4)} (mean ${event.meanLoss.toFixed(4)}, ${Math.round(event.samplesPerSecond)} samples/s)`);
+        if (event.logged)
+          print(
+            `  Batch ${event.batch}/${event.batches}, Loss: ${event.loss.toFixed(4)} (mean ${event.meanLoss.toFixed(4)}, ${Math.round(event.samplesPerSecond)} samples/s)`,
+          );
       } else common(event, print);
     },
     note(text) {
@@ -88,20 +91,29 @@ function common(event: TrainEvent, print: (line: string) => void): void {
   switch (event.event) {
     case 'start':
       print(`Data: ${event.data}: ${event.train} training, ${event.validation} validation, ${event.test} test samples`);
-      print(`Network: ${event.network}, ${event.parameters.toLocaleString('en-US')} parameters; ${plural(event.epochs, 'epoch')} of ${plural(event.batches, 'batch', 'batches')} of ${event.batchSize}`);
+      print(
+        `Network: ${event.network}, ${event.parameters.toLocaleString('en-US')} parameters; ${plural(event.epochs, 'epoch')} of ${plural(event.batches, 'batch', 'batches')} of ${event.batchSize}`,
+      );
       print(`Backend: ${BACKEND_DESCRIPTIONS[event.backend]}`);
       if (event.resumedFrom) print(`Resuming at epoch ${event.resumedFrom.epoch}, batch ${event.resumedFrom.batch}`);
       break;
     case 'epoch': {
-      const validation = event.valAccuracy === null ? 'no validation' : `val loss ${event.valLoss!.toFixed(4)}, val accuracy ${percent(event.valAccuracy)}`;
-      print(`  Epoch ${event.epoch}/${event.epochs}: train loss ${event.trainLoss.toFixed(4)}, ${validation}, ${event.seconds.toFixed(1)}s (${Math.round(event.samplesPerSecond).toLocaleString('en-US')} samples/s on ${event.backend})`);
+      const validation =
+        event.valAccuracy === null
+          ? 'no validation'
+          : `val loss ${event.valLoss!.toFixed(4)}, val accuracy ${percent(event.valAccuracy)}`;
+      print(
+        `  Epoch ${event.epoch}/${event.epochs}: train loss ${event.trainLoss.toFixed(4)}, ${validation}, ${event.seconds.toFixed(1)}s (${Math.round(event.samplesPerSecond).toLocaleString('en-US')} samples/s on ${event.backend})`,
+      );
       break;
     }
     case 'checkpoint':
       print(`  Checkpoint written: ${event.path}`);
       break;
     case 'early-stop':
-      print(`Early stopping after epoch ${event.epoch}: best validation loss ${event.bestValLoss.toFixed(4)} at epoch ${event.bestEpoch}, whose weights are kept`);
+      print(
+        `Early stopping after epoch ${event.epoch}: best validation loss ${event.bestValLoss.toFixed(4)} at epoch ${event.bestEpoch}, whose weights are kept`,
+      );
       break;
     case 'interrupted':
       process.stderr.write(interruptedMessage(event));
@@ -131,7 +143,8 @@ export const BACKEND_DESCRIPTIONS: Record<BackendUsed, string> = {
 };
 
 function interruptedMessage(event: Extract<TrainEvent, { event: 'interrupted' }>): string {
-  const where = event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;
+  const where =
+    event.batch === 0 ? `after epoch ${event.epoch - 1}` : `in epoch ${event.epoch} after batch ${event.batch}/${event.batches}`;
   return `Interrupted ${where}. Checkpoint written: ${event.checkpoint}\nResume with: ${event.resume}\n`;
 }
 

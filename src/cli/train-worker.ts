@@ -14,7 +14,11 @@ const flag = new Int32Array(stopFlag);
 const port = parentPort!;
 
 try {
-  await runTraining(options, () => Atomics.load(flag, 0) === 1, (event) => port.postMessage(event));
+  await runTraining(
+    options,
+    () => Atomics.load(flag, 0) === 1,
+    (event) => port.postMessage(event),
+  );
 } catch (error) {
   const user = error instanceof ScratchnetError;
   const message = user ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);

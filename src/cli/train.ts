@@ -9,7 +9,10 @@ import { makeReporter } from './train-reporter.js';
 export function trainCommand(): Command {
   const command = new Command('train')
     .description("train a network and save it as a model file (defaults: the tutorial's 784-64-32-10 on the built-in digits)")
-    .addHelpText('after', '\nCtrl-C stops after the current batch, writes a checkpoint and prints how to resume.\nExamples:\n  scratchnet train --epochs 5 --out model.safetensors\n  scratchnet train --hidden 128,64 --activation tanh --lr 0.05 --checkpoint-dir ckpt\n  scratchnet train --resume ckpt');
+    .addHelpText(
+      'after',
+      '\nCtrl-C stops after the current batch, writes a checkpoint and prints how to resume.\nExamples:\n  scratchnet train --epochs 5 --out model.safetensors\n  scratchnet train --hidden 128,64 --activation tanh --lr 0.05 --checkpoint-dir ckpt\n  scratchnet train --resume ckpt',
+    );
   addTrainOptions(command).action(async (given: TrainOptions, cmd: Command) => {
     let options = given;
     if (given.resume !== undefined) {

@@ -1,8 +1,9 @@
 import { kernels } from '../kernels/index.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from '../layers/batch-buffer.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Dataset, sampleSize } from './dataset.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Copies chosen rows of a dataset into reusable batch buffers, normalising as it goes
@@ -50,8 +51,10 @@ export class Batcher {
  * reused from batch to batch: copy what you keep.
  */
 export function* batches(dataset: Dataset, batchSize: number, rng: Rng | null = null): Generator<{ x: Tensor; y: Int32Array }> {
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new ScratchnetError(`batch size must be a positive integer, got ${batchSize}`);
   const batcher = new Batcher(dataset);
   const order = rng ? rng.permutation(dataset.count) : null;
-  for (let start = 0; start < dataset.count; start += batchSize) yield batcher.gather(order, start, Math.min(start + batchSize, dataset.count));
+  for (let start = 0; start < dataset.count; start += batchSize)
+    yield batcher.gather(order, start, Math.min(start + batchSize, dataset.count));
 }

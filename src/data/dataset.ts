@@ -27,7 +27,8 @@ export function sampleSize(dataset: Dataset): number {
 /** A new dataset holding the given rows of `dataset`, in that order (features copied). */
 export function selectRows(dataset: Dataset, indices: ArrayLike<number>, name = dataset.name): Dataset {
   const size = sampleSize(dataset);
-  const features = dataset.features instanceof Uint8Array ? new Uint8Array(indices.length * size) : new Float32Array(indices.length * size);
+  const features =
+    dataset.features instanceof Uint8Array ? new Uint8Array(indices.length * size) : new Float32Array(indices.length * size);
   const labels = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const row = indices[i];

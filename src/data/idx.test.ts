@@ -20,7 +20,10 @@ describe('IDX', () => {
 
   it('loads an images/labels pair, plain or gzipped, as flat bytes with scale 1/255', async () => {
     for (const suffix of ['', '.gz']) {
-      const data = await loadIdx(files.file(`a-images-idx3-ubyte${suffix}`, images), files.file(`a-labels-idx1-ubyte${suffix}`, labels));
+      const data = await loadIdx(
+        files.file(`a-images-idx3-ubyte${suffix}`, images),
+        files.file(`a-labels-idx1-ubyte${suffix}`, labels),
+      );
       expect(data.count).toBe(3);
       expect(data.sampleShape).toEqual([784]);
       expect(data.classes).toBe(10);

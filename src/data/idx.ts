@@ -27,7 +27,18 @@ const TYPES: Record<number, { name: string; bytes: number; read: (view: DataView
 };
 
 /** Fashion-MNIST's class names, in label order. */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 /** An IDX array as read: shape, element type and the raw big-endian elements. */
 export interface IdxArray {
@@ -44,7 +55,9 @@ export async function readIdx(path: string): Promise<IdxArray> {
     const type = TYPES[magic[2]];
     if (magic[0] !== 0 || magic[1] !== 0 || !type || magic[3] === 0) {
       const hex = [...magic].map((b) => b.toString(16).padStart(2, '0')).join('');
-      throw new ScratchnetError(`${path} byte offset 0: bad IDX magic number 0x${hex} (expected 0x0000TTDD: 2 zero bytes, element type 08/09/0B/0C/0D/0E, number of dimensions); is this an IDX file?`);
+      throw new ScratchnetError(
+        `${path} byte offset 0: bad IDX magic number 0x${hex} (expected 0x0000TTDD: 2 zero bytes, element type 08/09/0B/0C/0D/0E, number of dimensions); is this an IDX file?`,
+      );
     }
     const dims = await readExactly(source, 4 * magic[3], 4, `${magic[3]} dimension sizes`);
     const view = new DataView(dims.buffer, dims.byteOffset, dims.byteLength);
@@ -52,11 +65,14 @@ export async function readIdx(path: string): Promise<IdxArray> {
     const headerBytes = 4 + 4 * shape.length;
     const dataBytes = shape.reduce((a, b) => a * b, 1) * type.bytes;
     const sizeError = (has: number) =>
-      new ScratchnetError(`${path}: IDX dimensions ${shape.join('×')} (${type.name}) need ${dataBytes} data bytes after the ${headerBytes}-byte header, but the file has ${has}`);
+      new ScratchnetError(
+        `${path}: IDX dimensions ${shape.join('×')} (${type.name}) need ${dataBytes} data bytes after the ${headerBytes}-byte header, but the file has ${has}`,
+      );
     // Check against the known size before allocating, so a damaged header cannot ask for gigabytes.
     // (A gzip trailer records only the last member's size, so there it only guards against huge requests.)
     if (!source.gzipped && headerBytes + dataBytes !== source.fileBytes) throw sizeError(source.fileBytes - headerBytes);
-    if (source.gzipped && dataBytes > 1 << 28 && source.sizeHint !== null && headerBytes + dataBytes > source.sizeHint) throw sizeError(source.sizeHint - headerBytes);
+    if (source.gzipped && dataBytes > 1 << 28 && source.sizeHint !== null && headerBytes + dataBytes > source.sizeHint)
+      throw sizeError(source.sizeHint - headerBytes);
     const data = new Uint8Array(dataBytes);
     const got = await source.read(data, 0, dataBytes);
     const extra = got < dataBytes ? 0 : await countRemaining(source);
@@ -75,11 +91,19 @@ export async function loadIdx(imagesPath: string, labelsPath: string, options: I
   checkClassCount(imagesPath, options.classes);
   const images = await readIdx(imagesPath);
   const labelsFile = await readIdx(labelsPath);
-  if (images.shape.length < 2) throw new ScratchnetError(`${imagesPath}: IDX has shape [${images.shape.join(', ')}]; images need at least 2 dimensions [count, …]`);
-  if (labelsFile.shape.length !== 1) throw new ScratchnetError(`${labelsPath}: IDX has shape [${labelsFile.shape.join(', ')}]; labels must have 1 dimension [count]`);
+  if (images.shape.length < 2)
+    throw new ScratchnetError(
+      `${imagesPath}: IDX has shape [${images.shape.join(', ')}]; images need at least 2 dimensions [count, …]`,
+    );
+  if (labelsFile.shape.length !== 1)
+    throw new ScratchnetError(
+      `${labelsPath}: IDX has shape [${labelsFile.shape.join(', ')}]; labels must have 1 dimension [count]`,
+    );
   const count = images.shape[0];
   if (labelsFile.shape[0] !== count) {
-    throw new ScratchnetError(`${imagesPath} holds ${count} images but ${labelsPath} holds ${labelsFile.shape[0]} labels; they must be the same count (are they a pair?)`);
+    throw new ScratchnetError(
+      `${imagesPath} holds ${count} images but ${labelsPath} holds ${labelsFile.shape[0]} labels; they must be the same count (are they a pair?)`,
+    );
   }
   const size = images.shape.slice(1).reduce((a, b) => a * b, 1);
   const isMnistShaped = images.type === 0x08 && size === 784;
@@ -122,8 +146,12 @@ function toLabels(file: IdxArray, path: string, classes: number | undefined): In
   for (let i = 0; i < labels.length; i++) {
     const label = type.read(view, i * type.bytes);
     const offset = 8 + i * type.bytes;
-    if (!Number.isInteger(label) || label < 0) throw new ScratchnetError(`${path} byte offset ${offset} (label ${i}): label ${label} is not a class number 0, 1, 2, …`);
-    if (classes !== undefined && label >= classes) throw new ScratchnetError(`${path} byte offset ${offset} (label ${i}): label ${label} is outside the class range 0..${classes - 1}`);
+    if (!Number.isInteger(label) || label < 0)
+      throw new ScratchnetError(`${path} byte offset ${offset} (label ${i}): label ${label} is not a class number 0, 1, 2, …`);
+    if (classes !== undefined && label >= classes)
+      throw new ScratchnetError(
+        `${path} byte offset ${offset} (label ${i}): label ${label} is outside the class range 0..${classes - 1}`,
+      );
     labels[i] = label;
   }
   return labels;
@@ -141,13 +169,15 @@ async function readExactly(source: ByteSource, bytes: number, offset: number, wh
   const out = new Uint8Array(bytes);
   const got = await source.read(out, 0, bytes);
   if (got === 0 && offset === 0) throw new ScratchnetError(`${source.path}: file is empty (expected an IDX header)`);
-  if (got < bytes) throw new ScratchnetError(`${source.path} byte offset ${offset + got}: file ends inside the IDX header (reading ${what})`);
+  if (got < bytes)
+    throw new ScratchnetError(`${source.path} byte offset ${offset + got}: file ends inside the IDX header (reading ${what})`);
   return out;
 }
 
 async function countRemaining(source: ByteSource): Promise<number> {
   const scratch = new Uint8Array(1 << 16);
   let total = 0;
-  for (let n = await source.read(scratch, 0, scratch.length); n > 0; n = await source.read(scratch, 0, scratch.length)) total += n;
+  for (let n = await source.read(scratch, 0, scratch.length); n > 0; n = await source.read(scratch, 0, scratch.length))
+    total += n;
   return total;
 }

@@ -63,11 +63,15 @@ describe('MNIST-style preprocessing of pictures', () => {
     const restored = mnistStyle(decodeImage(renderDigit(original, { darkOnLight: false }), 'x.png'), 'x.png');
     expect(correlation(restored, original)).toBeGreaterThan(0.97);
     const clear = new PNG({ width: 4, height: 4 }); // all transparent: white paper, nothing drawn
-    expect(() => mnistStyle(decodeImage(PNG.sync.write(clear), 'clear.png'), 'clear.png')).toThrow(new ScratchnetError('clear.png: no digit found: the picture is a single flat shade'));
+    expect(() => mnistStyle(decodeImage(PNG.sync.write(clear), 'clear.png'), 'clear.png')).toThrow(
+      new ScratchnetError('clear.png: no digit found: the picture is a single flat shade'),
+    );
   });
 
   it('refuses bytes that are neither PNG nor JPEG, and broken images, with one clear error', () => {
-    expect(() => decodeImage(Buffer.from('GIF89a....'), 'a.gif')).toThrow(new ScratchnetError('a.gif: not a PNG or JPEG image (its first bytes are neither)'));
+    expect(() => decodeImage(Buffer.from('GIF89a....'), 'a.gif')).toThrow(
+      new ScratchnetError('a.gif: not a PNG or JPEG image (its first bytes are neither)'),
+    );
     const truncated = renderDigit(new Uint8Array(784).fill(255)).subarray(0, 60);
     expect(() => decodeImage(truncated, 'cut.png')).toThrow(/^cut\.png: cannot decode the image: /);
   });

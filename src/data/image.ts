@@ -84,7 +84,8 @@ export function mnistStyle(image: GrayImage, source: string): Float32Array {
   const cropWidth = right - left + 1;
   const cropHeight = bottom - top + 1;
   const crop = new Float32Array(cropWidth * cropHeight);
-  for (let y = 0; y < cropHeight; y++) crop.set(ink.subarray((top + y) * width + left, (top + y) * width + left + cropWidth), y * cropWidth);
+  for (let y = 0; y < cropHeight; y++)
+    crop.set(ink.subarray((top + y) * width + left, (top + y) * width + left + cropWidth), y * cropWidth);
 
   const scale = BOX / Math.max(cropWidth, cropHeight);
   const boxWidth = Math.max(1, Math.round(cropWidth * scale));
@@ -131,7 +132,13 @@ export function encodeGrayPng(pixels: Float32Array, width: number, height: numbe
  * Resizes src [height, width] to [newHeight, newWidth]: each output pixel is the average of the source
  * area it covers (fractional pixels weighted by overlap). Done along x, then along y.
  */
-export function resampleArea(src: Float32Array, width: number, height: number, newWidth: number, newHeight: number): Float32Array {
+export function resampleArea(
+  src: Float32Array,
+  width: number,
+  height: number,
+  newWidth: number,
+  newHeight: number,
+): Float32Array {
   const rows = new Float32Array(height * newWidth);
   for (let y = 0; y < height; y++) resample1d(src, y * width, 1, width, rows, y * newWidth, 1, newWidth);
   const out = new Float32Array(newHeight * newWidth);
@@ -139,7 +146,16 @@ export function resampleArea(src: Float32Array, width: number, height: number, n
   return out;
 }
 
-function resample1d(src: Float32Array, srcStart: number, srcStride: number, n: number, dst: Float32Array, dstStart: number, dstStride: number, m: number): void {
+function resample1d(
+  src: Float32Array,
+  srcStart: number,
+  srcStride: number,
+  n: number,
+  dst: Float32Array,
+  dstStart: number,
+  dstStride: number,
+  m: number,
+): void {
   const step = n / m; // source pixels per output pixel
   for (let i = 0; i < m; i++) {
     const from = i * step;

@@ -29,16 +29,20 @@ function mnistWith(name: string, rows: number, line: number, replacement: (cells
   return files.file(name, lines.join('\n') + '\n');
 }
 
-// Every CSV case on one thread and split in two sections parsed on two threads (see csv-sections.ts).
+// Every CSV case on one thread and split in two sections parsed on two threads (see data/csv/sections.ts).
 describe.each([
   ['one thread', {}],
   ['two threads, parallel: true', { parallel: true }],
   ['two threads into float32', { parallel: true, dtype: 'float32' }],
 ] as const)('bad CSV files (%s): one error naming file, line, column and problem', (_, mode: LoadOptions) => {
-  const expectError = (path: string, patterns: (string | RegExp)[], options?: LoadOptions) => expectLoadError(path, patterns, { ...mode, ...options });
+  const expectError = (path: string, patterns: (string | RegExp)[], options?: LoadOptions) =>
+    expectLoadError(path, patterns, { ...mode, ...options });
 
   it('a row with the wrong number of columns', async () => {
-    await expectError(mnistWith('short-row.csv', 20, 7, (cells) => cells.slice(0, 700)), ['line 7', 'found 700 columns, expected 785']);
+    await expectError(
+      mnistWith('short-row.csv', 20, 7, (cells) => cells.slice(0, 700)),
+      ['line 7', 'found 700 columns, expected 785'],
+    );
     await expectError(files.file('long-row.csv', 'a,b,label\n1,2,0\n3,4,1,9\n'), ['line 3', 'found 4 columns, expected 3']);
   });
 
@@ -47,29 +51,57 @@ describe.each([
   });
 
   it('a cell that is not a number, found deep in a file spanning several read buffers', async () => {
-    await expectError(mnistWith('text-cell.csv', 3000, 2500, (cells) => ((cells[300] = 'abc'), cells)), ['line 2500', 'column 301 ("11x20")', '"abc" is not a number']);
+    await expectError(
+      mnistWith('text-cell.csv', 3000, 2500, (cells) => ((cells[300] = 'abc'), cells)),
+      ['line 2500', 'column 301 ("11x20")', '"abc" is not a number'],
+    );
     const typoFirst = mnistRows(5).lines;
     typoFirst[0] = typoFirst[0].replace(/^(\d+),(\d+),(\d+),/, '$1,$2,x,');
     await expectError(files.file('typo-on-line-1.csv', typoFirst.join('\n')), ['line 1, column 3', '"x" is not a number']);
-    await expectError(mnistWith('colon-cell.csv', 5, 4, (cells) => ((cells[9] = '1:2'), cells)), ['line 4', 'column 10', '"1:2" is not a number']);
-    await expectError(mnistWith('empty-cell.csv', 5, 3, (cells) => ((cells[4] = ''), cells)), ['line 3', 'column 5', 'empty cell']);
+    await expectError(
+      mnistWith('colon-cell.csv', 5, 4, (cells) => ((cells[9] = '1:2'), cells)),
+      ['line 4', 'column 10', '"1:2" is not a number'],
+    );
+    await expectError(
+      mnistWith('empty-cell.csv', 5, 3, (cells) => ((cells[4] = ''), cells)),
+      ['line 3', 'column 5', 'empty cell'],
+    );
   });
 
   it('a pixel outside 0..255 or not a whole number', async () => {
-    await expectError(mnistWith('pixel-256.csv', 10, 4, (cells) => ((cells[10] = '256'), cells)), ['line 4', 'column 11', 'pixel value 256 is outside 0..255']);
-    await expectError(mnistWith('pixel-negative.csv', 10, 5, (cells) => ((cells[1] = '-3'), cells)), ['line 5', 'column 2', 'pixel value -3 is outside 0..255']);
-    await expectError(mnistWith('pixel-fraction.csv', 10, 6, (cells) => ((cells[2] = '0.5'), cells)), ['line 6', 'pixel value 0.5 is not a whole number']);
+    await expectError(
+      mnistWith('pixel-256.csv', 10, 4, (cells) => ((cells[10] = '256'), cells)),
+      ['line 4', 'column 11', 'pixel value 256 is outside 0..255'],
+    );
+    await expectError(
+      mnistWith('pixel-negative.csv', 10, 5, (cells) => ((cells[1] = '-3'), cells)),
+      ['line 5', 'column 2', 'pixel value -3 is outside 0..255'],
+    );
+    await expectError(
+      mnistWith('pixel-fraction.csv', 10, 6, (cells) => ((cells[2] = '0.5'), cells)),
+      ['line 6', 'pixel value 0.5 is not a whole number'],
+    );
   });
 
   it('a label outside the class range or not a whole number', async () => {
-    await expectError(mnistWith('label-10.csv', 10, 3, (cells) => ((cells[0] = '10'), cells)), ['line 3', 'column 1 ("label")', 'label 10 is outside the class range 0..9']);
-    await expectError(mnistWith('label-fraction.csv', 10, 8, (cells) => ((cells[0] = '2.5'), cells)), ['line 8', 'label 2.5 is not a whole number']);
-    await expectError(files.file('label-classes.csv', '0,1\n3,2\n'), ['line 2', 'label 3 is outside the class range 0..2'], { classes: 3 });
+    await expectError(
+      mnistWith('label-10.csv', 10, 3, (cells) => ((cells[0] = '10'), cells)),
+      ['line 3', 'column 1 ("label")', 'label 10 is outside the class range 0..9'],
+    );
+    await expectError(
+      mnistWith('label-fraction.csv', 10, 8, (cells) => ((cells[0] = '2.5'), cells)),
+      ['line 8', 'label 2.5 is not a whole number'],
+    );
+    await expectError(files.file('label-classes.csv', '0,1\n3,2\n'), ['line 2', 'label 3 is outside the class range 0..2'], {
+      classes: 3,
+    });
     await expectError(files.file('label-negative.csv', '0,1\n-1,2\n'), ['line 2', 'label -1 is negative']);
   });
 
   it('an empty class name, and a class count that is not a whole number', async () => {
-    await expectError(files.file('empty-name.csv', 'x,kind\n1,cat\n2,\n'), ['line 3, column 2 ("kind")', 'empty label'], { labelColumn: 'kind' });
+    await expectError(files.file('empty-name.csv', 'x,kind\n1,cat\n2,\n'), ['line 3, column 2 ("kind")', 'empty label'], {
+      labelColumn: 'kind',
+    });
     await expectError(files.file('classes.csv', '0,1\n'), ['classes must be a whole number ≥ 1, got 2.5'], { classes: 2.5 });
   });
 
@@ -95,15 +127,23 @@ describe('bad IDX files', () => {
   it('a bad magic number, with its byte offset', async () => {
     const bad = Uint8Array.from(images);
     bad[2] = 0x07;
-    await expectLoadError(files.file('magic-images-idx3-ubyte', bad), ['byte offset 0', 'bad IDX magic number 0x00000703'], { labelsPath: files.file('magic-labels-idx1-ubyte', labels) });
+    await expectLoadError(files.file('magic-images-idx3-ubyte', bad), ['byte offset 0', 'bad IDX magic number 0x00000703'], {
+      labelsPath: files.file('magic-labels-idx1-ubyte', labels),
+    });
   });
 
   it('dimensions that disagree with the file size, plain and gzipped', async () => {
     const labelsPath = files.file('size-labels-idx1-ubyte', labels);
-    await expectLoadError(files.file('short-images-idx3-ubyte', images.subarray(0, images.length - 10)), ['dimensions 2×28×28', 'need 1568 data bytes after the 16-byte header, but the file has 1558'], { labelsPath });
+    await expectLoadError(
+      files.file('short-images-idx3-ubyte', images.subarray(0, images.length - 10)),
+      ['dimensions 2×28×28', 'need 1568 data bytes after the 16-byte header, but the file has 1558'],
+      { labelsPath },
+    );
     const longer = new Uint8Array(images.length + 5);
     longer.set(images);
-    await expectLoadError(files.file('long-images-idx3-ubyte.gz', longer), ['need 1568 data bytes', 'the file has 1573'], { labelsPath });
+    await expectLoadError(files.file('long-images-idx3-ubyte.gz', longer), ['need 1568 data bytes', 'the file has 1573'], {
+      labelsPath,
+    });
   });
 
   it('a different number of images and labels', async () => {
@@ -121,7 +161,10 @@ describe('bad IDX files', () => {
   });
 
   it('a missing labels file beside the images', async () => {
-    await expectLoadError(files.file('lonely-images-idx3-ubyte', images), ['lonely-labels-idx1-ubyte not found beside it', 'labelsPath']);
+    await expectLoadError(files.file('lonely-images-idx3-ubyte', images), [
+      'lonely-labels-idx1-ubyte not found beside it',
+      'labelsPath',
+    ]);
   });
 });
 

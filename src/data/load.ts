@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
-import { type CsvOptions, loadCsv } from './csv.js';
+import { type CsvOptions, loadCsv } from './csv/load.js';
 import type { Dataset } from './dataset.js';
 import { loadIdx } from './idx.js';
 import { openByteSource } from './source.js';
@@ -62,11 +62,23 @@ export async function labelsBeside(imagesPath: string): Promise<string> {
   const name = basename(imagesPath);
   const partner = name.replace(/images([-._])idx3/i, (_, sep: string) => `labels${sep}idx1`);
   if (partner === name) {
-    throw new ScratchnetError(`${imagesPath}: cannot tell which file holds the labels (expected "images-idx3" in the name); pass labelsPath`);
+    throw new ScratchnetError(
+      `${imagesPath}: cannot tell which file holds the labels (expected "images-idx3" in the name); pass labelsPath`,
+    );
   }
-  const candidates = [partner, partner.endsWith('.gz') ? partner.slice(0, -3) : `${partner}.gz`].map((n) => join(dirname(imagesPath), n));
+  const candidates = [partner, partner.endsWith('.gz') ? partner.slice(0, -3) : `${partner}.gz`].map((n) =>
+    join(dirname(imagesPath), n),
+  );
   for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
-  throw new ScratchnetError(`${imagesPath}: labels file ${candidates[0]} not found beside it (nor ${basename(candidates[1])}); pass labelsPath`);
+  throw new ScratchnetError(
+    `${imagesPath}: labels file ${candidates[0]} not found beside it (nor ${basename(candidates[1])}); pass labelsPath`,
+  );
 }

@@ -14,12 +14,19 @@ const SHARED = process.env.SCRATCHNET_SHARED ?? resolve(dirname(fileURLToPath(im
 const MNIST = join(SHARED, 'data', 'mnist');
 const hasFashion = existsSync(join(FASHION, 'train-images-idx3-ubyte.gz'));
 const hasMnist = existsSync(join(MNIST, 'mnist_train.csv.gz'));
-if (!hasFashion) console.log(`SKIPPED Fashion-MNIST integration checks: ${FASHION} not found (apt-get install dataset-fashion-mnist)`);
-if (!hasMnist) console.log(`SKIPPED MNIST CSV/IDX integration checks: ${MNIST} not found (the shared data beside the repository, or $SCRATCHNET_SHARED)`);
+if (!hasFashion)
+  console.log(`SKIPPED Fashion-MNIST integration checks: ${FASHION} not found (apt-get install dataset-fashion-mnist)`);
+if (!hasMnist)
+  console.log(
+    `SKIPPED MNIST CSV/IDX integration checks: ${MNIST} not found (the shared data beside the repository, or $SCRATCHNET_SHARED)`,
+  );
 
 /** Same type, same length, same bytes (a fast comparison for millions of elements). */
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.constructor === b.constructor &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }
 
 describe.skipIf(!hasFashion)('Fashion-MNIST from Debian (IDX, gzip)', () => {
@@ -31,7 +38,18 @@ describe.skipIf(!hasFashion)('Fashion-MNIST from Debian (IDX, gzip)', () => {
     expect(train.features.length).toBe(60_000 * 784);
     expect(train.scale).toBeCloseTo(1 / 255, 15);
     expect(classCounts(train)).toEqual(new Array(10).fill(6000));
-    expect(train.classNames).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(train.classNames).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ]);
   });
 
   it('test set: 10,000 images, 1,000 per class', async () => {

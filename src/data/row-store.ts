@@ -1,6 +1,6 @@
 import { ScratchnetError } from '../errors.js';
-import type { CsvLayout } from './csv-header.js';
-import { unquote } from './csv-header.js';
+import type { CsvLayout } from './csv/header.js';
+import { unquote } from './csv/header.js';
 import type { Dataset } from './dataset.js';
 
 export interface RowStoreOptions {
@@ -14,7 +14,7 @@ export interface RowStoreOptions {
   float32: boolean;
   /** Rows to allocate for at first (an upper bound when the decoded size is known). */
   initialRows: number;
-  /** Write into this storage instead (one section of a file parsed in parallel; see csv-sections.ts). */
+  /** Write into this storage instead (one section of a file parsed in parallel; see data/csv/sections.ts). */
   shared?: SharedRows;
 }
 
@@ -159,7 +159,11 @@ export class RowStore {
   finish(name: string, headerLine: number): Dataset {
     const { path, layout, pixels } = this.options;
     if (this.count === 0) {
-      throw new ScratchnetError(layout.hasHeader ? `${path}: has a header line (line ${headerLine}) but no data rows` : `${path}: file is empty (no data rows)`);
+      throw new ScratchnetError(
+        layout.hasHeader
+          ? `${path}: has a header line (line ${headerLine}) but no data rows`
+          : `${path}: file is empty (no data rows)`,
+      );
     }
     let classes = this.options.classes ?? this.maxLabel + 1;
     let classNames: string[] | undefined;
@@ -179,7 +183,16 @@ export class RowStore {
     const copy = stored.length > 2 * size && size * stored.BYTES_PER_ELEMENT <= COPY_LIMIT_BYTES;
     const features = copy ? stored.slice(0, size) : stored.subarray(0, size);
     const scale = this.bytes && pixels ? 1 / 255 : 1;
-    return { name, features, labels: this.labels.slice(0, this.count), count: this.count, sampleShape: [this.features], classes, scale, ...(classNames ? { classNames } : {}) };
+    return {
+      name,
+      features,
+      labels: this.labels.slice(0, this.count),
+      count: this.count,
+      sampleShape: [this.features],
+      classes,
+      scale,
+      ...(classNames ? { classNames } : {}),
+    };
   }
 
   private addFloats(row: Float64Array, line: number): void {
@@ -199,12 +212,16 @@ export class RowStore {
   private checkLabel(label: number, line: number): number {
     const { path, classes, layout } = this.options;
     const where = `${path} line ${line}, ${columnName(layout, layout.labelColumn)}`;
-    if (!Number.isInteger(label)) throw new ScratchnetError(`${where}: label ${label} is not a whole number (class labels are integers 0, 1, 2, …)`);
+    if (!Number.isInteger(label))
+      throw new ScratchnetError(`${where}: label ${label} is not a whole number (class labels are integers 0, 1, 2, …)`);
     if (classes !== undefined && (label < 0 || label >= classes)) {
       throw new ScratchnetError(`${where}: label ${label} is outside the class range 0..${classes - 1} (${classes} classes)`);
     }
     if (label < 0) throw new ScratchnetError(`${where}: label ${label} is negative (class labels are integers 0, 1, 2, …)`);
-    if (label >= MAX_INFERRED_CLASSES) throw new ScratchnetError(`${where}: label ${label} is too large to be a class number; give the class count (classes) if it really is one`);
+    if (label >= MAX_INFERRED_CLASSES)
+      throw new ScratchnetError(
+        `${where}: label ${label} is too large to be a class number; give the class count (classes) if it really is one`,
+      );
     return label;
   }
 
@@ -215,7 +232,8 @@ export class RowStore {
     if (to < 0 || to > lineEnd) to = lineEnd;
     const className = unquote(this.decoder.decode(buffer.subarray(from, to)).replace(/\r$/, ''));
     const { path, layout } = this.options;
-    if (className === '') throw new ScratchnetError(`${path} line ${line}, ${columnName(layout, layout.labelColumn)}: empty label`);
+    if (className === '')
+      throw new ScratchnetError(`${path} line ${line}, ${columnName(layout, layout.labelColumn)}: empty label`);
     let index = this.classIndex.get(className);
     if (index === undefined) {
       index = this.classIndex.size;
@@ -227,7 +245,9 @@ export class RowStore {
   private pixelError(value: number, line: number, column: number): never {
     const { path, layout } = this.options;
     const problem = Number.isInteger(value) ? 'is outside 0..255' : 'is not a whole number 0..255';
-    throw new ScratchnetError(`${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (pass pixels: false for non-image data)`);
+    throw new ScratchnetError(
+      `${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (pass pixels: false for non-image data)`,
+    );
   }
 
   private grow(): void {

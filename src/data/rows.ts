@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { ScratchnetError } from '../errors.js';
-import { readFileOrFail } from '../io/files.js';
+import { readFileOrFail } from '../util/fs.js';
 
 /** Rows of features read for prediction, each with where it came from and its label when the file has one. */
 export interface FeatureRows {
@@ -40,12 +40,19 @@ export function readFeatureRows(path: string, inputs: number): FeatureRows {
     }
     const lineNumber = index + 1;
     const hasLabel = cells.length === inputs + 1;
-    if (cells.length !== inputs && !hasLabel) throw new ScratchnetError(`${path}, line ${lineNumber}: ${cells.length} values; the model takes ${inputs} (or a label and ${inputs})`);
-    if (withLabel !== null && withLabel !== hasLabel) throw new ScratchnetError(`${path}, line ${lineNumber}: ${cells.length} values, but earlier lines have ${withLabel ? inputs + 1 : inputs}`);
+    if (cells.length !== inputs && !hasLabel)
+      throw new ScratchnetError(
+        `${path}, line ${lineNumber}: ${cells.length} values; the model takes ${inputs} (or a label and ${inputs})`,
+      );
+    if (withLabel !== null && withLabel !== hasLabel)
+      throw new ScratchnetError(
+        `${path}, line ${lineNumber}: ${cells.length} values, but earlier lines have ${withLabel ? inputs + 1 : inputs}`,
+      );
     withLabel = hasLabel;
     const values = cells.map((cell, column) => {
       const v = Number(cell);
-      if (cell.trim() === '' || !Number.isFinite(v)) throw new ScratchnetError(`${path}, line ${lineNumber}, column ${column + 1}: '${cell}' is not a number`);
+      if (cell.trim() === '' || !Number.isFinite(v))
+        throw new ScratchnetError(`${path}, line ${lineNumber}, column ${column + 1}: '${cell}' is not a number`);
       return v;
     });
     rows.push(values);

@@ -61,7 +61,7 @@ export function fileError(path: string, error: NodeJS.ErrnoException): Scratchne
 
 /**
  * Bytes [start, end) of a plain (not gzipped) file, read like a whole file: one section of a CSV file
- * parsed on its own thread (see csv-sections.ts).
+ * parsed on its own thread (see data/csv/sections.ts).
  */
 export async function openByteRange(path: string, start: number, end: number): Promise<ByteSource> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
@@ -156,13 +156,17 @@ class GzipSource implements ByteSource {
     return total;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.stream.destroy();
+    return Promise.resolve();
   }
 
   private describe(error: NodeJS.ErrnoException): ScratchnetError {
     if (error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 'EISDIR') return fileError(this.path, error);
-    const what = error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message) ? 'truncated gzip data (the file ends mid-stream)' : `corrupt gzip data (${error.message})`;
+    const what =
+      error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)
+        ? 'truncated gzip data (the file ends mid-stream)'
+        : `corrupt gzip data (${error.message})`;
     return new ScratchnetError(`${this.path}: ${what}, after ${this.inflated} decompressed bytes`);
   }
 }

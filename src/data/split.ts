@@ -1,5 +1,6 @@
 import { Rng } from '../tensor/rng.js';
 import { type Dataset, selectRows } from './dataset.js';
+import { ScratchnetError } from '../errors.js';
 
 export interface SplitOptions {
   /** Fraction of the rows held out for validation; default 0.1 as in the tutorial. */
@@ -16,7 +17,7 @@ export interface SplitOptions {
  */
 export function trainValidationSplit(dataset: Dataset, options: SplitOptions = {}): { train: Dataset; validation: Dataset } {
   const { fraction = 0.1, seed = 42, stratified = false } = options;
-  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1)) throw new ScratchnetError(`validation fraction must be in [0, 1), got ${fraction}`);
   const rng = new Rng(seed);
   const isValidation = new Uint8Array(dataset.count);
   if (stratified) {

@@ -17,14 +17,26 @@ const table = (rows: number[][], scale = 1, bytes = false): Dataset => ({
 
 describe('standardisation', () => {
   it('uses the population mean and std per feature; a constant feature keeps std 1', () => {
-    const stats = featureStatistics(table([[0, 10], [2, 10], [4, 10]]));
+    const stats = featureStatistics(
+      table([
+        [0, 10],
+        [2, 10],
+        [4, 10],
+      ]),
+    );
     expect(Array.from(stats.mean)).toEqual([2, 10]);
     expect(stats.std[0]).toBeCloseTo(Math.sqrt(8 / 3), 6);
     expect(stats.std[1]).toBe(1);
   });
 
   it('maps training data to mean 0, std 1 and applies the training statistics to other data', () => {
-    const train = standardise(table([[0, 10], [2, 10], [4, 10]]));
+    const train = standardise(
+      table([
+        [0, 10],
+        [2, 10],
+        [4, 10],
+      ]),
+    );
     expect(train.dataset.features).toBeInstanceOf(Float32Array);
     expect(train.dataset.scale).toBe(1);
     expect(train.dataset.features[0]).toBeCloseTo(-2 / Math.sqrt(8 / 3), 6);
@@ -48,7 +60,16 @@ describe('standardisation', () => {
   });
 
   it('normalised() materialises stored × scale as float32', () => {
-    const data = normalised(table([[0, 51], [255, 102]], 1 / 255, true));
+    const data = normalised(
+      table(
+        [
+          [0, 51],
+          [255, 102],
+        ],
+        1 / 255,
+        true,
+      ),
+    );
     expect(data.scale).toBe(1);
     expect(Array.from(data.features)).toEqual([0, 0.2, 1, 0.4].map(Math.fround));
   });

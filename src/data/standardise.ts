@@ -37,11 +37,16 @@ export function featureStatistics(dataset: Dataset): FeatureStatistics {
  * Statistics come from `dataset` unless given: compute them on the training data, then pass them in
  * for validation and test data so all three are transformed alike.
  */
-export function standardise(dataset: Dataset, statistics: FeatureStatistics = featureStatistics(dataset)): { dataset: Dataset; statistics: FeatureStatistics } {
+export function standardise(
+  dataset: Dataset,
+  statistics: FeatureStatistics = featureStatistics(dataset),
+): { dataset: Dataset; statistics: FeatureStatistics } {
   const size = sampleSize(dataset);
   const { mean, std } = statistics;
   if (mean.length !== size || std.length !== size) {
-    throw new ScratchnetError(`${dataset.name}: statistics for ${mean.length} features cannot standardise samples of shape [${dataset.sampleShape.join(', ')}] (${size} features)`);
+    throw new ScratchnetError(
+      `${dataset.name}: statistics for ${mean.length} features cannot standardise samples of shape [${dataset.sampleShape.join(', ')}] (${size} features)`,
+    );
   }
   const { features, count, scale } = dataset;
   const out = new Float32Array(count * size);

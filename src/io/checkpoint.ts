@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
-import type { FitState } from '../network/fit.js';
+import type { FitState } from '../training/fit.js';
 import type { Sequential } from '../network/sequential.js';
 import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { RngState } from '../tensor/rng.js';
@@ -42,17 +42,29 @@ export function checkpointDir(dirOrFile: string): string {
   return existsSync(dirOrFile) && statSync(dirOrFile).isFile() ? dirname(dirOrFile) : dirOrFile;
 }
 
-export function saveCheckpoint(dir: string, parts: { network: Sequential; optimizer: Optimizer; fit: FitState; run: Record<string, unknown>; info?: ModelInfo; callbacks?: Record<string, OptimizerState> }): string {
+export function saveCheckpoint(
+  dir: string,
+  parts: {
+    network: Sequential;
+    optimizer: Optimizer;
+    fit: FitState;
+    run: Record<string, unknown>;
+    info?: ModelInfo;
+    callbacks?: Record<string, OptimizerState>;
+  },
+): string {
   const { network, optimizer, fit, run, info = {}, callbacks = {} } = parts;
   const tensors: Map<string, StoredTensor> = modelTensors(network);
   const optimizerState = optimizer.state();
-  for (const [key, buffer] of Object.entries(optimizerState.buffers)) tensors.set(`optimizer/${key}`, f32([buffer.length], buffer.slice()));
+  for (const [key, buffer] of Object.entries(optimizerState.buffers))
+    tensors.set(`optimizer/${key}`, f32([buffer.length], buffer.slice()));
   tensors.set('fit/order', { dtype: 'I32', shape: [fit.order.length], data: fit.order.slice() });
   if (fit.subset) tensors.set('fit/subset', { dtype: 'I32', shape: [fit.subset.length], data: fit.subset.slice() });
   const callbackScalars: Record<string, Record<string, number>> = {};
   for (const [name, state] of Object.entries(callbacks)) {
     callbackScalars[name] = state.scalars;
-    for (const [key, buffer] of Object.entries(state.buffers)) tensors.set(`callbacks/${name}/${key}`, f32([buffer.length], buffer.slice()));
+    for (const [key, buffer] of Object.entries(state.buffers))
+      tensors.set(`callbacks/${name}/${key}`, f32([buffer.length], buffer.slice()));
   }
   const metadata = {
     ...modelMetadata(network, info, CHECKPOINT_FORMAT),
@@ -74,7 +86,10 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   const fail = (message: string): never => {
     throw new ScratchnetError(`${path}: ${message}`);
   };
-  if (metadata.format !== CHECKPOINT_FORMAT) fail(`__metadata__.format is '${metadata.format}', expected '${CHECKPOINT_FORMAT}' (a model file cannot be resumed: it has no optimizer or position)`);
+  if (metadata.format !== CHECKPOINT_FORMAT)
+    fail(
+      `__metadata__.format is '${metadata.format}', expected '${CHECKPOINT_FORMAT}' (a model file cannot be resumed: it has no optimizer or position)`,
+    );
   const { network, info } = modelFromSafetensors(tensors, metadata, path);
   const read = <T>(field: string): T => {
     try {
@@ -91,9 +106,11 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
   if (!order || order.dtype !== 'I32') return fail("tensor 'fit/order' (I32) is missing");
   const subset = tensors.get('fit/subset');
   const buffers: Record<string, Float32Array> = {};
-  for (const [name, tensor] of tensors) if (name.startsWith('optimizer/')) buffers[name.slice('optimizer/'.length)] = tensor.data as Float32Array;
+  for (const [name, tensor] of tensors)
+    if (name.startsWith('optimizer/')) buffers[name.slice('optimizer/'.length)] = tensor.data as Float32Array;
   const callbacks: Record<string, OptimizerState> = {};
-  for (const [name, scalars] of Object.entries(read<Record<string, Record<string, number>>>('callbacks') ?? {})) callbacks[name] = { scalars, buffers: {} };
+  for (const [name, scalars] of Object.entries(read<Record<string, Record<string, number>>>('callbacks') ?? {}))
+    callbacks[name] = { scalars, buffers: {} };
   for (const [key, tensor] of tensors) {
     if (!key.startsWith('callbacks/')) continue;
     const [, name, ...rest] = key.split('/');
@@ -104,7 +121,14 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     network,
     info,
     optimizer: { name: optimizer.name, learningRate: optimizer.learningRate, state: { scalars: optimizer.scalars, buffers } },
-    fit: { epoch: position.epoch, batch: position.batch, rng: position.rng, history: position.history, order: order.data as Int32Array, subset: subset ? (subset.data as Int32Array) : null },
+    fit: {
+      epoch: position.epoch,
+      batch: position.batch,
+      rng: position.rng,
+      history: position.history,
+      order: order.data as Int32Array,
+      subset: subset ? (subset.data as Int32Array) : null,
+    },
     randomStates: read<Record<string, RngState>>('random_states') ?? {},
     run,
     callbacks,

@@ -26,7 +26,10 @@ describe('model files', () => {
 
     const { network, info } = loadModel(path);
     expect(info.training).toEqual({ epochs: 1 });
-    const x = Tensor.from([[0.1, -0.5, 2], [1, 1, 1]]);
+    const x = Tensor.from([
+      [0.1, -0.5, 2],
+      [1, 1, 1],
+    ]);
     expect(Array.from(network.predictProba(x).data)).toEqual(Array.from(net.predictProba(x).data));
   });
 
@@ -35,16 +38,24 @@ describe('model files', () => {
     const metadata = modelMetadata(net);
     const broken = modelTensors(net);
     broken.set('2.weight', { dtype: 'F32', shape: [2, 5], data: new Float32Array(10) });
-    expect(() => modelFromSafetensors(broken, metadata, 'm.safetensors')).toThrow(new ScratchnetError("m.safetensors: tensor '2.weight' has shape [2, 5], the architecture needs [2, 4]"));
+    expect(() => modelFromSafetensors(broken, metadata, 'm.safetensors')).toThrow(
+      new ScratchnetError("m.safetensors: tensor '2.weight' has shape [2, 5], the architecture needs [2, 4]"),
+    );
     const missing = modelTensors(net);
     missing.delete('0.bias');
     expect(() => modelFromSafetensors(missing, metadata, 'm.safetensors')).toThrow(/tensor '0.bias' is missing/);
     const extra = modelTensors(net);
     extra.set('9.weight', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
-    expect(() => modelFromSafetensors(extra, metadata, 'm.safetensors')).toThrow(/tensor '9.weight' is not part of the architecture/);
-    expect(() => modelFromSafetensors(modelTensors(net), { ...metadata, architecture: '{"inputShape":[3],"layers":[{"type":"conv9"}]}' }, 'm.safetensors')).toThrow(
-      /architecture does not describe a valid network: unknown layer type 'conv9'/,
+    expect(() => modelFromSafetensors(extra, metadata, 'm.safetensors')).toThrow(
+      /tensor '9.weight' is not part of the architecture/,
     );
+    expect(() =>
+      modelFromSafetensors(
+        modelTensors(net),
+        { ...metadata, architecture: '{"inputShape":[3],"layers":[{"type":"conv9"}]}' },
+        'm.safetensors',
+      ),
+    ).toThrow(/architecture does not describe a valid network: unknown layer type 'conv9'/);
     expect(() => modelFromSafetensors(modelTensors(net), {}, 'm.safetensors')).toThrow(/not a scratchnet model file/);
   });
 });

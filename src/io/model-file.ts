@@ -30,7 +30,12 @@ export interface ModelInfo {
 export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   const tensors = new Map<string, StoredTensor>();
   for (const { name, value } of [...network.params(), ...network.buffers()]) {
-    tensors.set(name, isTransposed(network, name) ? f32([value.shape[1], value.shape[0]], transpose(value)) : f32([...value.shape], value.data.slice()));
+    tensors.set(
+      name,
+      isTransposed(network, name)
+        ? f32([value.shape[1], value.shape[0]], transpose(value))
+        : f32([...value.shape], value.data.slice()),
+    );
   }
   return tensors;
 }
@@ -57,16 +62,26 @@ export function loadModel(path: string): { network: Sequential; info: ModelInfo 
  * parameter and buffer must be present with exactly the shape the architecture implies; tensors the
  * architecture does not have are refused (except a checkpoint's `optimizer/…` and `fit/…` entries).
  */
-export function modelFromSafetensors(tensors: ReadonlyMap<string, StoredTensor>, metadata: Metadata, source: string): { network: Sequential; info: ModelInfo } {
+export function modelFromSafetensors(
+  tensors: ReadonlyMap<string, StoredTensor>,
+  metadata: Metadata,
+  source: string,
+): { network: Sequential; info: ModelInfo } {
   const fail = (message: string): never => {
     throw new ScratchnetError(`${source}: ${message}`);
   };
   if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT) {
-    fail(metadata.format === undefined ? '__metadata__ has no "format": not a scratchnet model file (its architecture is unknown)' : `__metadata__.format is '${metadata.format}', expected '${MODEL_FORMAT}'`);
+    fail(
+      metadata.format === undefined
+        ? '__metadata__ has no "format": not a scratchnet model file (its architecture is unknown)'
+        : `__metadata__.format is '${metadata.format}', expected '${MODEL_FORMAT}'`,
+    );
   }
-  if (metadata.version !== FORMAT_VERSION) fail(`__metadata__.version is '${metadata.version}', this scratchnet reads version ${FORMAT_VERSION}`);
+  if (metadata.version !== FORMAT_VERSION)
+    fail(`__metadata__.version is '${metadata.version}', this scratchnet reads version ${FORMAT_VERSION}`);
   const config = parseJson<SequentialConfig>(metadata.architecture, '__metadata__.architecture', fail);
-  if (!config || !Array.isArray(config.inputShape) || !Array.isArray(config.layers)) fail('__metadata__.architecture must hold { inputShape, layers }');
+  if (!config || !Array.isArray(config.inputShape) || !Array.isArray(config.layers))
+    fail('__metadata__.architecture must hold { inputShape, layers }');
   let network: Sequential;
   try {
     network = Sequential.fromConfig(config);
@@ -77,7 +92,9 @@ export function modelFromSafetensors(tensors: ReadonlyMap<string, StoredTensor>,
   const expected = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
   const known = new Set(expected.map((e) => e.name));
   for (const name of tensors.keys()) {
-    const extra = metadata.format === CHECKPOINT_FORMAT && (name.startsWith('optimizer/') || name.startsWith('fit/') || name.startsWith('callbacks/'));
+    const extra =
+      metadata.format === CHECKPOINT_FORMAT &&
+      (name.startsWith('optimizer/') || name.startsWith('fit/') || name.startsWith('callbacks/'));
     if (!known.has(name) && !extra) fail(`tensor '${name}' is not part of the architecture (expected: ${[...known].join(', ')})`);
   }
   for (const { name, value } of expected) {

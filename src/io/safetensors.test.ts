@@ -52,7 +52,8 @@ describe('safetensors encoding', () => {
 
 describe('safetensors validation: each broken file gives one clear error', () => {
   const f32 = (values: number[]): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);
-  it('a file shorter than the 8-byte length', () => expectError(new Uint8Array(5), /5 bytes; a safetensors file starts with an 8-byte header length/));
+  it('a file shorter than the 8-byte length', () =>
+    expectError(new Uint8Array(5), /5 bytes; a safetensors file starts with an 8-byte header length/));
   it('a header length above the cap', () => {
     const bytes = new Uint8Array(16);
     new DataView(bytes.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES + 1), true);
@@ -64,13 +65,45 @@ describe('safetensors validation: each broken file gives one clear error', () =>
     expectError(bytes, /says 1000 bytes but only 8 follow/);
   });
   it('malformed JSON', () => expectError(rawFile(null, undefined, '{"a": [1, '), /header \(bytes 8–17\) is not valid JSON/));
-  it('an unsupported dtype', () => expectError(rawFile({ w: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), /'w' has dtype F16; scratchnet reads F32/));
-  it('a size that disagrees with the shape', () => expectError(rawFile({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32([1, 2])), /span 8 bytes, but F32 \[3\] needs 12/));
+  it('an unsupported dtype', () =>
+    expectError(
+      rawFile({ w: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /'w' has dtype F16; scratchnet reads F32/,
+    ));
+  it('a size that disagrees with the shape', () =>
+    expectError(
+      rawFile({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32([1, 2])),
+      /span 8 bytes, but F32 \[3\] needs 12/,
+    ));
   it('a gap between tensors', () =>
-    expectError(rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, f32([1, 2, 3])), /'b' starts at data byte 8, expected 4/));
+    expectError(
+      rawFile(
+        { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } },
+        f32([1, 2, 3]),
+      ),
+      /'b' starts at data byte 8, expected 4/,
+    ));
   it('overlapping tensors', () =>
-    expectError(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2])), /starts at data byte 4, expected 8/));
-  it('offsets past the end of the file', () => expectError(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1])), /ends at data byte 8, past the end of the data \(4 bytes\)/));
-  it('trailing bytes after the last tensor', () => expectError(rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([1, 2])), /cover 4 data bytes but the file has 8/));
-  it('a malformed entry', () => expectError(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32([1])), /shape must be a list of non-negative integers/));
+    expectError(
+      rawFile(
+        { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } },
+        f32([1, 2]),
+      ),
+      /starts at data byte 4, expected 8/,
+    ));
+  it('offsets past the end of the file', () =>
+    expectError(
+      rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1])),
+      /ends at data byte 8, past the end of the data \(4 bytes\)/,
+    ));
+  it('trailing bytes after the last tensor', () =>
+    expectError(
+      rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([1, 2])),
+      /cover 4 data bytes but the file has 8/,
+    ));
+  it('a malformed entry', () =>
+    expectError(
+      rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32([1])),
+      /shape must be a list of non-negative integers/,
+    ));
 });

@@ -1,5 +1,5 @@
 import { ScratchnetError } from '../errors.js';
-import { readFileOrFail, writeFileAtomic } from './files.js';
+import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
 
 /**
  * The safetensors format (huggingface.co/docs/safetensors), as PyTorch, NumPy and JAX users read it:
@@ -33,7 +33,8 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
   let offset = 0;
   for (const [name, tensor] of tensors) {
     const size = tensor.shape.reduce((a, b) => a * b, 1);
-    if (size !== tensor.data.length) throw new Error(`safetensors: '${name}' has shape [${tensor.shape}] but ${tensor.data.length} values`);
+    if (size !== tensor.data.length)
+      throw new ScratchnetError(`safetensors: '${name}' has shape [${tensor.shape.join(', ')}] but ${tensor.data.length} values`);
     const bytes = size * BYTES_PER_ELEMENT[tensor.dtype];
     header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -68,8 +69,12 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes; a safetensors file starts with an 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`header length (bytes 0–7) says ${headerLength} bytes, above the ${MAX_HEADER_BYTES}-byte limit: not a safetensors file?`);
-  if (8n + headerLength > BigInt(bytes.length)) fail(`header length (bytes 0–7) says ${headerLength} bytes but only ${bytes.length - 8} follow: file truncated?`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    fail(
+      `header length (bytes 0–7) says ${headerLength} bytes, above the ${MAX_HEADER_BYTES}-byte limit: not a safetensors file?`,
+    );
+  if (8n + headerLength > BigInt(bytes.length))
+    fail(`header length (bytes 0–7) says ${headerLength} bytes but only ${bytes.length - 8} follow: file truncated?`);
   const dataStart = 8 + Number(headerLength);
   let header: unknown;
   try {
@@ -77,14 +82,16 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   } catch (error) {
     fail(`header (bytes 8–${dataStart - 1}) is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header must be a JSON object of tensor entries');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    fail('header must be a JSON object of tensor entries');
   const entries = Object.entries(header as Record<string, unknown>);
 
   let metadata: Metadata = {};
   const layout: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, entry] of entries) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) fail('__metadata__ must map strings to strings');
+      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string'))
+        fail('__metadata__ must map strings to strings');
       metadata = entry as Metadata;
       continue;
     }
@@ -93,17 +100,24 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
     if (typeof e.dtype !== 'string') fail(`tensor '${name}': missing dtype`);
     const dtype = e.dtype as string;
     if (dtype !== 'F32' && dtype !== 'I32') {
-      fail(KNOWN_DTYPES.includes(dtype)
-        ? `tensor '${name}' has dtype ${dtype}; scratchnet reads F32 weights (convert with tensor.float() before saving)`
-        : `tensor '${name}' has unknown dtype '${dtype}'`);
+      fail(
+        KNOWN_DTYPES.includes(dtype)
+          ? `tensor '${name}' has dtype ${dtype}; scratchnet reads F32 weights (convert with tensor.float() before saving)`
+          : `tensor '${name}' has unknown dtype '${dtype}'`,
+      );
     }
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}': shape must be a list of non-negative integers`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor '${name}': shape must be a list of non-negative integers`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) fail(`tensor '${name}': data_offsets must be [begin, end], non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+      fail(`tensor '${name}': data_offsets must be [begin, end], non-negative integers`);
     const [begin, end] = offsets as number[];
     const shape = e.shape as number[];
     const expected = shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[dtype as DType];
-    if (end - begin !== expected) fail(`tensor '${name}': data_offsets [${begin}, ${end}] span ${end - begin} bytes, but ${dtype} [${shape.join(', ')}] needs ${expected}`);
+    if (end - begin !== expected)
+      fail(
+        `tensor '${name}': data_offsets [${begin}, ${end}] span ${end - begin} bytes, but ${dtype} [${shape.join(', ')}] needs ${expected}`,
+      );
     layout.push({ name, dtype: dtype as DType, shape, begin, end });
   }
 
@@ -112,11 +126,16 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   const sorted = [...layout].sort((a, b) => a.begin - b.begin);
   let expectedBegin = 0;
   for (const t of sorted) {
-    if (t.begin !== expectedBegin) fail(`tensor '${t.name}' starts at data byte ${t.begin}, expected ${expectedBegin}: offsets must be contiguous, without gaps or overlaps`);
-    if (t.end > dataLength) fail(`tensor '${t.name}' ends at data byte ${t.end}, past the end of the data (${dataLength} bytes): file truncated?`);
+    if (t.begin !== expectedBegin)
+      fail(
+        `tensor '${t.name}' starts at data byte ${t.begin}, expected ${expectedBegin}: offsets must be contiguous, without gaps or overlaps`,
+      );
+    if (t.end > dataLength)
+      fail(`tensor '${t.name}' ends at data byte ${t.end}, past the end of the data (${dataLength} bytes): file truncated?`);
     expectedBegin = t.end;
   }
-  if (expectedBegin !== dataLength) fail(`the tensors cover ${expectedBegin} data bytes but the file has ${dataLength}: trailing bytes after the last tensor`);
+  if (expectedBegin !== dataLength)
+    fail(`the tensors cover ${expectedBegin} data bytes but the file has ${dataLength}: trailing bytes after the last tensor`);
 
   const tensors = new Map<string, StoredTensor>();
   for (const t of layout) {
@@ -130,11 +149,19 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   return { tensors, metadata };
 }
 
-export function readSafetensorsFile(path: string, what = 'model file'): { tensors: Map<string, StoredTensor>; metadata: Metadata } {
+export function readSafetensorsFile(
+  path: string,
+  what = 'model file',
+): { tensors: Map<string, StoredTensor>; metadata: Metadata } {
   return decodeSafetensors(readFileOrFail(path, what), path);
 }
 
 /** Writes a safetensors file atomically (temporary file, fsync, rename). */
-export function writeSafetensorsFile(path: string, tensors: ReadonlyMap<string, StoredTensor>, metadata: Metadata = {}, what = 'model file'): void {
+export function writeSafetensorsFile(
+  path: string,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  metadata: Metadata = {},
+  what = 'model file',
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata), what);
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import { evaluate } from '../network/evaluate.js';
-import { fit } from '../network/fit.js';
+import { fit } from '../training/fit.js';
 import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -54,12 +54,17 @@ describe('training with either backend', () => {
 
   it('a wasm network predicts a single image given as an ordinary Float32Array as the reference network does', async () => {
     const { test } = loadBuiltinMnist();
-    const image = new Tensor(Float32Array.from(test.features.subarray(0, 784), (v) => v * test.scale), [1, 784]);
+    const image = new Tensor(
+      Float32Array.from(test.features.subarray(0, 784), (v) => v * test.scale),
+      [1, 784],
+    );
     const logits: Record<string, Float32Array> = {};
     const backends = (await autoBackendName()) === 'native' ? (['js', 'wasm', 'native'] as const) : (['js', 'wasm'] as const);
     for (const backend of backends) {
       await useBackend(backend);
-      logits[backend] = Sequential.mlp({ rng: new Rng(3) }).logits(image).data.slice();
+      logits[backend] = Sequential.mlp({ rng: new Rng(3) })
+        .logits(image)
+        .data.slice();
     }
     for (let c = 0; c < 10; c++) expect(logits.wasm[c]).toBeCloseTo(logits.js[c], 4);
     if (logits.native) for (let c = 0; c < 10; c++) expect(logits.native[c]).toBeCloseTo(logits.js[c], 4);

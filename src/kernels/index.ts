@@ -1,6 +1,7 @@
 import type { Kernels } from './kernels.js';
 import { reference } from './reference.js';
 import { createWasmKernels, wasmSupported, type WasmOptions } from './wasm/backend.js';
+import { ScratchnetError } from '../errors.js';
 
 export type { DenseStep, Epilogue, Kernels } from './kernels.js';
 export { reference } from './reference.js';
@@ -35,7 +36,7 @@ function make(name: 'wasm' | 'native', options: WasmOptions): Promise<Kernels> {
   let backend = made.get(name);
   if (!backend) {
     backend = (async () => {
-      if (!wasmSupported()) throw new Error('this JavaScript engine lacks WebAssembly shared memory');
+      if (!wasmSupported()) throw new ScratchnetError('this JavaScript engine lacks WebAssembly shared memory');
       return createWasmKernels({ ...options, native: name === 'native' });
     })();
     made.set(name, backend);
@@ -56,7 +57,7 @@ export async function useBackend(name: BackendName, options: WasmOptions = {}): 
     try {
       setKernels(await make(name, options));
     } catch (error) {
-      throw new Error(`${name} backend unavailable: ${(error as Error).message}`);
+      throw new ScratchnetError(`${name} backend unavailable: ${(error as Error).message}`);
     }
   } else if (name === 'auto') {
     let chosen: Kernels = reference;
@@ -70,7 +71,7 @@ export async function useBackend(name: BackendName, options: WasmOptions = {}): 
     }
     setKernels(chosen);
   } else {
-    throw new Error(`unknown backend '${name as string}' (known: ${BACKEND_NAMES.join(', ')})`);
+    throw new ScratchnetError(`unknown backend '${name as string}' (known: ${BACKEND_NAMES.join(', ')})`);
   }
   return active;
 }

@@ -33,7 +33,7 @@ export interface Kernels {
   readonly name: string;
 
   /** A zero-filled buffer of `length` floats that this backend's kernels can read and write directly. */
-  alloc(length: number): Float32Array;
+  readonly alloc: (length: number) => Float32Array;
 
   /**
    * General matrix product, C[m,n] = op(A)·op(B), or C += op(A)·op(B) when `accumulate`.
@@ -42,10 +42,18 @@ export interface Kernels {
    * Dense uses three: Y = X·W (NN), dW = Xᵀ·dY (TN), dX = dY·Wᵀ (NT).
    * An `epilogue` then finishes each row of C: Y = act(X·W + b) in one call.
    */
-  gemm(
-    transA: boolean, transB: boolean, m: number, n: number, k: number,
-    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean, epilogue?: Epilogue,
-  ): void;
+  readonly gemm: (
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+    epilogue?: Epilogue,
+  ) => void;
 
   /**
    * A chain of dense layers in evaluation: x [m, layers[0].inputs] through each layer in turn, layer i
@@ -53,50 +61,65 @@ export interface Kernels {
    * backend can run the whole chain on its share of the rows in each thread, without a hand-off per layer.
    * With `classes`, classes[r] = the index of row r's largest output of the last layer (the first, on a tie).
    */
-  denseChain(m: number, x: Float32Array, layers: readonly DenseStep[], outputs: readonly Float32Array[], classes?: Int32Array): void;
+  readonly denseChain: (
+    m: number,
+    x: Float32Array,
+    layers: readonly DenseStep[],
+    outputs: readonly Float32Array[],
+    classes?: Int32Array,
+  ) => void;
 
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
-  sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;
+  readonly sumRows: (rows: number, cols: number, x: Float32Array, out: Float32Array) => void;
 
   /** y = max(0, x) */
-  relu(n: number, x: Float32Array, y: Float32Array): void;
+  readonly relu: (n: number, x: Float32Array, y: Float32Array) => void;
   /** dx = dy · [x > 0] */
-  reluBackward(n: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  readonly reluBackward: (n: number, x: Float32Array, dy: Float32Array, dx: Float32Array) => void;
   /** y = x if x > 0 else slope·x */
-  leakyRelu(n: number, slope: number, x: Float32Array, y: Float32Array): void;
+  readonly leakyRelu: (n: number, slope: number, x: Float32Array, y: Float32Array) => void;
   /** dx = dy · (1 if x > 0 else slope) */
-  leakyReluBackward(n: number, slope: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  readonly leakyReluBackward: (n: number, slope: number, x: Float32Array, dy: Float32Array, dx: Float32Array) => void;
   /** y = 1 / (1 + e^(−x)) */
-  sigmoid(n: number, x: Float32Array, y: Float32Array): void;
+  readonly sigmoid: (n: number, x: Float32Array, y: Float32Array) => void;
   /** dx = dy · y(1 − y), from the forward output y */
-  sigmoidBackward(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  readonly sigmoidBackward: (n: number, y: Float32Array, dy: Float32Array, dx: Float32Array) => void;
   /** y = tanh(x) */
-  tanh(n: number, x: Float32Array, y: Float32Array): void;
+  readonly tanh: (n: number, x: Float32Array, y: Float32Array) => void;
   /** dx = dy · (1 − y²), from the forward output y */
-  tanhBackward(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  readonly tanhBackward: (n: number, y: Float32Array, dy: Float32Array, dx: Float32Array) => void;
 
   /** probs[r,:] = softmax(logits[r,:]) for a [rows, cols] matrix, stabilised by subtracting the row max. */
-  softmax(rows: number, cols: number, logits: Float32Array, probs: Float32Array): void;
+  readonly softmax: (rows: number, cols: number, logits: Float32Array, probs: Float32Array) => void;
   /**
    * Mean softmax cross-entropy of [rows, cols] logits against integer labels, computed with log-sum-exp:
    * L = (1/rows) Σ_r [log Σ_c e^(z_rc) − z_r,label_r]. Writes the probabilities and the gradient of the
    * mean loss, dLogits = (softmax(z) − onehot(label)) / rows, and returns L.
    */
-  softmaxCrossEntropy(
-    rows: number, cols: number, logits: Float32Array, labels: Int32Array,
-    probs: Float32Array, dLogits: Float32Array,
-  ): number;
+  readonly softmaxCrossEntropy: (
+    rows: number,
+    cols: number,
+    logits: Float32Array,
+    labels: Int32Array,
+    probs: Float32Array,
+    dLogits: Float32Array,
+  ) => number;
 
   /**
    * out[b, :] = scale · source[row_b, :] for b < count, where row_b = order[start + b] (or start + b
    * when order is null): copies chosen rows of a [*, size] matrix of bytes or floats into a batch of
    * floats, normalising on the way (bytes 0–255 × 1/255). The batch gatherer of training and evaluation.
    */
-  gatherRows(
-    count: number, size: number, source: Uint8Array | Float32Array, order: Int32Array | null, start: number,
-    scale: number, out: Float32Array,
-  ): void;
+  readonly gatherRows: (
+    count: number,
+    size: number,
+    source: Uint8Array | Float32Array,
+    order: Int32Array | null,
+    start: number,
+    scale: number,
+    out: Float32Array,
+  ) => void;
 
   /** value −= lr · grad: plain gradient descent on one parameter buffer. */
-  sgdStep(n: number, lr: number, grad: Float32Array, value: Float32Array): void;
+  readonly sgdStep: (n: number, lr: number, grad: Float32Array, value: Float32Array) => void;
 }

@@ -126,8 +126,15 @@ export const reference: Kernels = {
 
 /** C = op(A)·op(B), or C += op(A)·op(B) when accumulating: the four ways round of gemm. */
 function product(
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  accumulate: boolean,
 ): void {
   if (!accumulate) c.fill(0, 0, m * n);
   if (!transA && !transB) {

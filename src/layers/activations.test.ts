@@ -45,7 +45,13 @@ describe('activations', () => {
   });
 
   it('Softmax rows sum to 1', () => {
-    const y = new Softmax().forward(Tensor.from([[1, 2, 3], [0, 0, 0]]), 'train');
+    const y = new Softmax().forward(
+      Tensor.from([
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+      'train',
+    );
     [0.09003057, 0.24472847, 0.66524096, 1 / 3, 1 / 3, 1 / 3].forEach((v, i) => expect(y.data[i]).toBeCloseTo(v, 6));
   });
 

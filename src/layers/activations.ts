@@ -1,7 +1,8 @@
 import { kernels } from '../kernels/index.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from './batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Elementwise activation layers. Each applies f to every value: forward y = f(x), backward dx = dy · f'(·).
@@ -31,7 +32,7 @@ abstract class Activation implements Layer {
   }
 
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
-    if (!this.input || !this.inputGrads) throw new Error(`${this.type}.backward called before forward`);
+    if (!this.input || !this.inputGrads) throw new ScratchnetError(`${this.type}.backward called before forward`);
     assertShape(`${this.type}.backward output gradient`, dY.shape, this.input.shape);
     if (!needInputGrad) return null;
     const dX = this.inputGrads.forBatch(dY.rows);

@@ -10,14 +10,26 @@ describe('BatchNorm', () => {
   it('normalises each feature over the batch in training: [1, 3] → [−1, 1] (σ² = 1)', () => {
     const bn = new BatchNorm(2);
     // feature 0: values 1, 3 → μ = 2, σ² = 1;  feature 1: values 10, 10 → μ = 10, σ² = 0
-    const y = bn.forward(Tensor.from([[1, 10], [3, 10]]), 'train');
+    const y = bn.forward(
+      Tensor.from([
+        [1, 10],
+        [3, 10],
+      ]),
+      'train',
+    );
     const s = 1 / Math.sqrt(1 + 1e-5);
     expect(Array.from(y.data)).toEqual([-s, 0, s, 0].map(Math.fround));
   });
 
   it('updates running averages with momentum 0.1 and the unbiased variance', () => {
     const bn = new BatchNorm(2);
-    bn.forward(Tensor.from([[1, 10], [3, 10]]), 'train');
+    bn.forward(
+      Tensor.from([
+        [1, 10],
+        [3, 10],
+      ]),
+      'train',
+    );
     // running_mean = 0.9·0 + 0.1·μ;  running_var = 0.9·1 + 0.1·σ²·N/(N − 1) = 0.9 + 0.1·2 for feature 0
     expect(Array.from(bn.runningMean.data)).toEqual([0.2, 1].map(Math.fround));
     expect(Array.from(bn.runningVar.data)).toEqual([1.1, 0.9].map(Math.fround));
@@ -27,11 +39,17 @@ describe('BatchNorm', () => {
     const bn = new BatchNorm(2);
     bn.weight.value.data.set([2, 1]);
     bn.bias.value.data.set([0.5, -1]);
-    const x = Tensor.from([[1, 10], [3, 10]]);
+    const x = Tensor.from([
+      [1, 10],
+      [3, 10],
+    ]);
     const train = Array.from(bn.forward(x, 'train').data);
     const evalOut = Array.from(bn.forward(x, 'eval').data);
     // eval: y = γ·(x − running_mean)/√(running_var + ε) + β with running_mean [0.2, 1], running_var [1.1, 0.9]
-    const expected = [[1, 10], [3, 10]].flatMap(([a, b]) => [2 * (a - 0.2) / Math.sqrt(1.1 + 1e-5) + 0.5, (b - 1) / Math.sqrt(0.9 + 1e-5) - 1]);
+    const expected = [
+      [1, 10],
+      [3, 10],
+    ].flatMap(([a, b]) => [(2 * (a - 0.2)) / Math.sqrt(1.1 + 1e-5) + 0.5, (b - 1) / Math.sqrt(0.9 + 1e-5) - 1]);
     evalOut.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     expect(train).not.toEqual(evalOut);
     // eval mode leaves the running statistics alone

@@ -1,6 +1,6 @@
 import { kernels } from '../kernels/index.js';
 import { ScratchnetError } from '../errors.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from './batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, registerLayer } from './layer.js';
 
@@ -38,12 +38,21 @@ export class BatchNorm implements Layer {
   private lastMode: Mode | null = null;
   private lastBatch = 0;
 
-  constructor(readonly features: number, readonly momentum = 0.1, readonly eps = 1e-5) {
-    if (!(Number.isInteger(features) && features > 0)) throw new ScratchnetError(`BatchNorm: features must be a positive integer, got ${features}`);
+  constructor(
+    readonly features: number,
+    readonly momentum = 0.1,
+    readonly eps = 1e-5,
+  ) {
+    if (!(Number.isInteger(features) && features > 0))
+      throw new ScratchnetError(`BatchNorm: features must be a positive integer, got ${features}`);
     if (!(momentum >= 0 && momentum <= 1)) throw new ScratchnetError(`BatchNorm: momentum must be in [0, 1], got ${momentum}`);
     if (!(eps > 0)) throw new ScratchnetError(`BatchNorm: eps must be > 0, got ${eps}`);
     const alloc = kernels().alloc;
-    this.weight = { name: 'weight', value: new Tensor(alloc(features).fill(1), [features]), grad: new Tensor(alloc(features), [features]) };
+    this.weight = {
+      name: 'weight',
+      value: new Tensor(alloc(features).fill(1), [features]),
+      grad: new Tensor(alloc(features), [features]),
+    };
     this.bias = { name: 'bias', value: new Tensor(alloc(features), [features]), grad: new Tensor(alloc(features), [features]) };
     this.runningMean = new Tensor(alloc(features), [features]);
     this.runningVar = new Tensor(alloc(features).fill(1), [features]);
@@ -58,7 +67,10 @@ export class BatchNorm implements Layer {
     assertShape('BatchNorm.forward input', x.shape, [-1, this.features]);
     const n = x.rows;
     const f = this.features;
-    if (mode === 'train' && n < 2) throw new ScratchnetError(`BatchNorm: training needs at least 2 rows per batch to estimate a variance, got input [${x.shape.join(', ')}]`);
+    if (mode === 'train' && n < 2)
+      throw new ScratchnetError(
+        `BatchNorm: training needs at least 2 rows per batch to estimate a variance, got input [${x.shape.join(', ')}]`,
+      );
     const xs = x.data;
     const mean = this.mean;
     if (mode === 'train') {
@@ -104,7 +116,7 @@ export class BatchNorm implements Layer {
   // train: dx = γ/(N·√(σ² + ε)) · (N·dy − Σ_batch dy − x̂·Σ_batch dy·x̂)    (the batch statistics depend on x)
   // eval:  dx = γ·dy/√(running_var + ε)
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
-    if (this.lastMode === null) throw new Error('BatchNorm.backward called before forward');
+    if (this.lastMode === null) throw new ScratchnetError('BatchNorm.backward called before forward');
     const n = this.lastBatch;
     const f = this.features;
     assertShape('BatchNorm.backward output gradient', dY.shape, [n, f]);

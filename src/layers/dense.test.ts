@@ -23,45 +23,106 @@ function expectClose(actual: Tensor | Float32Array, expected: number[][] | numbe
 
 describe('Dense', () => {
   it("forward on the tutorial's numbers: Y = X·W + b", () => {
-    const y = tutorialDense().forward(Tensor.from([[1, 2], [3, 4]]), 'train');
+    const y = tutorialDense().forward(
+      Tensor.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      'train',
+    );
     expect(y.shape).toEqual([2, 3]);
-    expectClose(y, [[1.0, 1.4, 1.8], [2.0, 2.8, 3.6]]);
+    expectClose(y, [
+      [1.0, 1.4, 1.8],
+      [2.0, 2.8, 3.6],
+    ]);
   });
 
   it('as a step of an evaluation chain, folds the ReLU after it into its product: act(X·W + b)', () => {
     const dense = tutorialDense();
     dense.bias.value.data.set([-1.5, -1.5, 0.3]);
-    const x = Tensor.from([[1, 2], [3, 4]]); // X·W = [[0.9, 1.2, 1.5], [1.9, 2.6, 3.3]]
+    const x = Tensor.from([
+      [1, 2],
+      [3, 4],
+    ]); // X·W = [[0.9, 1.2, 1.5], [1.9, 2.6, 3.3]]
     const evaluate = (slope?: number) => {
       const y = dense.outputFor(2);
       kernels().denseChain(2, x.data, [dense.chainStep(slope)], [y.data]);
       return y;
     };
-    expectClose(evaluate(), [[-0.6, -0.3, 1.8], [0.4, 1.1, 3.6]]); // no activation
-    expectClose(evaluate(0), [[0, 0, 1.8], [0.4, 1.1, 3.6]]); // ReLU
-    expectClose(evaluate(0.1), [[-0.06, -0.03, 1.8], [0.4, 1.1, 3.6]]); // leaky, slope 0.1
+    expectClose(evaluate(), [
+      [-0.6, -0.3, 1.8],
+      [0.4, 1.1, 3.6],
+    ]); // no activation
+    expectClose(evaluate(0), [
+      [0, 0, 1.8],
+      [0.4, 1.1, 3.6],
+    ]); // ReLU
+    expectClose(evaluate(0.1), [
+      [-0.06, -0.03, 1.8],
+      [0.4, 1.1, 3.6],
+    ]); // leaky, slope 0.1
     expect(Object.is(evaluate(0).data[0], 0)).toBe(true); // ReLU gives +0, as the ReLU layer does
-    expect(() => dense.backward(Tensor.from([[1, 1, 1], [1, 1, 1]]))).toThrow(/before forward/);
+    expect(() =>
+      dense.backward(
+        Tensor.from([
+          [1, 1, 1],
+          [1, 1, 1],
+        ]),
+      ),
+    ).toThrow(/before forward/);
   });
 
   it('backward on the tutorial numbers, computed by hand', () => {
     const dense = tutorialDense();
-    dense.forward(Tensor.from([[1, 2], [3, 4]]), 'train');
-    const dX = dense.backward(Tensor.from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), true)!;
+    dense.forward(
+      Tensor.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      'train',
+    );
+    const dX = dense.backward(
+      Tensor.from([
+        [0.1, 0.2, 0.3],
+        [0.4, 0.5, 0.6],
+      ]),
+      true,
+    )!;
     // dW = Xᵀ·dY = [[1·.1 + 3·.4, 1·.2 + 3·.5, 1·.3 + 3·.6], [2·.1 + 4·.4, 2·.2 + 4·.5, 2·.3 + 4·.6]]
-    expectClose(dense.weight.grad, [[1.3, 1.7, 2.1], [1.8, 2.4, 3.0]]);
+    expectClose(dense.weight.grad, [
+      [1.3, 1.7, 2.1],
+      [1.8, 2.4, 3.0],
+    ]);
     // db = Σ_batch dY
     expectClose(dense.bias.grad, [0.5, 0.7, 0.9]);
     // dX = dY·Wᵀ: row 0 = [.1·.1 + .2·.2 + .3·.3, .1·.4 + .2·.5 + .3·.6]
-    expectClose(dX, [[0.14, 0.32], [0.32, 0.77]]);
+    expectClose(dX, [
+      [0.14, 0.32],
+      [0.32, 0.77],
+    ]);
   });
 
   it('an SGD step (lr 0.1) applies W − lr·dW without dividing by the batch again', () => {
     const dense = tutorialDense();
-    dense.forward(Tensor.from([[1, 2], [3, 4]]), 'train');
-    dense.backward(Tensor.from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), true);
+    dense.forward(
+      Tensor.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      'train',
+    );
+    dense.backward(
+      Tensor.from([
+        [0.1, 0.2, 0.3],
+        [0.4, 0.5, 0.6],
+      ]),
+      true,
+    );
     new SGD(0.1).step(dense.params());
-    expectClose(dense.weight.value, [[-0.03, 0.03, 0.09], [0.22, 0.26, 0.3]]);
+    expectClose(dense.weight.value, [
+      [-0.03, 0.03, 0.09],
+      [0.22, 0.26, 0.3],
+    ]);
     expectClose(dense.bias.value, [0.05, 0.13, 0.21]);
   });
 
@@ -69,7 +130,10 @@ describe('Dense', () => {
     const dense = tutorialDense();
     dense.forward(Tensor.from([[1, 2]]), 'train');
     expect(dense.backward(Tensor.from([[1, 1, 1]]), false)).toBeNull();
-    expectClose(dense.weight.grad, [[1, 1, 1], [2, 2, 2]]);
+    expectClose(dense.weight.grad, [
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
   });
 
   it('He initialisation: mean 0, variance 2 / inputs, zero bias', () => {

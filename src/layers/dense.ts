@@ -1,9 +1,10 @@
 import { type DenseStep, type Epilogue, kernels } from '../kernels/index.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from './batch-buffer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type InitName, INIT_NAMES, initWeights } from './init.js';
 import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
+import { ScratchnetError } from '../errors.js';
 
 export interface DenseConfig extends LayerConfig {
   readonly type: 'dense';
@@ -32,14 +33,19 @@ export class Dense implements Layer {
   private readonly addBias: Epilogue;
   private readonly steps = new Map<number | undefined, DenseStep>();
 
-  constructor(readonly inputs: number, readonly units: number, rng: Rng = new Rng(), readonly init: InitName = 'he-normal') {
+  constructor(
+    readonly inputs: number,
+    readonly units: number,
+    rng: Rng = new Rng(),
+    readonly init: InitName = 'he-normal',
+  ) {
     if (!(Number.isInteger(inputs) && inputs > 0 && Number.isInteger(units) && units > 0)) {
-      throw new Error(`Dense: inputs and units must be positive integers, got ${inputs} and ${units}`);
+      throw new ScratchnetError(`Dense: inputs and units must be positive integers, got ${inputs} and ${units}`);
     }
-    if (!INIT_NAMES.includes(init)) throw new Error(`Dense: unknown init '${init}' (known: ${INIT_NAMES.join(', ')})`);
+    if (!INIT_NAMES.includes(init)) throw new ScratchnetError(`Dense: unknown init '${init}' (known: ${INIT_NAMES.join(', ')})`);
     const k = kernels();
-    this.weight = param('weight', [inputs, units], k.alloc);
-    this.bias = param('bias', [units], k.alloc);
+    this.weight = param('weight', [inputs, units], (n) => k.alloc(n));
+    this.bias = param('bias', [units], (n) => k.alloc(n));
     initWeights(this.weight.value.data, init, inputs, units, rng);
     this.output = new BatchBuffer([units]);
     this.inputGrad = new BatchBuffer([inputs]);
@@ -62,7 +68,12 @@ export class Dense implements Layer {
   chainStep(reluSlope?: number): DenseStep {
     const cached = this.steps.get(reluSlope);
     if (cached) return cached;
-    const step = { inputs: this.inputs, units: this.units, weight: this.weight.value.data, epilogue: { bias: this.bias.value.data, reluSlope } };
+    const step = {
+      inputs: this.inputs,
+      units: this.units,
+      weight: this.weight.value.data,
+      epilogue: { bias: this.bias.value.data, reluSlope },
+    };
     this.steps.set(reluSlope, step);
     return step;
   }
@@ -78,7 +89,8 @@ export class Dense implements Layer {
   // divided here. The tutorial divides again, which shrinks every step by the batch size.
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     const x = this.input;
-    if (!x) throw new Error('Dense.backward called before forward (a training-mode forward: evaluation keeps no input)');
+    if (!x)
+      throw new ScratchnetError('Dense.backward called before forward (a training-mode forward: evaluation keeps no input)');
     assertShape('Dense.backward output gradient', dY.shape, [x.rows, this.units]);
     const batch = x.rows;
     const k = kernels();

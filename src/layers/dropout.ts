@@ -1,5 +1,5 @@
 import { ScratchnetError } from '../errors.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from './batch-buffer.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
@@ -30,7 +30,10 @@ export class Dropout implements Layer {
   private mask: Tensor | null = null;
   private lastMode: Mode = 'eval';
 
-  constructor(readonly rate: number, rng: Rng = new Rng()) {
+  constructor(
+    readonly rate: number,
+    rng: Rng = new Rng(),
+  ) {
     if (!(rate >= 0 && rate < 1)) throw new ScratchnetError(`Dropout: rate must be in [0, 1), got ${rate}`);
     this.rng = new Rng(rng.nextUint32());
   }
@@ -61,7 +64,7 @@ export class Dropout implements Layer {
     if (!needInputGrad) return null;
     if (this.lastMode === 'eval' || this.rate === 0) return dY;
     const mask = this.mask;
-    if (!mask || !this.inputGrads) throw new Error('Dropout.backward called before forward');
+    if (!mask || !this.inputGrads) throw new ScratchnetError('Dropout.backward called before forward');
     assertShape('Dropout.backward output gradient', dY.shape, mask.shape);
     const dX = this.inputGrads.forBatch(dY.rows);
     for (let i = 0; i < dY.size; i++) dX.data[i] = dY.data[i] * mask.data[i];

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Rng, RngState } from '../tensor/rng.js';
+import { ScratchnetError } from '../errors.js';
 
 /** Training mode uses batch statistics and random masks (dropout, batch norm); eval mode is deterministic. */
 export type Mode = 'train' | 'eval';
@@ -44,6 +45,8 @@ export interface Layer {
   /** Random state a layer draws from while training (dropout's masks), saved in checkpoints. */
   randomState?(): RngState;
   setRandomState?(state: RngState): void;
+  /** What the layer is, as a network summary prints it: `Dense(784 → 64)`, `ReLU`. */
+  toString(): string;
 }
 
 export interface NamedBuffer {
@@ -62,7 +65,7 @@ export function registerLayer(type: string, factory: LayerFactory): void {
 /** Builds a layer from its saved config; parameters are freshly initialised from `rng`. */
 export function layerFromConfig(config: LayerConfig, rng: Rng): Layer {
   const factory = registry.get(config.type);
-  if (!factory) throw new Error(`unknown layer type '${config.type}' (known: ${[...registry.keys()].join(', ')})`);
+  if (!factory) throw new ScratchnetError(`unknown layer type '${config.type}' (known: ${[...registry.keys()].join(', ')})`);
   return factory(config, rng);
 }
 

@@ -14,14 +14,26 @@ describe('softmax cross-entropy', () => {
   });
 
   it('averages loss and gradient over the batch', () => {
-    const { loss, grad } = softmaxCrossEntropyWithLogits(Tensor.from([[1, 2, 3], [0, 0, 0]]), [2, 0]);
+    const { loss, grad } = softmaxCrossEntropyWithLogits(
+      Tensor.from([
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+      [2, 0],
+    );
     expect(loss).toBeCloseTo((0.40760596 + Math.log(3)) / 2, 6);
     expect(grad.data[2]).toBeCloseTo(-0.33475904 / 2, 6);
     expect(grad.data[3]).toBeCloseTo((1 / 3 - 1) / 2, 6);
   });
 
   it('stays finite and exact for logits of ±1e4', () => {
-    const { loss, grad } = softmaxCrossEntropyWithLogits(Tensor.from([[1e4, -1e4, 0], [1e4, -1e4, 0]]), [0, 1]);
+    const { loss, grad } = softmaxCrossEntropyWithLogits(
+      Tensor.from([
+        [1e4, -1e4, 0],
+        [1e4, -1e4, 0],
+      ]),
+      [0, 1],
+    );
     // row 0 is certain and right: loss 0; row 1 is certain and wrong by 2e4: loss 2e4.
     expect(loss).toBeCloseTo((0 + 2e4) / 2, 3);
     expect(Array.from(grad.data)).toEqual([0, 0, 0, 0.5, -0.5, 0]);
@@ -47,14 +59,26 @@ describe('softmax cross-entropy', () => {
   });
 
   it('rejects labels outside the class range', () => {
-    expect(() => new SoftmaxCrossEntropy(3).forward(Tensor.zeros([1, 3]), Int32Array.from([3]))).toThrow(/label 3 at row 0 is outside 0..2/);
+    expect(() => new SoftmaxCrossEntropy(3).forward(Tensor.zeros([1, 3]), Int32Array.from([3]))).toThrow(
+      /label 3 at row 0 is outside 0..2/,
+    );
   });
 });
 
 describe('mean squared error', () => {
   it('matches a hand computation and its gradient 2(ŷ − y)/N', () => {
     const grad = Tensor.zeros([2, 2]);
-    const loss = meanSquaredError(Tensor.from([[1, 2], [3, 4]]), Tensor.from([[1, 0], [5, 4]]), grad);
+    const loss = meanSquaredError(
+      Tensor.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      Tensor.from([
+        [1, 0],
+        [5, 4],
+      ]),
+      grad,
+    );
     expect(loss).toBeCloseTo((0 + 4 + 4 + 0) / 4, 6);
     expect(Array.from(grad.data)).toEqual([0, 1, -1, 0]);
   });

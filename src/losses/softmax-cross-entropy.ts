@@ -1,6 +1,7 @@
 import { kernels } from '../kernels/index.js';
-import { BatchBuffer } from '../tensor/batch-buffer.js';
+import { BatchBuffer } from '../layers/batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Softmax cross-entropy from logits, the loss of a classifier.
@@ -29,10 +30,12 @@ export class SoftmaxCrossEntropy {
   forward(logits: Tensor, labels: Int32Array): number {
     assertShape('softmax cross-entropy logits', logits.shape, [-1, this.classes]);
     const batch = logits.rows;
-    if (labels.length < batch) throw new Error(`softmax cross-entropy: ${batch} logit rows but ${labels.length} labels`);
+    if (labels.length < batch)
+      throw new ScratchnetError(`softmax cross-entropy: ${batch} logit rows but ${labels.length} labels`);
     for (let i = 0; i < batch; i++) {
       const label = labels[i];
-      if (!(label >= 0 && label < this.classes)) throw new Error(`softmax cross-entropy: label ${label} at row ${i} is outside 0..${this.classes - 1}`);
+      if (!(label >= 0 && label < this.classes))
+        throw new ScratchnetError(`softmax cross-entropy: label ${label} at row ${i} is outside 0..${this.classes - 1}`);
     }
     const probs = this.probs.forBatch(batch);
     const grad = this.grads.forBatch(batch);

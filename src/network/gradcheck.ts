@@ -56,13 +56,20 @@ export function checkLayerGradients(layer: Layer, x: Tensor, options: GradCheckO
   };
   loss();
   const dX = layer.backward(c, true)!.clone();
-  const targets: Array<{ name: string; value: Float32Array; grad: Float32Array }> = [{ name: 'input', value: x.data, grad: dX.data }];
+  const targets: Array<{ name: string; value: Float32Array; grad: Float32Array }> = [
+    { name: 'input', value: x.data, grad: dX.data },
+  ];
   for (const p of layer.params()) targets.push({ name: p.name, value: p.value.data, grad: p.grad.data.slice() });
   return compare(targets, loss, options, rng);
 }
 
 /** Checks a whole network under softmax cross-entropy against `labels`: every parameter gradient. */
-export function checkNetworkGradients(network: Sequential, x: Tensor, labels: Int32Array, options: GradCheckOptions = {}): GradCheckResult {
+export function checkNetworkGradients(
+  network: Sequential,
+  x: Tensor,
+  labels: Int32Array,
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const rng = options.rng ?? new Rng(7);
   const classes = network.outputShape()[0];
   const lossFn = network.lossFor(classes);
@@ -84,7 +91,10 @@ function compare(
   let worst: GradCheckEntry & { excess: number } = { tensor: '', index: -1, analytic: 0, numeric: 0, excess: -Infinity };
   let checked = 0;
   for (const t of targets) {
-    const indices = t.value.length <= maxChecksPerTensor ? [...Array(t.value.length).keys()] : Array.from(rng.choice(t.value.length, maxChecksPerTensor));
+    const indices =
+      t.value.length <= maxChecksPerTensor
+        ? [...Array(t.value.length).keys()]
+        : Array.from(rng.choice(t.value.length, maxChecksPerTensor));
     for (const i of indices) {
       const original = t.value[i];
       t.value[i] = original + h;

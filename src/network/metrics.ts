@@ -1,3 +1,4 @@
+import { ScratchnetError } from '../errors.js';
 /**
  * Classification metrics from labels and predictions.
  *
@@ -15,7 +16,8 @@ export interface ClassMetrics {
 }
 
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
-  if (labels.length !== predictions.length) throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
+  if (labels.length !== predictions.length)
+    throw new ScratchnetError(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) matrix[labels[i]][predictions[i]]++;
   return matrix;

@@ -4,7 +4,7 @@ import { initVariance } from '../layers/init.js';
 import { Adam } from '../optimizers/adam.js';
 import { Rng } from '../tensor/rng.js';
 import { evaluate } from './evaluate.js';
-import { fit } from './fit.js';
+import { fit } from '../training/fit.js';
 import { checkNetworkGradients } from './gradcheck.js';
 import { Sequential } from './sequential.js';
 
@@ -14,7 +14,18 @@ describe('Sequential.mlp with batch norm, dropout and per-layer init', () => {
     expect(net.toString()).toBe(
       'Sequential(Dense(4 → 8) → BatchNorm(8) → ReLU → Dropout(0.2) → Dense(8 → 6) → BatchNorm(6) → ReLU → Dropout(0.2) → Dense(6 → 3))',
     );
-    expect(net.params().map((p) => p.name)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '4.weight', '4.bias', '5.weight', '5.bias', '8.weight', '8.bias']);
+    expect(net.params().map((p) => p.name)).toEqual([
+      '0.weight',
+      '0.bias',
+      '1.weight',
+      '1.bias',
+      '4.weight',
+      '4.bias',
+      '5.weight',
+      '5.bias',
+      '8.weight',
+      '8.bias',
+    ]);
     expect(net.buffers().map((b) => b.name)).toEqual(['1.running_mean', '1.running_var', '5.running_mean', '5.running_var']);
     expect(Object.keys(net.randomStates())).toEqual(['3', '7']);
     const copy = Sequential.fromConfig(JSON.parse(JSON.stringify(net.config())));
@@ -22,18 +33,31 @@ describe('Sequential.mlp with batch norm, dropout and per-layer init', () => {
   });
 
   it('takes one init per Dense layer: the empirical weight variance follows each scheme', () => {
-    const net = Sequential.mlp({ inputs: 400, hidden: [300], classes: 200, init: ['he-uniform', 'xavier-normal'], rng: new Rng(1) });
+    const net = Sequential.mlp({
+      inputs: 400,
+      hidden: [300],
+      classes: 200,
+      init: ['he-uniform', 'xavier-normal'],
+      rng: new Rng(1),
+    });
     const variance = (w: Float32Array) => w.reduce((s, v) => s + v * v, 0) / w.length;
     expect(variance(net.params()[0].value.data) / initVariance('he-uniform', 400, 300)).toBeCloseTo(1, 1);
     expect(variance(net.params()[2].value.data) / initVariance('xavier-normal', 300, 200)).toBeCloseTo(1, 1);
-    expect(net.config().layers.filter((l) => l.type === 'dense').map((l) => l.init)).toEqual(['he-uniform', 'xavier-normal']);
+    expect(
+      net
+        .config()
+        .layers.filter((l) => l.type === 'dense')
+        .map((l) => l.init),
+    ).toEqual(['he-uniform', 'xavier-normal']);
     expect(() => Sequential.mlp({ hidden: [4], init: ['he-normal'] })).toThrow(/2 Dense layers/);
   });
 
   it('a batch-norm network’s gradients match finite differences (train mode)', () => {
     const rng = new Rng(5);
     const net = Sequential.mlp({ inputs: 5, hidden: [6], classes: 3, batchNorm: true, activation: 'tanh', rng });
-    const result = checkNetworkGradients(net, awayFromZero([8, 5], rng), Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1]), { maxChecksPerTensor: 100 });
+    const result = checkNetworkGradients(net, awayFromZero([8, 5], rng), Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1]), {
+      maxChecksPerTensor: 100,
+    });
     expect(result.failures).toEqual([]);
   });
 

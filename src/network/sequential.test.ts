@@ -6,7 +6,7 @@ import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { evaluate } from './evaluate.js';
-import { fit } from './fit.js';
+import { fit } from '../training/fit.js';
 import { checkNetworkGradients } from './gradcheck.js';
 import { Sequential } from './sequential.js';
 
@@ -21,15 +21,22 @@ describe('Sequential', () => {
   it('forward returns every layer activation with its shape', () => {
     const net = Sequential.mlp({ inputs: 4, hidden: [5], classes: 2 });
     const shapes = net.forward(Tensor.zeros([3, 4])).map((a) => a.shape);
-    expect(shapes).toEqual([[3, 5], [3, 5], [3, 2]]);
+    expect(shapes).toEqual([
+      [3, 5],
+      [3, 5],
+      [3, 2],
+    ]);
   });
 
   for (const activation of ['relu', 'leaky-relu', 'sigmoid', 'tanh'] as const) {
     it(`a 3-layer ${activation} network's gradients match finite differences`, () => {
       const rng = new Rng(3);
       const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng });
-      for (const p of net.params()) if (p.name.endsWith('bias')) for (let i = 0; i < p.value.size; i++) p.value.data[i] = rng.uniformIn(-0.5, 0.5);
-      const result = checkNetworkGradients(net, awayFromZero([5, 6], rng), Int32Array.from([0, 1, 2, 3, 1]), { maxChecksPerTensor: 200 });
+      for (const p of net.params())
+        if (p.name.endsWith('bias')) for (let i = 0; i < p.value.size; i++) p.value.data[i] = rng.uniformIn(-0.5, 0.5);
+      const result = checkNetworkGradients(net, awayFromZero([5, 6], rng), Int32Array.from([0, 1, 2, 3, 1]), {
+        maxChecksPerTensor: 200,
+      });
       expect(result.failures).toEqual([]);
       expect(result.checked).toBe(net.parameterCount());
     });
@@ -66,14 +73,22 @@ describe('Sequential', () => {
   });
 
   const evaluated = [
-    ['relu', {}], ['leaky-relu', {}], ['tanh', {}], ['relu', { dropout: 0.3 }], ['leaky-relu', { batchNorm: true }],
+    ['relu', {}],
+    ['leaky-relu', {}],
+    ['tanh', {}],
+    ['relu', { dropout: 0.3 }],
+    ['leaky-relu', { batchNorm: true }],
   ] as const;
   for (const [activation, extra] of evaluated) {
     it(`evaluation-mode logits of a ${activation} network ${JSON.stringify(extra)} (Dense layers chained, activations folded in) equal the layer-by-layer forward`, () => {
       const rng = new Rng(5);
       const net = Sequential.mlp({ inputs: 6, hidden: [8, 7], classes: 4, activation, rng, ...extra });
       const train = awayFromZero([16, 6], rng);
-      net.trainStep(train, new Int32Array(16).map((_, i) => i % 4), new SGD(0.1)); // batch norm statistics move
+      net.trainStep(
+        train,
+        new Int32Array(16).map((_, i) => i % 4),
+        new SGD(0.1),
+      ); // batch norm statistics move
       const x = awayFromZero([9, 6], rng);
       const layerByLayer = Array.from(net.forward(x, 'eval').at(-1)!.data);
       expect(Array.from(net.logits(x).data)).toEqual(layerByLayer);

@@ -55,7 +55,7 @@ export class Sequential {
   private loss: SoftmaxCrossEntropy | null = null;
 
   constructor(layers: Layer[], inputShape: readonly number[]) {
-    if (layers.length === 0) throw new Error('Sequential: a network needs at least one layer');
+    if (layers.length === 0) throw new ScratchnetError('Sequential: a network needs at least one layer');
     this.layers = layers;
     this.inputShape = [...inputShape];
     this.outputShape(); // validates that the layers fit together
@@ -69,12 +69,24 @@ export class Sequential {
    * Dense → [BatchNorm] → activation → [Dropout]; the output layer is a Dense producing logits.
    */
   static mlp(options: MlpOptions = {}): Sequential {
-    const { inputs = 784, hidden = [64, 32], classes = 10, activation = 'relu', init = 'he-normal', dropout = 0, batchNorm = false, rng = new Rng(42) } = options;
+    const {
+      inputs = 784,
+      hidden = [64, 32],
+      classes = 10,
+      activation = 'relu',
+      init = 'he-normal',
+      dropout = 0,
+      batchNorm = false,
+      rng = new Rng(42),
+    } = options;
     const inits: readonly InitName[] = typeof init === 'string' ? hidden.map(() => init).concat(init) : init;
     if (inits.length !== hidden.length + 1) {
-      throw new ScratchnetError(`mlp: init lists ${inits.length} schemes for ${hidden.length + 1} Dense layers (${hidden.length} hidden + output)`);
+      throw new ScratchnetError(
+        `mlp: init lists ${inits.length} schemes for ${hidden.length + 1} Dense layers (${hidden.length} hidden + output)`,
+      );
     }
-    for (const name of inits) if (!INIT_NAMES.includes(name)) throw new ScratchnetError(`mlp: unknown init '${name}' (known: ${INIT_NAMES.join(', ')})`);
+    for (const name of inits)
+      if (!INIT_NAMES.includes(name)) throw new ScratchnetError(`mlp: unknown init '${name}' (known: ${INIT_NAMES.join(', ')})`);
     const layers: Layer[] = [];
     let width = inputs;
     hidden.forEach((units, i) => {
@@ -90,7 +102,10 @@ export class Sequential {
 
   /** Rebuilds a network from its config; weights are freshly initialised from `rng` (load them after). */
   static fromConfig(config: SequentialConfig, rng: Rng = new Rng(42)): Sequential {
-    return new Sequential(config.layers.map((c) => layerFromConfig(c, rng)), config.inputShape);
+    return new Sequential(
+      config.layers.map((c) => layerFromConfig(c, rng)),
+      config.inputShape,
+    );
   }
 
   config(): SequentialConfig {
@@ -120,7 +135,7 @@ export class Sequential {
   setRandomStates(states: Record<string, RngState>): void {
     for (const [index, state] of Object.entries(states)) {
       const layer = this.layers[Number(index)];
-      if (!layer?.setRandomState) throw new Error(`setRandomStates: layer ${index} keeps no random state`);
+      if (!layer?.setRandomState) throw new ScratchnetError(`setRandomStates: layer ${index} keeps no random state`);
       layer.setRandomState(state);
     }
   }
@@ -241,7 +256,7 @@ export function makeActivation(name: ActivationName): Layer {
     case 'tanh':
       return new Tanh();
     default:
-      throw new Error(`unknown activation '${name as string}' (known: ${ACTIVATION_NAMES.join(', ')})`);
+      throw new ScratchnetError(`unknown activation '${name as string}' (known: ${ACTIVATION_NAMES.join(', ')})`);
   }
 }
 
@@ -250,7 +265,10 @@ class DenseChain {
   private readonly steps: DenseStep[];
   private readonly outputs: Float32Array[];
 
-  constructor(private readonly denses: readonly Dense[], slopes: readonly (number | undefined)[]) {
+  constructor(
+    private readonly denses: readonly Dense[],
+    slopes: readonly (number | undefined)[],
+  ) {
     this.steps = denses.map((dense, i) => dense.chainStep(slopes[i]));
     this.outputs = new Array<Float32Array>(denses.length);
   }
@@ -270,8 +288,9 @@ class DenseChain {
 /** The layers as evaluation runs them: runs of Dense (+ ReLU or leaky ReLU) become DenseChains. */
 function planEvaluation(layers: readonly Layer[]): (Layer | DenseChain)[] {
   const plan: (Layer | DenseChain)[] = [];
-  for (let i = 0; i < layers.length; ) {
-    const denses: Dense[] = [], slopes: (number | undefined)[] = [];
+  for (let i = 0; i < layers.length;) {
+    const denses: Dense[] = [],
+      slopes: (number | undefined)[] = [];
     for (let layer = layers[i]; layer instanceof Dense; layer = layers[i]) {
       const next = layers[i + 1];
       const slope = next instanceof ReLU ? 0 : next instanceof LeakyReLU ? next.slope : undefined;

@@ -26,7 +26,8 @@ export class Adagrad extends BaseOptimizer {
     this.eps = options.eps ?? 1e-10;
     this.initialAccumulator = options.initialAccumulator ?? 0;
     if (!(this.eps > 0)) throw new ScratchnetError(`Adagrad: eps must be > 0, got ${this.eps}`);
-    if (!(this.initialAccumulator >= 0)) throw new ScratchnetError(`Adagrad: initial accumulator must be ≥ 0, got ${this.initialAccumulator}`);
+    if (!(this.initialAccumulator >= 0))
+      throw new ScratchnetError(`Adagrad: initial accumulator must be ≥ 0, got ${this.initialAccumulator}`);
   }
 
   protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {

@@ -31,7 +31,10 @@ export class Adam extends BaseOptimizer {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    for (const [key, beta] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+    for (const [key, beta] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const) {
       if (!(beta >= 0 && beta < 1)) throw new ScratchnetError(`${this.constructor.name}: ${key} must be in [0, 1), got ${beta}`);
     }
     if (!(this.eps > 0)) throw new ScratchnetError(`${this.constructor.name}: eps must be > 0, got ${this.eps}`);

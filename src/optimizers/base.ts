@@ -48,9 +48,11 @@ export abstract class BaseOptimizer implements Optimizer {
     this.weightDecay = options.weightDecay ?? 0;
     this.clipNorm = options.clipNorm ?? null;
     const what = this.constructor.name;
-    if (!(this.learningRate > 0 && Number.isFinite(this.learningRate))) throw new ScratchnetError(`${what}: learning rate must be > 0, got ${this.learningRate}`);
+    if (!(this.learningRate > 0 && Number.isFinite(this.learningRate)))
+      throw new ScratchnetError(`${what}: learning rate must be > 0, got ${this.learningRate}`);
     if (!(this.weightDecay >= 0)) throw new ScratchnetError(`${what}: weight decay must be ≥ 0, got ${this.weightDecay}`);
-    if (this.clipNorm !== null && !(this.clipNorm > 0)) throw new ScratchnetError(`${what}: clip norm must be > 0, got ${this.clipNorm}`);
+    if (this.clipNorm !== null && !(this.clipNorm > 0))
+      throw new ScratchnetError(`${what}: clip norm must be > 0, got ${this.clipNorm}`);
   }
 
   /** Updates one parameter: value [n] from grad [n] with this optimizer's slots for it (each [n]). */
@@ -73,7 +75,9 @@ export abstract class BaseOptimizer implements Optimizer {
       this.slots.set(p.name, slots);
     }
     if (slots.length > 0 && slots[0].length !== p.value.size) {
-      throw new ScratchnetError(`${this.name}: state for '${p.name}' has ${slots[0].length} values, the parameter ${p.value.size}`);
+      throw new ScratchnetError(
+        `${this.name}: state for '${p.name}' has ${slots[0].length} values, the parameter ${p.value.size}`,
+      );
     }
     return slots;
   }
@@ -87,14 +91,17 @@ export abstract class BaseOptimizer implements Optimizer {
   /** Restores `state()` exactly: step count, learning rate and every slot buffer. */
   loadState(state: OptimizerState): void {
     const steps = state.scalars.step ?? 0;
-    if (!(Number.isInteger(steps) && steps >= 0)) throw new ScratchnetError(`${this.name} state: field 'step' must be a non-negative integer, got ${steps}`);
+    if (!(Number.isInteger(steps) && steps >= 0))
+      throw new ScratchnetError(`${this.name} state: field 'step' must be a non-negative integer, got ${steps}`);
     const grouped = new Map<string, Map<string, Float32Array>>();
     for (const [key, buffer] of Object.entries(state.buffers)) {
       const cut = key.lastIndexOf('/');
       const name = key.slice(0, cut);
       const slot = key.slice(cut + 1);
       if (cut < 0 || !this.slotNames.includes(slot)) {
-        throw new ScratchnetError(`${this.name} state: buffer '${key}' is not <param>/<slot> with a slot of ${this.name} (${this.slotNames.join(', ') || 'none'})`);
+        throw new ScratchnetError(
+          `${this.name} state: buffer '${key}' is not <param>/<slot> with a slot of ${this.name} (${this.slotNames.join(', ') || 'none'})`,
+        );
       }
       if (!grouped.has(name)) grouped.set(name, new Map());
       grouped.get(name)!.set(slot, buffer);
@@ -113,7 +120,13 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   config(): Record<string, unknown> {
-    return { optimizer: this.name, lr: this.learningRate, weightDecay: this.weightDecay, clipNorm: this.clipNorm, ...this.hyperparameters() };
+    return {
+      optimizer: this.name,
+      lr: this.learningRate,
+      weightDecay: this.weightDecay,
+      clipNorm: this.clipNorm,
+      ...this.hyperparameters(),
+    };
   }
 
   /** The optimizer's own settings (momentum, betas, …) for config(). */

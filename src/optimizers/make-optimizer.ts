@@ -38,9 +38,21 @@ export function makeOptimizer(name: string, options: OptimizerOptions = {}): Opt
       return new SGD(common);
     case 'momentum':
     case 'nesterov':
-      return new SGD({ ...common, lr: options.lr ?? 0.01, momentum: options.momentum ?? 0.9, dampening: options.dampening, nesterov: name === 'nesterov' });
+      return new SGD({
+        ...common,
+        lr: options.lr ?? 0.01,
+        momentum: options.momentum ?? 0.9,
+        dampening: options.dampening,
+        nesterov: name === 'nesterov',
+      });
     case 'rmsprop':
-      return new RMSprop({ ...common, alpha: options.alpha, eps: options.eps, momentum: options.momentum, centered: options.centered });
+      return new RMSprop({
+        ...common,
+        alpha: options.alpha,
+        eps: options.eps,
+        momentum: options.momentum,
+        centered: options.centered,
+      });
     case 'adagrad':
       return new Adagrad({ ...common, eps: options.eps, initialAccumulator: options.initialAccumulator });
     case 'adam':
@@ -56,5 +68,5 @@ export function makeOptimizer(name: string, options: OptimizerOptions = {}): Opt
 export function optimizerFromConfig(config: Record<string, unknown>): Optimizer {
   const { optimizer, ...options } = config;
   const cleaned = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null && v !== undefined));
-  return makeOptimizer(String(optimizer), cleaned as OptimizerOptions);
+  return makeOptimizer(String(optimizer), cleaned);
 }

@@ -33,7 +33,11 @@ function expectClose(actual: number[][], expected: number[][], digits = 6): void
 
 describe('optimizers: first steps computed by hand on ½‖θ‖² from θ = [1, −2]', () => {
   it('SGD: θ ← θ − lr·g shrinks θ by (1 − lr) per step', () => {
-    expectClose(trajectory(new SGD(0.1)), [[0.9, -1.8], [0.81, -1.62], [0.729, -1.458]]);
+    expectClose(trajectory(new SGD(0.1)), [
+      [0.9, -1.8],
+      [0.81, -1.62],
+      [0.729, -1.458],
+    ]);
   });
 
   it('SGD with coupled weight decay λ = 0.5: g = θ + 0.5·θ', () => {
@@ -41,19 +45,35 @@ describe('optimizers: first steps computed by hand on ½‖θ‖² from θ = [1,
   });
 
   it('momentum μ = 0.9: b₁ = g₁ = 1, b₂ = 0.9·1 + 0.9 = 1.8, b₃ = 0.9·1.8 + 0.72 = 2.34', () => {
-    expectClose(trajectory(new SGD({ lr: 0.1, momentum: 0.9 })), [[0.9, -1.8], [0.72, -1.44], [0.486, -0.972]]);
+    expectClose(trajectory(new SGD({ lr: 0.1, momentum: 0.9 })), [
+      [0.9, -1.8],
+      [0.72, -1.44],
+      [0.486, -0.972],
+    ]);
   });
 
   it('Nesterov μ = 0.9: step d = g + μ·b, so θ₁ = 1 − 0.1·(1 + 0.9) = 0.81', () => {
-    expectClose(trajectory(new SGD({ lr: 0.1, momentum: 0.9, nesterov: true })), [[0.81, -1.62], [0.5751, -1.1502], [0.327321, -0.654642]]);
+    expectClose(trajectory(new SGD({ lr: 0.1, momentum: 0.9, nesterov: true })), [
+      [0.81, -1.62],
+      [0.5751, -1.1502],
+      [0.327321, -0.654642],
+    ]);
   });
 
   it('RMSprop α = 0.99: s₁ = 0.01·1, θ₁ = 1 − 0.01·1/√0.01 = 0.9', () => {
-    expectClose(trajectory(new RMSprop({ lr: 0.01 })), [[0.9, -1.9], [0.8329180, -1.8309433], [0.7799823, -1.7753495]]);
+    expectClose(trajectory(new RMSprop({ lr: 0.01 })), [
+      [0.9, -1.9],
+      [0.832918, -1.8309433],
+      [0.7799823, -1.7753495],
+    ]);
   });
 
   it('Adagrad: s₂ = 1 + 0.81, θ₂ = 0.9 − 0.1·0.9/√1.81', () => {
-    expectClose(trajectory(new Adagrad({ lr: 0.1 })), [[0.9, -1.9], [0.8331035, -1.8311251], [0.7804562, -1.7758215]]);
+    expectClose(trajectory(new Adagrad({ lr: 0.1 })), [
+      [0.9, -1.9],
+      [0.8331035, -1.8311251],
+      [0.7804562, -1.7758215],
+    ]);
   });
 
   // Step 1: m = 0.1, v = 0.001, m̂ = m/(1 − 0.9) = 1, v̂ = v/(1 − 0.999) = 1 → θ = 1 − 0.1·1/(1 + 1e-8) = 0.9
@@ -61,11 +81,19 @@ describe('optimizers: first steps computed by hand on ½‖θ‖² from θ = [1,
   //         m̂ = 0.18/0.19 = 0.947368, v̂ = 0.001809/0.001999 = 0.904952 → θ = 0.9 − 0.1·0.947368/0.951290 = 0.800412
   // Without bias correction step 1 would move θ by 0.1·0.1/√0.001 = 0.316 instead of 0.1.
   it('Adam: three steps with bias correction', () => {
-    expectClose(trajectory(new Adam({ lr: 0.1 })), [[0.9, -1.9], [0.8004122, -1.8001665], [0.7015863, -1.7006234]]);
+    expectClose(trajectory(new Adam({ lr: 0.1 })), [
+      [0.9, -1.9],
+      [0.8004122, -1.8001665],
+      [0.7015863, -1.7006234],
+    ]);
   });
 
   it('AdamW decays θ by (1 − lr·λ) before the Adam step: θ₁ = 0.99 − 0.1', () => {
-    expectClose(trajectory(new AdamW({ lr: 0.1, weightDecay: 0.1 })), [[0.89, -1.88], [0.7815719, -1.7614090], [0.6751012, -1.6443687]]);
+    expectClose(trajectory(new AdamW({ lr: 0.1, weightDecay: 0.1 })), [
+      [0.89, -1.88],
+      [0.7815719, -1.761409],
+      [0.6751012, -1.6443687],
+    ]);
   });
 
   it('Adam with coupled L2 differs from AdamW: the decay term passes through the moment estimates', () => {

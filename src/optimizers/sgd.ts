@@ -36,8 +36,10 @@ export class SGD extends BaseOptimizer {
     this.dampening = o.dampening ?? 0;
     this.nesterov = o.nesterov ?? false;
     if (!(momentum >= 0 && momentum < 1)) throw new ScratchnetError(`SGD: momentum must be in [0, 1), got ${momentum}`);
-    if (!(this.dampening >= 0 && this.dampening <= 1)) throw new ScratchnetError(`SGD: dampening must be in [0, 1], got ${this.dampening}`);
-    if (this.nesterov && (momentum === 0 || this.dampening !== 0)) throw new ScratchnetError('SGD: Nesterov momentum needs momentum > 0 and dampening 0');
+    if (!(this.dampening >= 0 && this.dampening <= 1))
+      throw new ScratchnetError(`SGD: dampening must be in [0, 1], got ${this.dampening}`);
+    if (this.nesterov && (momentum === 0 || this.dampening !== 0))
+      throw new ScratchnetError('SGD: Nesterov momentum needs momentum > 0 and dampening 0');
     this.name = this.nesterov ? 'nesterov' : momentum > 0 ? 'momentum' : 'sgd';
   }
 

@@ -1,3 +1,4 @@
+import { ScratchnetError } from '../errors.js';
 /**
  * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna, 2018), seeded through splitmix32.
  * 128 bits of state, period 2^128 − 1, passes BigCrush; 32-bit integer arithmetic only, so it is
@@ -47,7 +48,7 @@ export class Rng {
 
   /** Uniform integer in [0, n), without modulo bias (rejection sampling). */
   int(n: number): number {
-    if (!(n > 0 && n <= 4294967296)) throw new RangeError(`Rng.int: n must be in 1..2^32, got ${n}`);
+    if (!(n > 0 && n <= 4294967296)) throw new ScratchnetError(`Rng.int: n must be in 1..2^32, got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     let x: number;
     do x = this.nextUint32();
@@ -89,7 +90,7 @@ export class Rng {
 
   /** `k` distinct indices from 0..n-1, in random order (a partial Fisher–Yates). */
   choice(n: number, k: number): Int32Array {
-    if (k > n) throw new RangeError(`Rng.choice: cannot choose ${k} of ${n} without replacement`);
+    if (k > n) throw new ScratchnetError(`Rng.choice: cannot choose ${k} of ${n} without replacement`);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = 0; i < k; i++) {
@@ -107,7 +108,7 @@ export class Rng {
   }
 
   setState(state: RngState): void {
-    if (state.s.length !== 4 || state.s.every((v) => v === 0)) throw new Error('Rng.setState: invalid state');
+    if (state.s.length !== 4 || state.s.every((v) => v === 0)) throw new ScratchnetError('Rng.setState: invalid state');
     this.s.set(state.s);
     this.spareNormal = state.spareNormal;
   }

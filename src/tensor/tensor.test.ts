@@ -4,11 +4,17 @@ import { Tensor, assertShape } from './tensor.js';
 
 describe('Tensor', () => {
   it('stores nested arrays row-major', () => {
-    const t = Tensor.from([[1, 2, 3], [4, 5, 6]]);
+    const t = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(Array.from(t.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(t.get(1, 0)).toBe(4);
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('holds 4-D image batches (N, C, H, W) with the same row-major rule', () => {
@@ -25,11 +31,16 @@ describe('Tensor', () => {
 
   it('a shape mismatch names both shapes', () => {
     expect(() => assertShape('Dense.forward input', [32, 783], [-1, 784])).toThrow(ShapeError);
-    expect(() => assertShape('Dense.forward input', [32, 783], [-1, 784])).toThrow('Dense.forward input: expected shape [-1, 784], got [32, 783]');
+    expect(() => assertShape('Dense.forward input', [32, 783], [-1, 784])).toThrow(
+      'Dense.forward input: expected shape [-1, 784], got [32, 783]',
+    );
   });
 
   it('reshape shares data, clone copies it', () => {
-    const t = Tensor.from([[1, 2], [3, 4]]);
+    const t = Tensor.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const flat = t.reshape([4]);
     flat.data[0] = 9;
     expect(t.get(0, 0)).toBe(9);

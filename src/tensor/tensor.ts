@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * A Tensor is a Float32Array plus a shape, row-major and contiguous:
@@ -13,7 +14,7 @@ export class Tensor {
   constructor(data: Float32Array, shape: readonly number[]) {
     const size = sizeOf(shape);
     if (data.length !== size) {
-      throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
+      throw new ScratchnetError(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
@@ -29,10 +30,10 @@ export class Tensor {
     let level: NestedNumbers = nested;
     while (Array.isArray(level)) {
       shape.push(level.length);
-      level = level[0] as NestedNumbers;
+      level = level[0];
     }
-    const flat = (nested as unknown[]).flat(Infinity) as number[];
-    if (flat.length !== sizeOf(shape)) throw new Error(`Tensor.from: ragged nested array, shape [${shape.join(', ')}]`);
+    const flat = (nested as unknown[]).flat(Infinity);
+    if (flat.length !== sizeOf(shape)) throw new ScratchnetError(`Tensor.from: ragged nested array, shape [${shape.join(', ')}]`);
     return new Tensor(Float32Array.from(flat), shape);
   }
 
@@ -88,7 +89,8 @@ export class Tensor {
     let offset = 0;
     for (let d = 0; d < index.length; d++) {
       const i = index[d];
-      if (i < 0 || i >= this.shape[d]) throw new RangeError(`index ${i} out of range for dimension ${d} of [${this.shape.join(', ')}]`);
+      if (i < 0 || i >= this.shape[d])
+        throw new ScratchnetError(`index ${i} out of range for dimension ${d} of [${this.shape.join(', ')}]`);
       offset = offset * this.shape[d] + i;
     }
     return offset;
@@ -100,7 +102,7 @@ export type NestedNumbers = number | NestedNumbers[];
 export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`invalid dimension ${d} in shape [${shape.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0) throw new ScratchnetError(`invalid dimension ${d} in shape [${shape.join(', ')}]`);
     size *= d;
   }
   return size;

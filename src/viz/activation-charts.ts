@@ -24,10 +24,38 @@ interface ActivationPanel {
 }
 
 export const ACTIVATION_PANELS: readonly ActivationPanel[] = [
-  { name: 'sigmoid', label: 'Sigmoid', title: 'Sigmoid: σ(x) = 1 / (1 + e⁻ˣ)', derivativeTitle: 'Sigmoid and Its Derivative', colour: '#1f5fbf', yRange: [-0.1, 1.1] },
-  { name: 'relu', label: 'ReLU', title: 'ReLU: f(x) = max(0, x)', derivativeTitle: 'ReLU and Its Derivative', colour: '#d62728', yRange: [-0.5, 5.5] },
-  { name: 'tanh', label: 'Tanh', title: 'Tanh: f(x) = tanh(x)', derivativeTitle: 'Tanh and Its Derivative', colour: '#1a8a34', yRange: [-1.1, 1.1] },
-  { name: 'leaky-relu', label: 'Leaky ReLU', title: 'Leaky ReLU: f(x) = max(0.1x, x)', derivativeTitle: 'Leaky ReLU and Its Derivative', colour: '#b82db8', yRange: [-1, 5.5] },
+  {
+    name: 'sigmoid',
+    label: 'Sigmoid',
+    title: 'Sigmoid: σ(x) = 1 / (1 + e⁻ˣ)',
+    derivativeTitle: 'Sigmoid and Its Derivative',
+    colour: '#1f5fbf',
+    yRange: [-0.1, 1.1],
+  },
+  {
+    name: 'relu',
+    label: 'ReLU',
+    title: 'ReLU: f(x) = max(0, x)',
+    derivativeTitle: 'ReLU and Its Derivative',
+    colour: '#d62728',
+    yRange: [-0.5, 5.5],
+  },
+  {
+    name: 'tanh',
+    label: 'Tanh',
+    title: 'Tanh: f(x) = tanh(x)',
+    derivativeTitle: 'Tanh and Its Derivative',
+    colour: '#1a8a34',
+    yRange: [-1.1, 1.1],
+  },
+  {
+    name: 'leaky-relu',
+    label: 'Leaky ReLU',
+    title: 'Leaky ReLU: f(x) = max(0.1x, x)',
+    derivativeTitle: 'Leaky ReLU and Its Derivative',
+    colour: '#b82db8',
+    yRange: [-1, 5.5],
+  },
 ];
 
 /** Points per curve: x = −5, −4.95, …, 5 (includes 0, where ReLU bends). */
@@ -53,26 +81,57 @@ function panel(spec: ActivationPanel, withDerivative: boolean): LayerSpec<Field>
   }
   const yDomain = spec.yRange;
   const layers: LayerSpec<Field>['layer'] = [
-    { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: 'black', opacity: 0.35 }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-    { data: { values: [{ x: 0 }] }, mark: { type: 'rule', color: 'black', opacity: 0.35 }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+    {
+      data: { values: [{ y: 0 }] },
+      mark: { type: 'rule', color: 'black', opacity: 0.35 },
+      encoding: { y: { field: 'y', type: 'quantitative' } },
+    },
+    {
+      data: { values: [{ x: 0 }] },
+      mark: { type: 'rule', color: 'black', opacity: 0.35 },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
+    },
     {
       data: { values },
       mark: { type: 'line', strokeWidth: 2.5, clip: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'x', scale: { domain: [-5, 5], nice: false } },
-        y: { field: 'y', type: 'quantitative', title: withDerivative ? 'f(x), f′(x)' : 'f(x)', scale: { domain: yDomain, nice: false } },
+        y: {
+          field: 'y',
+          type: 'quantitative',
+          title: withDerivative ? 'f(x), f′(x)' : 'f(x)',
+          scale: { domain: yDomain, nice: false },
+        },
         color: {
           field: 'series',
           type: 'nominal',
           scale: { domain: series, range: series.map(() => spec.colour) },
-          legend: withDerivative ? { title: null, orient: 'top-left', fillColor: 'white', padding: 4, symbolStrokeWidth: 2.5, symbolSize: 300 } : null,
+          legend: withDerivative
+            ? { title: null, orient: 'top-left', fillColor: 'white', padding: 4, symbolStrokeWidth: 2.5, symbolSize: 300 }
+            : null,
         },
-        strokeDash: { field: 'series', type: 'nominal', scale: { domain: series, range: [[1, 0], [6, 4]] }, legend: withDerivative ? { title: null, orient: 'top-left' } : null },
+        strokeDash: {
+          field: 'series',
+          type: 'nominal',
+          scale: {
+            domain: series,
+            range: [
+              [1, 0],
+              [6, 4],
+            ],
+          },
+          legend: withDerivative ? { title: null, orient: 'top-left' } : null,
+        },
       },
     },
   ];
   if (spec.name === 'leaky-relu') layers.push(...leakySlopeMarks(withDerivative));
-  return { title: { text: withDerivative ? spec.derivativeTitle : spec.title, ...PANEL_TITLE }, width: 330, height: 210, layer: layers };
+  return {
+    title: { text: withDerivative ? spec.derivativeTitle : spec.title, ...PANEL_TITLE },
+    width: 330,
+    height: 210,
+    layer: layers,
+  };
 }
 
 /** Makes leaky ReLU's slope of 0.1 for x < 0 visible: a label just above that part of the curve. */
@@ -94,7 +153,10 @@ function grid(title: string, withDerivative: boolean): TopLevelSpec {
     config: CHART_CONFIG,
     columns: 2,
     concat: ACTIVATION_PANELS.map((p) => panel(p, withDerivative)),
-    resolve: { scale: { color: 'independent', strokeDash: 'independent', x: 'independent', y: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
+    resolve: {
+      scale: { color: 'independent', strokeDash: 'independent', x: 'independent', y: 'independent' },
+      legend: { color: 'independent', strokeDash: 'independent' },
+    },
   };
 }
 

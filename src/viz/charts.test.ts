@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { countImages, countMarks, svgDocumentSize, tinyRun } from '../../test/viz-run.js';
 import { activationCurve, activationDerivativesChart, activationFunctionsChart } from './activation-charts.js';
-import { confidentlyWrongChart, firstLayerWeightsChart, mostConfidentlyWrong, predictionsChart, samplesChart, weightLimit } from './digit-charts.js';
+import {
+  confidentlyWrongChart,
+  firstLayerWeightsChart,
+  mostConfidentlyWrong,
+  predictionsChart,
+  samplesChart,
+  weightLimit,
+} from './digit-charts.js';
 import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { renderSvg } from './render.js';
@@ -27,11 +34,24 @@ describe('activation figures', () => {
     const spec = activationFunctionsChart();
     const svg = await renderSvg(spec);
     expect(countMarks(svg, 'line mark')).toBe(4);
-    for (const title of ['Common Activation Functions in Neural Networks', 'Sigmoid: σ(x) = 1 / (1 + e⁻ˣ)', 'ReLU: f(x) = max(0, x)', 'Tanh: f(x) = tanh(x)', 'Leaky ReLU: f(x) = max(0.1x, x)']) {
+    for (const title of [
+      'Common Activation Functions in Neural Networks',
+      'Sigmoid: σ(x) = 1 / (1 + e⁻ˣ)',
+      'ReLU: f(x) = max(0, x)',
+      'Tanh: f(x) = tanh(x)',
+      'Leaky ReLU: f(x) = max(0.1x, x)',
+    ]) {
       expect(svg).toContain(`>${title}<`);
     }
     // Every panel's y-domain holds its whole curve over [−5, 5] (the tutorial clipped ReLU).
-    const panels = (spec as { concat: { title: { text: string }; layer: { data?: { values: { y?: number }[] }; encoding?: { y?: { scale?: { domain?: number[] } } } }[] }[] }).concat;
+    const panels = (
+      spec as {
+        concat: {
+          title: { text: string };
+          layer: { data?: { values: { y?: number }[] }; encoding?: { y?: { scale?: { domain?: number[] } } } }[];
+        }[];
+      }
+    ).concat;
     for (const panel of panels) {
       const line = panel.layer.find((l) => l.encoding?.y?.scale?.domain)!;
       const [low, high] = line.encoding!.y!.scale!.domain!;
@@ -56,7 +76,15 @@ describe('training figures', () => {
     const svg = await renderSvg(trainingHistoryChart(history));
     expect(countMarks(svg, 'line mark')).toBe(5);
     expect(countMarks(svg, 'point')).toBe(3 * history.epochs.length); // accuracy + training loss + validation loss per epoch
-    for (const text of ['Training loss per batch', 'Validation accuracy per epoch', 'Loss per epoch', '>Batch<', '>Epoch<', '>Accuracy<']) expect(svg).toContain(text);
+    for (const text of [
+      'Training loss per batch',
+      'Validation accuracy per epoch',
+      'Loss per epoch',
+      '>Batch<',
+      '>Epoch<',
+      '>Accuracy<',
+    ])
+      expect(svg).toContain(text);
   });
 
   it('history without validation leaves the accuracy panel out', async () => {

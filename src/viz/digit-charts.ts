@@ -6,6 +6,7 @@ import type { Sequential } from '../network/sequential.js';
 import { Dense } from '../layers/dense.js';
 import { CHART_CONFIG, COLOURS, percent } from './chart-style.js';
 import { WEIGHT_SCHEME, digitPng, firstLayerWeights, imageSide, pngDataUrl, weightPng } from './digits.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Figures made of digit images (embedded in the Vega-Lite spec as PNG data URLs from digits.ts): sample
@@ -30,12 +31,20 @@ function gridColumns(n: number): number {
 }
 
 /** One digit as an image mark of side `size` px, with a title above it. */
-function digitView(dataset: Dataset, index: number, size: number, title: NonNormalizedSpec['title'], width = size): NonNormalizedSpec {
+function digitView(
+  dataset: Dataset,
+  index: number,
+  size: number,
+  title: NonNormalizedSpec['title'],
+  width = size,
+): NonNormalizedSpec {
   return {
     title,
     width,
     height: size,
-    data: { values: [{ url: pngDataUrl(digitPng(dataset, index, { zoom: Math.max(1, Math.round(size / imageSide(dataset))) })) }] },
+    data: {
+      values: [{ url: pngDataUrl(digitPng(dataset, index, { zoom: Math.max(1, Math.round(size / imageSide(dataset))) })) }],
+    },
     mark: { type: 'image', width: size, height: size, align: 'left', baseline: 'top', smooth: false, aria: false },
     encoding: { url: { field: 'url', type: 'nominal' }, x: { value: (width - size) / 2 }, y: { value: 0 } },
     view: { stroke: null },
@@ -43,14 +52,25 @@ function digitView(dataset: Dataset, index: number, size: number, title: NonNorm
 }
 
 /** The tutorial's `visualize_samples`: digits with their labels ("Label: 7"), in rows. */
-export function samplesChart(dataset: Dataset, indices: readonly number[], title = `Sample ${sampleNoun(dataset)}`): TopLevelSpec {
-  if (indices.length === 0) throw new RangeError('samplesChart: no samples to show');
+export function samplesChart(
+  dataset: Dataset,
+  indices: readonly number[],
+  title = `Sample ${sampleNoun(dataset)}`,
+): TopLevelSpec {
+  if (indices.length === 0) throw new ScratchnetError('samplesChart: no samples to show');
   return {
     $schema: SCHEMA,
     title: { text: title, subtitle: `${indices.length} of ${dataset.count} from ${dataset.name}` },
     config: { ...CHART_CONFIG, concat: { spacing: 14 } },
     columns: gridColumns(indices.length),
-    concat: indices.map((i) => digitView(dataset, i, 56, { text: `Label: ${className(dataset, dataset.labels[i])}`, fontSize: 12, fontWeight: 'normal', offset: 4 })),
+    concat: indices.map((i) =>
+      digitView(dataset, i, 56, {
+        text: `Label: ${className(dataset, dataset.labels[i])}`,
+        fontSize: 12,
+        fontWeight: 'normal',
+        offset: 4,
+      }),
+    ),
   };
 }
 
@@ -90,9 +110,26 @@ function predictionView(dataset: Dataset, evaluation: Evaluation, index: number,
         data: { values: bars },
         mark: { type: 'bar' },
         encoding: {
-          x: { field: 'class', type: 'nominal', sort: null, title: null, axis: { labelAngle: 0, labelFontSize: classes <= 10 ? 11 : 9, labelPadding: 3 } },
-          y: { field: 'probability', type: 'quantitative', scale: { domain: [0, 1] }, title: first ? 'Probability' : null, axis: { tickCount: 3, format: '.1f', labels: first } },
-          color: { field: 'role', type: 'nominal', scale: { domain: [...ROLES], range: [COLOURS.correct, COLOURS.wrong, COLOURS.trueLabel, COLOURS.otherClass] }, legend: { title: null, orient: 'bottom', direction: 'horizontal', symbolType: 'square' } },
+          x: {
+            field: 'class',
+            type: 'nominal',
+            sort: null,
+            title: null,
+            axis: { labelAngle: 0, labelFontSize: classes <= 10 ? 11 : 9, labelPadding: 3 },
+          },
+          y: {
+            field: 'probability',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            title: first ? 'Probability' : null,
+            axis: { tickCount: 3, format: '.1f', labels: first },
+          },
+          color: {
+            field: 'role',
+            type: 'nominal',
+            scale: { domain: [...ROLES], range: [COLOURS.correct, COLOURS.wrong, COLOURS.trueLabel, COLOURS.otherClass] },
+            legend: { title: null, orient: 'bottom', direction: 'horizontal', symbolType: 'square' },
+          },
         },
       },
     ],
@@ -103,13 +140,25 @@ function predictionView(dataset: Dataset, evaluation: Evaluation, index: number,
  * The tutorial's `visualize_predictions`: each digit with its predicted label (green when right, red when
  * wrong, with the true label), above a bar chart of the class probabilities titled with the confidence.
  */
-export function predictionsChart(dataset: Dataset, evaluation: Evaluation, indices: readonly number[], title = 'Predictions on the test set', subtitle?: string): TopLevelSpec {
-  if (indices.length === 0) throw new RangeError('predictionsChart: no samples to show');
-  if (evaluation.predictions.length !== dataset.count) throw new RangeError(`predictionsChart: ${evaluation.predictions.length} predictions for ${dataset.count} samples`);
+export function predictionsChart(
+  dataset: Dataset,
+  evaluation: Evaluation,
+  indices: readonly number[],
+  title = 'Predictions on the test set',
+  subtitle?: string,
+): TopLevelSpec {
+  if (indices.length === 0) throw new ScratchnetError('predictionsChart: no samples to show');
+  if (evaluation.predictions.length !== dataset.count)
+    throw new ScratchnetError(`predictionsChart: ${evaluation.predictions.length} predictions for ${dataset.count} samples`);
   const right = indices.filter((i) => evaluation.predictions[i] === dataset.labels[i]).length;
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: subtitle ?? `${right} of ${indices.length} right; ${dataset.name}, accuracy on all ${dataset.count}: ${percent(evaluation.accuracy)}` },
+    title: {
+      text: title,
+      subtitle:
+        subtitle ??
+        `${right} of ${indices.length} right; ${dataset.name}, accuracy on all ${dataset.count}: ${percent(evaluation.accuracy)}`,
+    },
     config: { ...CHART_CONFIG, concat: { spacing: 18 } },
     columns: Math.min(indices.length, 5),
     concat: indices.map((i, k) => predictionView(dataset, evaluation, i, k % 5 === 0)),
@@ -130,7 +179,13 @@ export function confidentlyWrongChart(dataset: Dataset, evaluation: Evaluation, 
   const indices = mostConfidentlyWrong(dataset, evaluation, count);
   if (indices.length === 0) return null;
   const wrongTotal = Math.round((1 - evaluation.accuracy) * dataset.count);
-  return predictionsChart(dataset, evaluation, indices, `Most confidently wrong test ${sampleNoun(dataset)}`, `the ${indices.length} wrong predictions with the highest confidence, of ${wrongTotal} wrong in ${dataset.count}`);
+  return predictionsChart(
+    dataset,
+    evaluation,
+    indices,
+    `Most confidently wrong test ${sampleNoun(dataset)}`,
+    `the ${indices.length} wrong predictions with the highest confidence, of ${wrongTotal} wrong in ${dataset.count}`,
+  );
 }
 
 /** The clip limit of the weight images: the 99.5th percentile of |w| (a few extreme weights would wash out the rest). */
@@ -154,15 +209,25 @@ export function firstLayerWeightsChart(network: Sequential, side = 28, title = '
   // Without a hidden layer the first Dense layer is the output layer: one weight template per class.
   const perClass = network.layers.filter((layer) => layer instanceof Dense).length === 1;
   const what = perClass ? 'class' : 'unit';
-  if (units[0].weights.length !== side * side) throw new RangeError(`firstLayerWeightsChart: ${units[0].weights.length} inputs per unit are not a ${side}×${side} image`);
+  if (units[0].weights.length !== side * side)
+    throw new ScratchnetError(
+      `firstLayerWeightsChart: ${units[0].weights.length} inputs per unit are not a ${side}×${side} image`,
+    );
   const limit = weightLimit(units.map((u) => u.weights));
   const size = 56;
   const columns = units.length <= 10 ? units.length : units.length > 64 ? 16 : 8;
   const rows = Math.ceil(units.length / columns);
-  const values = units.map((u) => ({ unit: u.unit, url: pngDataUrl(weightPng(u.weights, side, side, limit, { zoom: 2 })), low: -limit }));
+  const values = units.map((u) => ({
+    unit: u.unit,
+    url: pngDataUrl(weightPng(u.weights, side, side, limit, { zoom: 2 })),
+    low: -limit,
+  }));
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: `${units.length} ${perClass ? 'classes (no hidden layer: the output layer)' : 'hidden units'} × ${side}×${side} input weights; one colour scale, clipped at ±${limit.toPrecision(2)} (99.5th percentile of |w|)` },
+    title: {
+      text: title,
+      subtitle: `${units.length} ${perClass ? 'classes (no hidden layer: the output layer)' : 'hidden units'} × ${side}×${side} input weights; one colour scale, clipped at ±${limit.toPrecision(2)} (99.5th percentile of |w|)`,
+    },
     config: { ...CHART_CONFIG, header: { labelFontSize: 10, labelPadding: 2 }, facet: { spacing: 6 } },
     data: { values },
     columns,
@@ -172,14 +237,23 @@ export function firstLayerWeightsChart(network: Sequential, side = 28, title = '
       height: size,
       view: { stroke: null },
       layer: [
-        { mark: { type: 'image', width: size, height: size, align: 'left', baseline: 'top', smooth: false, aria: false }, encoding: { url: { field: 'url', type: 'nominal' }, x: { value: 0 }, y: { value: 0 } } },
+        {
+          mark: { type: 'image', width: size, height: size, align: 'left', baseline: 'top', smooth: false, aria: false },
+          encoding: { url: { field: 'url', type: 'nominal' }, x: { value: 0 }, y: { value: 0 } },
+        },
         // Invisible marks that only carry the colour scale, so the figure gets its weight legend.
         {
           mark: { type: 'point', opacity: 0 },
           encoding: {
             x: { value: 0 },
             y: { value: 0 },
-            color: { field: 'low', type: 'quantitative', title: 'weight', scale: { scheme: WEIGHT_SCHEME, reverse: true, domain: [-limit, limit] }, legend: { gradientLength: Math.max(60, Math.min(200, rows * 80 - 20)), format: '.2f' } },
+            color: {
+              field: 'low',
+              type: 'quantitative',
+              title: 'weight',
+              scale: { scheme: WEIGHT_SCHEME, reverse: true, domain: [-limit, limit] },
+              legend: { gradientLength: Math.max(60, Math.min(200, rows * 80 - 20)), format: '.2f' },
+            },
           },
         },
       ],

@@ -3,6 +3,7 @@ import { scheme } from 'vega';
 import { type Dataset, sampleSize } from '../data/dataset.js';
 import type { Sequential } from '../network/sequential.js';
 import { Dense } from '../layers/dense.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Digit and weight images as PNG files (pngjs), for the figures and for anyone who wants the pixels:
@@ -20,7 +21,7 @@ type Rgb = readonly [number, number, number];
 
 /** Encodes a [height, width] image given as one colour per pixel into PNG bytes, zoomed. */
 function encode(width: number, height: number, colourAt: (pixel: number) => Rgb, zoom: number): Buffer {
-  if (!(Number.isInteger(zoom) && zoom >= 1)) throw new RangeError(`zoom must be a positive integer, got ${zoom}`);
+  if (!(Number.isInteger(zoom) && zoom >= 1)) throw new ScratchnetError(`zoom must be a positive integer, got ${zoom}`);
   const png = new PNG({ width: width * zoom, height: height * zoom });
   for (let y = 0; y < height * zoom; y++) {
     for (let x = 0; x < width * zoom; x++) {
@@ -39,22 +40,29 @@ function encode(width: number, height: number, colourAt: (pixel: number) => Rgb,
 export function imageSide(dataset: Dataset): number {
   const size = sampleSize(dataset);
   const side = Math.round(Math.sqrt(size));
-  if (side * side !== size) throw new RangeError(`${dataset.name}: samples of ${size} values are not square images`);
+  if (side * side !== size) throw new ScratchnetError(`${dataset.name}: samples of ${size} values are not square images`);
   return side;
 }
 
 /** A grayscale image of values in [0, 1] (clamped): v → gray level round(255·v). */
 export function grayscalePng(values: ArrayLike<number>, width: number, height: number, options: ImageOptions = {}): Buffer {
-  if (values.length !== width * height) throw new RangeError(`grayscalePng: ${values.length} values for a ${height}×${width} image`);
-  return encode(width, height, (p) => {
-    const level = Math.round(255 * Math.min(1, Math.max(0, values[p])));
-    return [level, level, level];
-  }, options.zoom ?? 2);
+  if (values.length !== width * height)
+    throw new ScratchnetError(`grayscalePng: ${values.length} values for a ${height}×${width} image`);
+  return encode(
+    width,
+    height,
+    (p) => {
+      const level = Math.round(255 * Math.min(1, Math.max(0, values[p])));
+      return [level, level, level];
+    },
+    options.zoom ?? 2,
+  );
 }
 
 /** Sample `index` of `dataset` as a grayscale PNG (white strokes on black, like the tutorial's). */
 export function digitPng(dataset: Dataset, index: number, options: ImageOptions = {}): Buffer {
-  if (!(Number.isInteger(index) && index >= 0 && index < dataset.count)) throw new RangeError(`digitPng: index ${index} outside 0..${dataset.count - 1}`);
+  if (!(Number.isInteger(index) && index >= 0 && index < dataset.count))
+    throw new ScratchnetError(`digitPng: index ${index} outside 0..${dataset.count - 1}`);
   const side = imageSide(dataset);
   const size = side * side;
   const values = new Float32Array(size);
@@ -109,7 +117,7 @@ function weightColourTable(): Rgb[] {
   const interpolate = scheme(WEIGHT_SCHEME) as (t: number) => string;
   weightColours = Array.from({ length: 256 }, (_, i) => {
     const match = /rgb\((\d+), ?(\d+), ?(\d+)\)/.exec(interpolate(1 - i / 255));
-    if (!match) throw new Error(`unexpected colour from scheme ${WEIGHT_SCHEME}: ${interpolate(1 - i / 255)}`);
+    if (!match) throw new Error(`internal: unexpected colour from scheme ${WEIGHT_SCHEME}: ${interpolate(1 - i / 255)}`);
     return [Number(match[1]), Number(match[2]), Number(match[3])] as const;
   });
   return weightColours;
@@ -119,14 +127,26 @@ function weightColourTable(): Rgb[] {
  * Weights as a diverging-colour image: −limit → blue, 0 → white, +limit → red (values beyond ±limit
  * take the end colours).
  */
-export function weightPng(weights: ArrayLike<number>, width: number, height: number, limit: number, options: ImageOptions = {}): Buffer {
-  if (weights.length !== width * height) throw new RangeError(`weightPng: ${weights.length} weights for a ${height}×${width} image`);
-  if (!(limit > 0)) throw new RangeError(`weightPng: limit must be positive, got ${limit}`);
+export function weightPng(
+  weights: ArrayLike<number>,
+  width: number,
+  height: number,
+  limit: number,
+  options: ImageOptions = {},
+): Buffer {
+  if (weights.length !== width * height)
+    throw new ScratchnetError(`weightPng: ${weights.length} weights for a ${height}×${width} image`);
+  if (!(limit > 0)) throw new ScratchnetError(`weightPng: limit must be positive, got ${limit}`);
   const table = weightColourTable();
-  return encode(width, height, (p) => {
-    const t = (Math.min(limit, Math.max(-limit, weights[p])) / limit + 1) / 2; // [−limit, limit] → [0, 1]
-    return table[Math.round(t * 255)];
-  }, options.zoom ?? 2);
+  return encode(
+    width,
+    height,
+    (p) => {
+      const t = (Math.min(limit, Math.max(-limit, weights[p])) / limit + 1) / 2; // [−limit, limit] → [0, 1]
+      return table[Math.round(t * 255)];
+    },
+    options.zoom ?? 2,
+  );
 }
 
 /** What one hidden unit of the first Dense layer looks for: its 784 incoming weights. */
@@ -139,7 +159,7 @@ export interface UnitWeights {
 /** The incoming weights of every unit of the network's first Dense layer (weight is [inputs, units], row-major). */
 export function firstLayerWeights(network: Sequential): UnitWeights[] {
   const dense = network.layers.find((layer): layer is Dense => layer instanceof Dense);
-  if (!dense) throw new RangeError('firstLayerWeights: the network has no Dense layer');
+  if (!dense) throw new ScratchnetError('firstLayerWeights: the network has no Dense layer');
   const { inputs, units } = dense;
   const w = dense.weight.value.data;
   return Array.from({ length: units }, (_, unit) => {

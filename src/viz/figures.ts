@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
-import type { History } from '../network/fit.js';
+import type { History } from '../training/fit.js';
 import type { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { activationDerivativesChart, activationFunctionsChart } from './activation-charts.js';
@@ -10,6 +10,7 @@ import { confidentlyWrongChart, firstLayerWeightsChart, predictionsChart, sample
 import { imageSide } from './digits.js';
 import { type PngOptions, writeChart } from './render.js';
 import { confusionMatrixChart, trainingHistoryChart } from './training-charts.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Figures as files: each chart written as `<id>.svg` and `<id>.png` into a folder, described well enough
@@ -30,7 +31,14 @@ export interface FigureFile {
   height: number;
 }
 
-async function write(dir: string, id: string, title: string, caption: string, spec: TopLevelSpec, options: PngOptions): Promise<FigureFile> {
+async function write(
+  dir: string,
+  id: string,
+  title: string,
+  caption: string,
+  spec: TopLevelSpec,
+  options: PngOptions,
+): Promise<FigureFile> {
   const written = await writeChart(spec, join(dir, id), options);
   return { id, title, caption, svg: `${id}.svg`, png: `${id}.png`, width: written.width, height: written.height };
 }
@@ -38,8 +46,22 @@ async function write(dir: string, id: string, title: string, caption: string, sp
 /** The tutorial's two activation figures: `activation-functions` and `activation-derivatives`. */
 export async function writeActivationFigures(dir: string, options: PngOptions = {}): Promise<FigureFile[]> {
   return [
-    await write(dir, 'activation-functions', 'Activation functions', 'Sigmoid, ReLU, tanh and leaky ReLU over x ∈ [−5, 5], computed by scratchnet’s own layers.', activationFunctionsChart(), options),
-    await write(dir, 'activation-derivatives', 'Activation functions and their derivatives', 'Each function (solid) with its derivative (dashed), from the layers’ backward pass: where the derivative is near 0, gradients vanish.', activationDerivativesChart(), options),
+    await write(
+      dir,
+      'activation-functions',
+      'Activation functions',
+      'Sigmoid, ReLU, tanh and leaky ReLU over x ∈ [−5, 5], computed by scratchnet’s own layers.',
+      activationFunctionsChart(),
+      options,
+    ),
+    await write(
+      dir,
+      'activation-derivatives',
+      'Activation functions and their derivatives',
+      'Each function (solid) with its derivative (dashed), from the layers’ backward pass: where the derivative is near 0, gradients vanish.',
+      activationDerivativesChart(),
+      options,
+    ),
   ];
 }
 
@@ -49,13 +71,40 @@ export function pickSamples(dataset: Dataset, count: number, seed = 0): number[]
 }
 
 /** `samples`: `count` random digits of `dataset` with their labels. */
-export async function writeSamplesFigure(dir: string, dataset: Dataset, count = 25, seed = 0, options: PngOptions = {}): Promise<FigureFile> {
-  return write(dir, 'samples', `Sample ${sampleNoun(dataset)}`, `${Math.min(count, dataset.count)} random ${sampleNoun(dataset)} from ${dataset.name}, with their labels.`, samplesChart(dataset, pickSamples(dataset, count, seed)), options);
+export async function writeSamplesFigure(
+  dir: string,
+  dataset: Dataset,
+  count = 25,
+  seed = 0,
+  options: PngOptions = {},
+): Promise<FigureFile> {
+  return write(
+    dir,
+    'samples',
+    `Sample ${sampleNoun(dataset)}`,
+    `${Math.min(count, dataset.count)} random ${sampleNoun(dataset)} from ${dataset.name}, with their labels.`,
+    samplesChart(dataset, pickSamples(dataset, count, seed)),
+    options,
+  );
 }
 
 /** `predictions`: `count` random test digits with the predicted label and the class probabilities. */
-export async function writePredictionsFigure(dir: string, test: Dataset, evaluation: Evaluation, count = 10, seed = 0, options: PngOptions = {}): Promise<FigureFile> {
-  return write(dir, 'predictions', 'Predictions', 'Random test samples: the predicted label above each (green when right, red when wrong, with the true label and its probability), and the probability the network gives each class below.', predictionsChart(test, evaluation, pickSamples(test, count, seed)), options);
+export async function writePredictionsFigure(
+  dir: string,
+  test: Dataset,
+  evaluation: Evaluation,
+  count = 10,
+  seed = 0,
+  options: PngOptions = {},
+): Promise<FigureFile> {
+  return write(
+    dir,
+    'predictions',
+    'Predictions',
+    'Random test samples: the predicted label above each (green when right, red when wrong, with the true label and its probability), and the probability the network gives each class below.',
+    predictionsChart(test, evaluation, pickSamples(test, count, seed)),
+    options,
+  );
 }
 
 export interface RunFigureInput {
@@ -81,25 +130,64 @@ export interface RunFigureInput {
  */
 export async function writeRunFigures(dir: string, input: RunFigureInput): Promise<FigureFile[]> {
   const { network, history, train, test, evaluation, seed = 0, samples = 25, predictions = 10, wrong = 10, png = {} } = input;
-  if ((test === undefined) !== (evaluation === undefined)) throw new RangeError('writeRunFigures: give test and evaluation together');
-  if (test && evaluation && evaluation.predictions.length !== test.count) throw new RangeError(`writeRunFigures: ${evaluation.predictions.length} predictions for ${test.count} test samples`);
+  if ((test === undefined) !== (evaluation === undefined))
+    throw new ScratchnetError('writeRunFigures: give test and evaluation together');
+  if (test && evaluation && evaluation.predictions.length !== test.count)
+    throw new ScratchnetError(`writeRunFigures: ${evaluation.predictions.length} predictions for ${test.count} test samples`);
   const figures = await writeActivationFigures(dir, png);
   const sampleSource = train ?? test;
   if (sampleSource && isSquareImage(sampleSource)) figures.push(await writeSamplesFigure(dir, sampleSource, samples, seed, png));
   if (history && history.batchLoss.length > 0) {
-    figures.push(await write(dir, 'training-history', 'Training history', 'Loss of every training batch (pale) with its moving average; validation accuracy and loss after each epoch. Validation loss rising while training loss falls means overfitting.', trainingHistoryChart(history), png));
+    figures.push(
+      await write(
+        dir,
+        'training-history',
+        'Training history',
+        'Loss of every training batch (pale) with its moving average; validation accuracy and loss after each epoch. Validation loss rising while training loss falls means overfitting.',
+        trainingHistoryChart(history),
+        png,
+      ),
+    );
   }
   if (test && evaluation) {
     const images = isSquareImage(test);
     if (images) figures.push(await writePredictionsFigure(dir, test, evaluation, predictions, seed, png));
-    figures.push(await write(dir, 'confusion-matrix', 'Confusion matrix', 'How often each true class (row) was predicted as each class (column). Off-diagonal cells are the mistakes: which classes the network confuses.', confusionMatrixChart(test, evaluation), png));
+    figures.push(
+      await write(
+        dir,
+        'confusion-matrix',
+        'Confusion matrix',
+        'How often each true class (row) was predicted as each class (column). Off-diagonal cells are the mistakes: which classes the network confuses.',
+        confusionMatrixChart(test, evaluation),
+        png,
+      ),
+    );
     const wrongChart = images ? confidentlyWrongChart(test, evaluation, wrong) : null;
-    if (wrongChart) figures.push(await write(dir, 'confidently-wrong', 'Most confidently wrong', 'The test samples the network got wrong with the highest confidence: badly written or ambiguous ones, mislabelled ones, or shapes it has not learned.', wrongChart, png));
+    if (wrongChart)
+      figures.push(
+        await write(
+          dir,
+          'confidently-wrong',
+          'Most confidently wrong',
+          'The test samples the network got wrong with the highest confidence: badly written or ambiguous ones, mislabelled ones, or shapes it has not learned.',
+          wrongChart,
+          png,
+        ),
+      );
   }
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   const side = Math.round(Math.sqrt(inputs));
   if (side * side === inputs) {
-    figures.push(await write(dir, 'first-layer-weights', 'First-layer weights', 'The incoming weights of each unit of the first hidden layer, as an image: red pixels excite the unit, blue ones inhibit it. Structure (strokes, blobs) means the unit has learned a feature. Pixels near the border are blank in every digit, so their weights never change from their random start: the speckle around each image.', firstLayerWeightsChart(network, side), png));
+    figures.push(
+      await write(
+        dir,
+        'first-layer-weights',
+        'First-layer weights',
+        'The incoming weights of each unit of the first hidden layer, as an image: red pixels excite the unit, blue ones inhibit it. Structure (strokes, blobs) means the unit has learned a feature. Pixels near the border are blank in every digit, so their weights never change from their random start: the speckle around each image.',
+        firstLayerWeightsChart(network, side),
+        png,
+      ),
+    );
   }
   return figures;
 }

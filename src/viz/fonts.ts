@@ -61,7 +61,11 @@ export function measureText(item: TextItem, text: string): number {
   const value = text == null ? '' : String(text).trim();
   if (size <= 0 || value.length === 0) return 0;
   const weight = item.fontWeight;
-  const bold = weight === 'bold' || weight === 'bolder' || (typeof weight === 'number' && weight >= 600) || (typeof weight === 'string' && Number(weight) >= 600);
+  const bold =
+    weight === 'bold' ||
+    weight === 'bolder' ||
+    (typeof weight === 'number' && weight >= 600) ||
+    (typeof weight === 'string' && Number(weight) >= 600);
   const oblique = item.fontStyle === 'italic' || item.fontStyle === 'oblique';
   return face(bold, oblique).getAdvanceWidth(value, size, { kerning: true });
 }

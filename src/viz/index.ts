@@ -5,10 +5,37 @@
  */
 export { activationFunctionsChart, activationDerivativesChart, activationCurve, ACTIVATION_PANELS } from './activation-charts.js';
 export { trainingHistoryChart, confusionMatrixChart } from './training-charts.js';
-export { sampleNoun, samplesChart, predictionsChart, confidentlyWrongChart, mostConfidentlyWrong, firstLayerWeightsChart, weightLimit } from './digit-charts.js';
-export { digitPng, digitGridPng, grayscalePng, weightPng, firstLayerWeights, pngDataUrl, imageSide, type ImageOptions, type GridOptions, type UnitWeights } from './digits.js';
+export {
+  sampleNoun,
+  samplesChart,
+  predictionsChart,
+  confidentlyWrongChart,
+  mostConfidentlyWrong,
+  firstLayerWeightsChart,
+  weightLimit,
+} from './digit-charts.js';
+export {
+  digitPng,
+  digitGridPng,
+  grayscalePng,
+  weightPng,
+  firstLayerWeights,
+  pngDataUrl,
+  imageSide,
+  type ImageOptions,
+  type GridOptions,
+  type UnitWeights,
+} from './digits.js';
 export { renderSvg, renderPng, svgToPng, svgSize, toVega, writeChart, type PngOptions, type WrittenChart } from './render.js';
-export { writeActivationFigures, writeSamplesFigure, writePredictionsFigure, writeRunFigures, pickSamples, type FigureFile, type RunFigureInput } from './figures.js';
+export {
+  writeActivationFigures,
+  writeSamplesFigure,
+  writePredictionsFigure,
+  writeRunFigures,
+  pickSamples,
+  type FigureFile,
+  type RunFigureInput,
+} from './figures.js';
 export { writeReport, reportHtml, runMetrics, type ReportInput, type Report, type ReportValue } from './report.js';
 export { CHART_CONFIG, COLOURS } from './chart-style.js';
 export { FONT_FAMILY, chartFontFiles, measureText, useChartFontMetrics } from './fonts.js';

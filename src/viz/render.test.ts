@@ -16,7 +16,13 @@ const bars: TopLevelSpec = {
   title: 'Three bars',
   width: 120,
   height: 80,
-  data: { values: [{ k: 'a', v: 1 }, { k: 'b', v: 3 }, { k: 'c', v: 2 }] },
+  data: {
+    values: [
+      { k: 'a', v: 1 },
+      { k: 'b', v: 3 },
+      { k: 'c', v: 2 },
+    ],
+  },
   mark: 'bar',
   encoding: { x: { field: 'k', type: 'nominal' }, y: { field: 'v', type: 'quantitative' } },
 };
@@ -45,7 +51,13 @@ describe('rendering Vega-Lite headless', () => {
 
   it('draws text with the shipped DejaVu fonts: the title area of a title-only chart has ink', async () => {
     for (const file of chartFontFiles()) expect(existsSync(file), file).toBe(true);
-    const titleOnly: TopLevelSpec = { title: { text: 'Hello', fontSize: 30 }, width: 200, height: 10, data: { values: [] }, mark: 'point' };
+    const titleOnly: TopLevelSpec = {
+      title: { text: 'Hello', fontSize: 30 },
+      width: 200,
+      height: 10,
+      data: { values: [] },
+      mark: 'point',
+    };
     const png = PNG.sync.read(await renderPng(titleOnly, { scale: 1 }));
     expect(darkPixels(png, 0, 0, png.width, 45)).toBeGreaterThan(100); // the glyphs of "Hello" at 30 px
   });

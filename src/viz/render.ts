@@ -2,7 +2,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { View, parse } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY, chartFontFiles, useChartFontMetrics } from './fonts.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { ScratchnetError } from '../errors.js';
 
 /**
  * Vega-Lite spec → SVG → PNG, headless in Node, no browser: vega-lite compiles the spec to Vega, a vega
@@ -35,7 +36,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 /** Rasterises an SVG document to PNG bytes. */
 export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
   const { scale = 2 } = options;
-  if (!(scale > 0)) throw new RangeError(`PNG scale must be positive, got ${scale}`);
+  if (!(scale > 0)) throw new ScratchnetError(`PNG scale must be positive, got ${scale}`);
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
@@ -52,7 +53,7 @@ export async function renderPng(spec: TopLevelSpec, options: PngOptions = {}): P
 /** The size in CSS pixels of an SVG document made by `renderSvg` (its width and height attributes). */
 export function svgSize(svg: string): { width: number; height: number } {
   const match = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  if (!match) throw new Error('svgSize: no width and height on the <svg> element');
+  if (!match) throw new Error('internal: svgSize: no width and height on the <svg> element');
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 

@@ -8,7 +8,10 @@ import { type Report, escape, writeReport } from './report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`report.test: skipping the headless-browser check: ${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`);
+if (!hasChromium)
+  console.log(
+    `report.test: skipping the headless-browser check: ${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`,
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-report-'));
 let report: Report;
@@ -35,7 +38,14 @@ function references(page: string): string[] {
 describe('the HTML report', () => {
   it('writes every figure of a run as SVG and PNG, each PNG twice the size of its SVG', () => {
     expect(report.figures.map((f) => f.id)).toEqual([
-      'activation-functions', 'activation-derivatives', 'samples', 'training-history', 'predictions', 'confusion-matrix', 'confidently-wrong', 'first-layer-weights',
+      'activation-functions',
+      'activation-derivatives',
+      'samples',
+      'training-history',
+      'predictions',
+      'confusion-matrix',
+      'confidently-wrong',
+      'first-layer-weights',
     ]);
     for (const figure of report.figures) {
       const svg = svgDocumentSize(readFileSync(join(dir, figure.svg), 'utf8'));
@@ -72,7 +82,15 @@ describe('the HTML report', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -81,7 +99,9 @@ describe('the HTML report', () => {
         if (!request.url().startsWith('file:')) outside.push(request.url());
       });
       await page.goto(pathToFileURL(report.index).href, { waitUntil: 'load' });
-      const images = await page.$$eval('img', (els) => els.map((e) => ({ src: e.getAttribute('src'), complete: e.complete, naturalWidth: e.naturalWidth })));
+      const images = await page.$$eval('img', (els) =>
+        els.map((e) => ({ src: e.getAttribute('src'), complete: e.complete, naturalWidth: e.naturalWidth })),
+      );
       expect(images.map((i) => i.src)).toEqual(report.figures.map((f) => f.png));
       for (const image of images) {
         expect(image.complete, image.src!).toBe(true);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
-import type { EpochSummary } from '../network/fit.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { EpochSummary } from '../training/fit.js';
 import { percent } from './chart-style.js';
 import { type FigureFile, type RunFigureInput, writeRunFigures } from './figures.js';
 
@@ -34,7 +34,8 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
   const figures = await writeRunFigures(dir, input);
   const html = reportHtml({ ...input, figures });
   for (const figure of figures) {
-    for (const file of [figure.svg, figure.png]) if (!existsSync(join(dir, file))) throw new Error(`writeReport: figure file ${file} is missing from ${dir}`);
+    for (const file of [figure.svg, figure.png])
+      if (!existsSync(join(dir, file))) throw new Error(`internal: writeReport: figure file ${file} is missing from ${dir}`);
   }
   const index = join(dir, 'index.html');
   writeFileAtomic(index, Buffer.from(html, 'utf8'), 'report');
@@ -68,7 +69,9 @@ export function reportHtml(input: ReportInput & { figures: readonly FigureFile[]
     `<div class="summary"><section><h2>Results</h2>${keyValueTable(runMetrics(input))}</section>` +
       (input.config ? `<section><h2>Configuration</h2>${keyValueTable(input.config)}</section>` : '') +
       '</div>',
-    input.history && input.history.epochs.length > 0 ? `<section><h2>Epochs</h2>${epochTable(input.history.epochs)}</section>` : '',
+    input.history && input.history.epochs.length > 0
+      ? `<section><h2>Epochs</h2>${epochTable(input.history.epochs)}</section>`
+      : '',
     `<section><h2>Figures</h2><nav><ul>${input.figures.map((f) => `<li><a href="#${escape(f.id)}">${escape(f.title)}</a></li>`).join('')}</ul></nav></section>`,
     ...input.figures.map(figureHtml),
   ];
@@ -106,7 +109,8 @@ function keyValueTable(rows: Record<string, ReportValue>): string {
 }
 
 function epochTable(epochs: readonly EpochSummary[]): string {
-  const head = '<tr><th>epoch</th><th>training loss</th><th>validation loss</th><th>validation accuracy</th><th>learning rate</th><th>seconds</th></tr>';
+  const head =
+    '<tr><th>epoch</th><th>training loss</th><th>validation loss</th><th>validation accuracy</th><th>learning rate</th><th>seconds</th></tr>';
   const rows = epochs.map(
     (e) =>
       `<tr><td>${e.epoch + 1}</td><td>${e.trainLoss.toFixed(4)}</td><td>${e.valLoss === null ? '–' : e.valLoss.toFixed(4)}</td><td>${e.valAccuracy === null ? '–' : percent(e.valAccuracy)}</td><td>${e.learningRate}</td><td>${e.seconds.toFixed(2)}</td></tr>`,

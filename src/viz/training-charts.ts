@@ -3,7 +3,7 @@ import type { LayerSpec } from 'vega-lite/build/src/spec/index.js';
 import type { Field, PositionDef } from 'vega-lite/build/src/channeldef.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
-import type { History } from '../network/fit.js';
+import type { History } from '../training/fit.js';
 import { confusionMatrix } from '../network/metrics.js';
 import { CHART_CONFIG, COLOURS, PANEL_TITLE, percent } from './chart-style.js';
 
@@ -24,15 +24,26 @@ function batchLossPanel(history: History): LayerSpec<Field> {
   const batchesPerEpoch = history.epochs.length > 0 ? history.batchLoss.length / history.epochs.length : history.batchLoss.length;
   const values = history.batchLoss.map((loss, i) => ({ batch: i + 1, loss, epoch: Math.floor(i / batchesPerEpoch) + 1 }));
   const window = smoothingWindow(values.length);
-  const x: PositionDef<Field> = { field: 'batch', type: 'quantitative', title: 'Batch', scale: { domain: [0, Math.max(2, values.length)], nice: false } };
+  const x: PositionDef<Field> = {
+    field: 'batch',
+    type: 'quantitative',
+    title: 'Batch',
+    scale: { domain: [0, Math.max(2, values.length)], nice: false },
+  };
   return {
     title: { text: 'Training loss per batch', ...PANEL_TITLE },
     ...PANEL,
     data: { values },
     transform: [{ window: [{ op: 'mean', field: 'loss', as: 'smoothed' }], frame: [-window, window] }],
     layer: [
-      { mark: { type: 'line', strokeWidth: 1, opacity: 0.9 }, encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'Loss (cross-entropy)' }, color: { datum: 'per batch' } } },
-      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { x, y: { field: 'smoothed', type: 'quantitative' }, color: { datum: `mean of ${2 * window + 1} batches` } } },
+      {
+        mark: { type: 'line', strokeWidth: 1, opacity: 0.9 },
+        encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'Loss (cross-entropy)' }, color: { datum: 'per batch' } },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2.5 },
+        encoding: { x, y: { field: 'smoothed', type: 'quantitative' }, color: { datum: `mean of ${2 * window + 1} batches` } },
+      },
     ],
     encoding: {
       color: {
@@ -54,21 +65,49 @@ function epochValues(history: History): { epoch: number; series: string; value: 
 }
 
 function epochAxis(epochs: number): PositionDef<Field> {
-  return { field: 'epoch', type: 'quantitative', title: 'Epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } };
+  return {
+    field: 'epoch',
+    type: 'quantitative',
+    title: 'Epoch',
+    scale: { domain: [1, Math.max(2, epochs)], nice: false },
+    axis: { tickMinStep: 1, format: 'd' },
+  };
 }
 
 function validationAccuracyPanel(history: History): LayerSpec<Field> {
-  const values = history.epochs.filter((e) => e.valAccuracy !== null).map((e) => ({ epoch: e.epoch + 1, accuracy: e.valAccuracy!, label: percent(e.valAccuracy!) }));
-  const encoding: LayerSpec<Field>['encoding'] = { x: epochAxis(history.epochs.length), y: { field: 'accuracy', type: 'quantitative', title: 'Accuracy', scale: { zero: false, padding: 12 }, axis: { format: '.0%' } } };
+  const values = history.epochs
+    .filter((e) => e.valAccuracy !== null)
+    .map((e) => ({ epoch: e.epoch + 1, accuracy: e.valAccuracy!, label: percent(e.valAccuracy!) }));
+  const encoding: LayerSpec<Field>['encoding'] = {
+    x: epochAxis(history.epochs.length),
+    y: {
+      field: 'accuracy',
+      type: 'quantitative',
+      title: 'Accuracy',
+      scale: { zero: false, padding: 12 },
+      axis: { format: '.0%' },
+    },
+  };
   return {
     title: { text: 'Validation accuracy per epoch', ...PANEL_TITLE },
     ...PANEL,
     data: { values },
     encoding,
     layer: [
-      { mark: { type: 'line', color: COLOURS.secondLine, strokeWidth: 2.5, point: { filled: true, size: 50, color: COLOURS.secondLine } } },
+      {
+        mark: {
+          type: 'line',
+          color: COLOURS.secondLine,
+          strokeWidth: 2.5,
+          point: { filled: true, size: 50, color: COLOURS.secondLine },
+        },
+      },
       // The last epoch's accuracy, written beside its point.
-      { transform: [{ filter: `datum.epoch === ${values.length > 0 ? values[values.length - 1].epoch : 0}` }], mark: { type: 'text', align: 'right', dx: -6, dy: -10, fontSize: 12 }, encoding: { text: { field: 'label' } } },
+      {
+        transform: [{ filter: `datum.epoch === ${values.length > 0 ? values[values.length - 1].epoch : 0}` }],
+        mark: { type: 'text', align: 'right', dx: -6, dy: -10, fontSize: 12 },
+        encoding: { text: { field: 'label' } },
+      },
     ],
   };
 }
@@ -108,7 +147,9 @@ export function trainingHistoryChart(history: History, title = 'Training history
   const last = history.epochs[history.epochs.length - 1];
   const subtitle = last
     ? `${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'}, ${history.batchLoss.length} batches` +
-      (last.valAccuracy !== null ? `; final validation accuracy ${percent(last.valAccuracy)}, loss ${last.valLoss!.toFixed(3)}` : '')
+      (last.valAccuracy !== null
+        ? `; final validation accuracy ${percent(last.valAccuracy)}, loss ${last.valLoss!.toFixed(3)}`
+        : '')
     : `${history.batchLoss.length} batches`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -135,20 +176,35 @@ export function confusionMatrixChart(test: Dataset, evaluation: Evaluation, titl
   const longNames = order.some((n) => n.length > 2);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: title, subtitle: `${test.name}: ${test.count} samples, accuracy ${percent(evaluation.accuracy)}; colour = share of the true class` },
+    title: {
+      text: title,
+      subtitle: `${test.name}: ${test.count} samples, accuracy ${percent(evaluation.accuracy)}; colour = share of the true class`,
+    },
     config: CHART_CONFIG,
     width: cell * test.classes,
     height: cell * test.classes,
     data: { values },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', sort: order, title: 'Predicted label', axis: { labelAngle: longNames ? -40 : 0, orient: 'top', labelFontSize: 12, labelAlign: longNames ? 'left' : 'center' } },
+      x: {
+        field: 'predicted',
+        type: 'ordinal',
+        sort: order,
+        title: 'Predicted label',
+        axis: { labelAngle: longNames ? -40 : 0, orient: 'top', labelFontSize: 12, labelAlign: longNames ? 'left' : 'center' },
+      },
       y: { field: 'actual', type: 'ordinal', sort: order, title: 'True label', axis: { labelFontSize: 12 } },
     },
     layer: [
       {
         mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
         encoding: {
-          color: { field: 'share', type: 'quantitative', title: 'share of row', scale: { type: 'sqrt', domain: [0, 1], range: ['#ffffff', '#08306b'], interpolate: 'lab' }, legend: { format: '.0%', values: [0, 0.02, 0.1, 0.25, 0.5, 1], gradientLength: cell * test.classes - 20 } },
+          color: {
+            field: 'share',
+            type: 'quantitative',
+            title: 'share of row',
+            scale: { type: 'sqrt', domain: [0, 1], range: ['#ffffff', '#08306b'], interpolate: 'lab' },
+            legend: { format: '.0%', values: [0, 0.02, 0.1, 0.25, 0.5, 1], gradientLength: cell * test.classes - 20 },
+          },
         },
       },
       {

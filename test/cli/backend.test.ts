@@ -8,15 +8,24 @@ import { runCli, tempDir } from './run.js';
 const RECIPE = ['--subset', '2000', '--epochs', '2', '--seed', '5', '--hidden', '32', '--json'];
 
 type Event = Record<string, unknown> & { event: string };
-const events = (stdout: string): Event[] => stdout.trim().split('\n').map((line) => JSON.parse(line) as Event);
-const bits = (path: string) => [...readSafetensorsFile(path).tensors].map(([name, t]) => [name, Array.from(new Uint32Array(t.data.buffer))]);
+const events = (stdout: string): Event[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Event);
+const bits = (path: string) =>
+  [...readSafetensorsFile(path).tensors].map(([name, t]) => [name, Array.from(new Uint32Array(t.data.buffer))]);
 
 // The native backend joins where it runs here (CI requires it: SCRATCHNET_REQUIRE_NATIVE).
 const withNative = (await autoBackendName()) === 'native';
 
 describe('--backend (the real CLI)', () => {
   const dir = tempDir();
-  const models = { js: join(dir, 'js.safetensors'), wasm: join(dir, 'wasm.safetensors'), native: join(dir, 'native.safetensors') };
+  const models = {
+    js: join(dir, 'js.safetensors'),
+    wasm: join(dir, 'wasm.safetensors'),
+    native: join(dir, 'native.safetensors'),
+  };
   const backends = withNative ? (['js', 'wasm', 'native'] as const) : (['js', 'wasm'] as const);
 
   it(`train --backend ${backends.join(', ')} reach the same accuracy within noise, and say which backend ran`, () => {
@@ -50,7 +59,10 @@ describe('--backend (the real CLI)', () => {
   it('a run resumed with --backend js from its checkpoint keeps the js backend and ends bit for bit as the uninterrupted one', () => {
     const out = join(dir, 'resumed-js.safetensors');
     const checkpoints = join(dir, 'ckpt-js');
-    expect(runCli(['train', ...RECIPE, '--backend', 'js', '--out', out, '--checkpoint-dir', checkpoints, '--stop-after-batches', '70']).status).toBe(130);
+    expect(
+      runCli(['train', ...RECIPE, '--backend', 'js', '--out', out, '--checkpoint-dir', checkpoints, '--stop-after-batches', '70'])
+        .status,
+    ).toBe(130);
     const resumed = runCli(['train', '--resume', checkpoints]);
     expect(resumed.status).toBe(0);
     expect(events(resumed.stdout)[0]).toMatchObject({ event: 'start', backend: 'js' });
@@ -62,7 +74,9 @@ describe('--backend (the real CLI)', () => {
       const run = runCli([...command, '--backend', 'gpu']);
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe("scratchnet: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are js, wasm, native, auto.\n");
+      expect(run.stderr).toBe(
+        "scratchnet: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are js, wasm, native, auto.\n",
+      );
     }
   });
 });

@@ -18,15 +18,41 @@ describe('scratchnet train --report and scratchnet plot (the real CLI)', () => {
   let trained: ReturnType<typeof runCli>;
 
   beforeAll(() => {
-    trained = runCli(['train', '--subset', '300', '--epochs', '1', '--hidden', '16', '--out', model, '--report', join(dir, 'report')]);
+    trained = runCli([
+      'train',
+      '--subset',
+      '300',
+      '--epochs',
+      '1',
+      '--hidden',
+      '16',
+      '--out',
+      model,
+      '--report',
+      join(dir, 'report'),
+    ]);
   });
 
   it('train --report writes every figure and index.html, and says so', () => {
     expect(trained.stderr).toBe('');
     expect(trained.status).toBe(0);
-    expect(trained.stdout).toMatch(new RegExp(`^Report written: ${join(dir, 'report', 'index.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(8 figures\\)$`, 'm'));
+    expect(trained.stdout).toMatch(
+      new RegExp(
+        `^Report written: ${join(dir, 'report', 'index.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(8 figures\\)$`,
+        'm',
+      ),
+    );
     const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
-    for (const id of ['activation-functions', 'activation-derivatives', 'samples', 'training-history', 'predictions', 'confusion-matrix', 'confidently-wrong', 'first-layer-weights']) {
+    for (const id of [
+      'activation-functions',
+      'activation-derivatives',
+      'samples',
+      'training-history',
+      'predictions',
+      'confusion-matrix',
+      'confidently-wrong',
+      'first-layer-weights',
+    ]) {
       figure(join(dir, 'report'), id);
       expect(html).toContain(`src="${id}.png"`);
     }
@@ -50,7 +76,9 @@ describe('scratchnet train --report and scratchnet plot (the real CLI)', () => {
   });
 
   it('plot samples --train reads a CSV file (label, then 784 pixels) and titles each digit with its label', () => {
-    const rows = [3, 1, 4, 1, 5, 9].map((label, r) => [label, ...Array.from({ length: 784 }, (_, i) => ((i + r * 37) % 97 < 20 ? 255 : 0))].join(','));
+    const rows = [3, 1, 4, 1, 5, 9].map((label, r) =>
+      [label, ...Array.from({ length: 784 }, (_, i) => ((i + r * 37) % 97 < 20 ? 255 : 0))].join(','),
+    );
     const csv = join(dir, 'six.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const out = join(dir, 'csv-samples');

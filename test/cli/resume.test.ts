@@ -9,7 +9,8 @@ const RECIPE = ['--subset', '2000', '--epochs', '2', '--seed', '7', '--hidden', 
 /** The model's tensors (names, shapes, every bit of every value); metadata may differ between runs. */
 function weights(path: string): Record<string, { shape: number[]; bits: number[] }> {
   const out: Record<string, { shape: number[]; bits: number[] }> = {};
-  for (const [name, t] of readSafetensorsFile(path).tensors) out[name] = { shape: t.shape, bits: Array.from(new Uint32Array(t.data.buffer)) };
+  for (const [name, t] of readSafetensorsFile(path).tensors)
+    out[name] = { shape: t.shape, bits: Array.from(new Uint32Array(t.data.buffer)) };
   return out;
 }
 
@@ -26,7 +27,9 @@ describe('checkpoints and exact resume (the real CLI)', () => {
     const checkpoints = join(dir, 'ckpt');
     const stopped = runCli(['train', ...RECIPE, '--out', out, '--checkpoint-dir', checkpoints, '--stop-after-batches', '80']);
     expect(stopped.status).toBe(130);
-    expect(stopped.stderr).toBe(`Interrupted in epoch 2 after batch 17/63. Checkpoint written: ${join(checkpoints, 'checkpoint.safetensors')}\nResume with: scratchnet train --resume ${checkpoints}\n`);
+    expect(stopped.stderr).toBe(
+      `Interrupted in epoch 2 after batch 17/63. Checkpoint written: ${join(checkpoints, 'checkpoint.safetensors')}\nResume with: scratchnet train --resume ${checkpoints}\n`,
+    );
     expect(stopped.stdout).toContain(`Checkpoint written: ${join(checkpoints, 'checkpoint.safetensors')}`); // after epoch 1
     expect(existsSync(out)).toBe(false);
 
@@ -50,7 +53,11 @@ describe('checkpoints and exact resume (the real CLI)', () => {
     expect(run.status).toBe(130);
     const checkpointDir = join(dir, 'sigint.checkpoint'); // default: beside --out
     expect(run.stderr).toContain(`Resume with: scratchnet train --resume ${checkpointDir}`);
-    const interrupted = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string }).find((e) => e.event === 'interrupted');
+    const interrupted = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string })
+      .find((e) => e.event === 'interrupted');
     expect(interrupted).toMatchObject({ checkpoint: join(checkpointDir, 'checkpoint.safetensors') });
 
     const resumed = runCli(['train', '--resume', checkpointDir, '--json']);

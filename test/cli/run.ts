@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI, as users run it (`npm test` builds before vitest runs). */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Tests run from test/cli (vitest) or dist/test/cli (compiled): the CLI is dist/src/cli/main.js either way. */
-export const CLI_PATH = existsSync(join(root, 'dist', 'src', 'cli', 'main.js')) ? join(root, 'dist', 'src', 'cli', 'main.js') : join(root, 'src', 'cli', 'main.js');
+export const CLI_PATH = existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))
+  ? join(root, 'dist', 'src', 'cli', 'main.js')
+  : join(root, 'src', 'cli', 'main.js');
 
 export interface CliResult {
   status: number | null;
@@ -18,12 +20,19 @@ export interface CliResult {
 /** Runs `scratchnet <args>` to completion. */
 export function runCli(args: string[], cwd = process.cwd()): CliResult {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first (npm test does)`);
-  const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [CLI_PATH, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Starts `scratchnet <args>`, lets `onLine` see each stdout line (it may signal the process); resolves at exit. */
-export function runCliStreaming(args: string[], onLine: (line: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+export function runCliStreaming(
+  args: string[],
+  onLine: (line: string, child: ReturnType<typeof spawn>) => void,
+): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

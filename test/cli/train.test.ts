@@ -17,8 +17,15 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
     expect(stdout).toMatch(/^Epoch 1\/1$/m);
     expect(stdout).toMatch(/^ {2}Batch 1\/16, Loss: \d\.\d{4}/m); // every 20 batches, as the tutorial prints
     expect(stdout).not.toMatch(/Batch 2\/16/);
-    expect(stdout).toMatch(new RegExp(`^Backend: ${auto} \\(${auto === 'native' ? 'matrix products in C' : 'WebAssembly SIMD kernels'}`, 'm')); // --backend auto
-    expect(stdout).toMatch(new RegExp(`^ {2}Epoch 1/1: train loss \\d\\.\\d{4}, val loss \\d\\.\\d{4}, val accuracy \\d+\\.\\d{2}%, \\d+\\.\\ds \\([\\d,]+ samples/s on ${auto}\\)$`, 'm'));
+    expect(stdout).toMatch(
+      new RegExp(`^Backend: ${auto} \\(${auto === 'native' ? 'matrix products in C' : 'WebAssembly SIMD kernels'}`, 'm'),
+    ); // --backend auto
+    expect(stdout).toMatch(
+      new RegExp(
+        `^ {2}Epoch 1/1: train loss \\d\\.\\d{4}, val loss \\d\\.\\d{4}, val accuracy \\d+\\.\\d{2}%, \\d+\\.\\ds \\([\\d,]+ samples/s on ${auto}\\)$`,
+        'm',
+      ),
+    );
     expect(stdout).toMatch(/^Test accuracy: \d+\.\d{2}% \(2000 samples/m);
     expect(stdout).toMatch(new RegExp(`^Total time: \\d+\\.\\ds \\(${auto} backend\\)$`, 'm'));
     const { network, info } = loadModel(out);
@@ -30,11 +37,36 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
   it('--json prints one JSON object per event: start, batches, epoch, test, saved, end', async () => {
     const auto = await autoBackendName();
     const out = join(tempDir(), 'm.safetensors');
-    const { status, stdout } = runCli(['train', '--json', '--subset', '320', '--epochs', '2', '--log-every', '5', '--seed', '3', '--out', out]);
+    const { status, stdout } = runCli([
+      'train',
+      '--json',
+      '--subset',
+      '320',
+      '--epochs',
+      '2',
+      '--log-every',
+      '5',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ]);
     expect(status).toBe(0);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.map((e) => e.event)).toEqual([
-      'start', 'batch', 'batch', 'epoch', 'batch', 'batch', 'epoch', 'test', 'saved', 'end',
+      'start',
+      'batch',
+      'batch',
+      'epoch',
+      'batch',
+      'batch',
+      'epoch',
+      'test',
+      'saved',
+      'end',
     ]);
     expect(events.filter((e) => e.event === 'batch').map((e) => e.batch)).toEqual([1, 6, 1, 6]);
     expect(events[0]).toMatchObject({ train: 320, batches: 10, epochs: 2, parameters: 52650, backend: auto });
@@ -49,16 +81,44 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
 describe('user mistakes give one line on stderr and a non-zero exit, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag', ['train', '--epoch', '3'], /^scratchnet: unknown option '--epoch'\n\(Did you mean --epochs\?\)\n$/],
-    ['negative epochs', ['train', '--epochs', '-1'], /^scratchnet: option '--epochs <n>' argument '-1' is invalid\. Expected a whole number ≥ 0\.\n$/],
-    ['a learning rate of 0', ['train', '--lr', '0'], /^scratchnet: option '--lr <rate>' argument '0' is invalid\. Expected a number > 0/],
+    [
+      'negative epochs',
+      ['train', '--epochs', '-1'],
+      /^scratchnet: option '--epochs <n>' argument '-1' is invalid\. Expected a whole number ≥ 0\.\n$/,
+    ],
+    [
+      'a learning rate of 0',
+      ['train', '--lr', '0'],
+      /^scratchnet: option '--lr <rate>' argument '0' is invalid\. Expected a number > 0/,
+    ],
     ['a negative learning rate', ['train', '--lr', '-0.1'], /argument '-0.1' is invalid\. Expected a number > 0/],
-    ['batch size 0', ['train', '--batch-size', '0'], /^scratchnet: option '--batch-size <n>' argument '0' is invalid\. Expected a positive whole number/],
-    ['an unknown activation', ['train', '--activation', 'swish'], /argument 'swish' is invalid\. Allowed choices are relu, leaky-relu, sigmoid, tanh\.\n$/],
-    ['an unknown backend', ['train', '--backend', 'gpu'], /^scratchnet: option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are js, wasm, native, auto\.\n$/],
+    [
+      'batch size 0',
+      ['train', '--batch-size', '0'],
+      /^scratchnet: option '--batch-size <n>' argument '0' is invalid\. Expected a positive whole number/,
+    ],
+    [
+      'an unknown activation',
+      ['train', '--activation', 'swish'],
+      /argument 'swish' is invalid\. Allowed choices are relu, leaky-relu, sigmoid, tanh\.\n$/,
+    ],
+    [
+      'an unknown backend',
+      ['train', '--backend', 'gpu'],
+      /^scratchnet: option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are js, wasm, native, auto\.\n$/,
+    ],
     ['an unknown command', ['trian'], /^scratchnet: unknown command 'trian'\n\(Did you mean train\?\)\n$/],
-    ['a missing checkpoint', ['train', '--resume', '/nonexistent/ckpt'], /^scratchnet: cannot read checkpoint '\/nonexistent\/ckpt': no such file or folder\n$/],
+    [
+      'a missing checkpoint',
+      ['train', '--resume', '/nonexistent/ckpt'],
+      /^scratchnet: cannot read checkpoint '\/nonexistent\/ckpt': no such file or folder\n$/,
+    ],
   ];
-  cases.push(['an --out path under a file, refused before training starts', ['train', '--out', `${CLI_PATH}/model.safetensors`], /^scratchnet: cannot write model file '.*main\.js\/model\.safetensors': a file stands where a folder is needed\n$/]);
+  cases.push([
+    'an --out path under a file, refused before training starts',
+    ['train', '--out', `${CLI_PATH}/model.safetensors`],
+    /^scratchnet: cannot write model file '.*main\.js\/model\.safetensors': a file stands where a folder is needed\n$/,
+  ]);
   for (const [what, args, message] of cases) {
     it(what, () => {
       const { status, stdout, stderr } = runCli(args);

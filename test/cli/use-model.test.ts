@@ -17,7 +17,11 @@ beforeAll(() => {
   const { status, stdout, stderr } = runCli(['train', '--epochs', '2', '--json', '--out', model]);
   expect(stderr).toBe('');
   expect(status).toBe(0);
-  const test = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; accuracy?: number }).find((e) => e.event === 'test');
+  const test = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; accuracy?: number })
+    .find((e) => e.event === 'test');
   trainedTestAccuracy = test!.accuracy!;
   expect(trainedTestAccuracy).toBeGreaterThan(0.88);
 });
@@ -26,7 +30,12 @@ describe('scratchnet evaluate', () => {
   it('reports the same test accuracy as training did, with a confusion matrix and per-class precision/recall that agree with it', () => {
     const { status, stdout } = runCli(['evaluate', '--model', model, '--json']);
     expect(status).toBe(0);
-    const result = JSON.parse(stdout) as { accuracy: number; count: number; confusionMatrix: number[][]; perClass: { class: number; precision: number; recall: number; support: number }[] };
+    const result = JSON.parse(stdout) as {
+      accuracy: number;
+      count: number;
+      confusionMatrix: number[][];
+      perClass: { class: number; precision: number; recall: number; support: number }[];
+    };
     expect(result.accuracy).toBe(trainedTestAccuracy);
     expect(result.count).toBe(2000);
     const m = result.confusionMatrix;
@@ -44,7 +53,9 @@ describe('scratchnet evaluate', () => {
     expect(status).toBe(0);
     expect(stdout).toContain(`Accuracy: ${(trainedTestAccuracy * 100).toFixed(2)}%`);
     expect(stdout).toMatch(/^class {2}precision {2}recall {5}f1 {2}support$/m);
-    expect(stdout).toMatch(/^Confusion matrix \(rows: true class, columns: predicted class\)\n +0 +1 +2 +3 +4 +5 +6 +7 +8 +9\n0 +\d+/m);
+    expect(stdout).toMatch(
+      /^Confusion matrix \(rows: true class, columns: predicted class\)\n +0 +1 +2 +3 +4 +5 +6 +7 +8 +9\n0 +\d+/m,
+    );
   });
 
   it('refuses a model whose input size does not match the data, in one line', () => {
@@ -56,12 +67,16 @@ describe('scratchnet evaluate', () => {
   });
 
   it('refuses a missing or broken model file, in one line', () => {
-    expect(runCli(['evaluate', '--model', join(dir, 'nope.safetensors')]).stderr).toBe(`scratchnet: cannot read model file '${join(dir, 'nope.safetensors')}': no such file or folder\n`);
+    expect(runCli(['evaluate', '--model', join(dir, 'nope.safetensors')]).stderr).toBe(
+      `scratchnet: cannot read model file '${join(dir, 'nope.safetensors')}': no such file or folder\n`,
+    );
     const broken = join(dir, 'broken.safetensors');
     writeFileSync(broken, 'hello, this is not a model');
     const { status, stderr } = runCli(['evaluate', '--model', broken]);
     expect(status).toBe(1);
-    expect(stderr).toMatch(/^scratchnet: .*broken\.safetensors: header length \(bytes 0–7\) says \d+ bytes, above the 104857600-byte limit: not a safetensors file\?\n$/);
+    expect(stderr).toMatch(
+      /^scratchnet: .*broken\.safetensors: header length \(bytes 0–7\) says \d+ bytes, above the 104857600-byte limit: not a safetensors file\?\n$/,
+    );
   });
 });
 
@@ -85,7 +100,12 @@ describe('scratchnet predict', () => {
     const { status, stdout, stderr } = runCli(['predict', '--model', model, '--json', ...files, csv]);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; class: number; probability: number; probabilities: number[]; label?: number });
+    const results = stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { input: string; class: number; probability: number; probabilities: number[]; label?: number },
+      );
     expect(results.length).toBe(2 * n);
     const pictures = results.slice(0, n);
     const rows = results.slice(n);
@@ -114,16 +134,24 @@ describe('scratchnet predict', () => {
     let brightest = 0;
     for (let i = 0; i < 784; i++) brightest = Math.max(brightest, saved.data[4 * i]);
     expect(brightest).toBe(255); // light ink on black, as MNIST
-    expect(stdout).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d \\d+\\.\\d%  \\[0:\\d\\.\\d{3} 1:\\d\\.\\d{3} .* 9:\\d\\.\\d{3}\\]\\n$`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d \\d+\\.\\d%  \\[0:\\d\\.\\d{3} 1:\\d\\.\\d{3} .* 9:\\d\\.\\d{3}\\]\\n$`,
+      ),
+    );
   });
 
   it('refuses unreadable inputs in one line', () => {
     const gif = join(dir, 'x.gif');
     writeFileSync(gif, 'GIF89a');
-    expect(runCli(['predict', '--model', model, gif]).stderr).toBe(`scratchnet: ${gif}: predict reads .png, .jpg, .jpeg and .csv (.csv.gz) files\n`);
+    expect(runCli(['predict', '--model', model, gif]).stderr).toBe(
+      `scratchnet: ${gif}: predict reads .png, .jpg, .jpeg and .csv (.csv.gz) files\n`,
+    );
     const fake = join(dir, 'fake.png');
     writeFileSync(fake, 'not really a png');
-    expect(runCli(['predict', '--model', model, fake]).stderr).toBe(`scratchnet: ${fake}: not a PNG or JPEG image (its first bytes are neither)\n`);
+    expect(runCli(['predict', '--model', model, fake]).stderr).toBe(
+      `scratchnet: ${fake}: not a PNG or JPEG image (its first bytes are neither)\n`,
+    );
     const short = join(dir, 'short.csv');
     writeFileSync(short, '1,2,3\n');
     const result = runCli(['predict', '--model', model, short]);
@@ -136,7 +164,11 @@ describe('scratchnet summary', () => {
   it("walks through the tutorial's shapes: 784-64-32-10 has 52,650 parameters and 105,290 FLOPs per sample", () => {
     const { status, stdout } = runCli(['summary', '--json']);
     expect(status).toBe(0);
-    const summary = JSON.parse(stdout) as { paramCount: number; flops: number; layers: { layer: string; outputShape: number[]; paramCount: number; flops: number }[] };
+    const summary = JSON.parse(stdout) as {
+      paramCount: number;
+      flops: number;
+      layers: { layer: string; outputShape: number[]; paramCount: number; flops: number }[];
+    };
     expect(summary.paramCount).toBe(784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
     expect(summary.layers.map((l) => [l.layer, l.outputShape, l.paramCount, l.flops])).toEqual([
       ['Dense(784 → 64)', [64], 50240, 2 * 784 * 64 + 64],
@@ -151,7 +183,9 @@ describe('scratchnet summary', () => {
   it('summarises a model file as a table with batch shapes', () => {
     const { status, stdout } = runCli(['summary', '--model', model, '--batch-size', '32']);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^0 {2}Dense\(784 → 64\) {2}\[32, 784\] {9}weight \[784, 64\], bias \[64\] {2}\[32, 64\] {11}50,240 {7}100,416$/m);
+    expect(stdout).toMatch(
+      /^0 {2}Dense\(784 → 64\) {2}\[32, 784\] {9}weight \[784, 64\], bias \[64\] {2}\[32, 64\] {11}50,240 {7}100,416$/m,
+    );
     expect(stdout).toMatch(/^ {3}total .* 52,650 {7}105,290$/m);
   });
 });

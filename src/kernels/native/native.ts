@@ -9,8 +9,33 @@ import type { RowKernels } from '../wasm/threads.js';
 export interface NativeAddon {
   /** Registers a view of the whole WebAssembly memory (again after it grows); returns its index. */
   attach(memory: Uint8Array): number;
-  gemmRows(memory: number, transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
-  chainRows(memory: number, rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
+  gemmRows(
+    memory: number,
+    transA: number,
+    rowStart: number,
+    rowEnd: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: number,
+    scratch: number,
+    bias: number,
+    activate: number,
+    slope: number,
+  ): void;
+  chainRows(
+    memory: number,
+    rowStart: number,
+    rowEnd: number,
+    m: number,
+    table: number,
+    layers: number,
+    scratch: number,
+    classes: number,
+  ): void;
   /** Whether this build has the kernels and this CPU runs them (AVX-512 F/VL/BW/DQ, FMA, BMI). */
   supported(): boolean;
 }

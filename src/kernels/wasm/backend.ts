@@ -4,11 +4,27 @@ import { WasmHeap } from './memory.js';
 import { loadNativeAddon, nativeRowKernels } from '../native/native.js';
 import { LIST_REGIONS, type RowKernels, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
+import { ScratchnetError } from '../../errors.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
 export interface WasmExports {
   heapBase(): number;
-  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
+  gemmRows(
+    transA: number,
+    rowStart: number,
+    rowEnd: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: number,
+    scratch: number,
+    bias: number,
+    activate: number,
+    slope: number,
+  ): void;
   chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
@@ -60,7 +76,7 @@ async function readBuild(file: string): Promise<Uint8Array> {
   if (url.protocol !== 'file:') return new Uint8Array(await (await fetch(url)).arrayBuffer());
   const { readFile } = await import('node:fs/promises');
   return readFile(url).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
+    throw new ScratchnetError(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
   });
 }
 
@@ -109,7 +125,7 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   let nativePath: string | null = null;
   if (options.native) {
     const native = await loadNativeAddon();
-    if ('reason' in native) throw new Error(native.reason);
+    if ('reason' in native) throw new ScratchnetError(native.reason);
     rows = nativeRowKernels(native.addon, () => heap.buffer());
     nativePath = native.path;
   }
@@ -123,9 +139,16 @@ export type WasmKernels = Kernels & { readonly build: KernelBuild; close(): Prom
 /** Scratch a thread's gemmRows needs at inner dimension k: the lists, pairing order and nonzero flags, or a padded copy of a narrow B, 16·k floats (gemm.ts). */
 const scratchBytes = (k: number) => 64 * k + 64 + 12 * 128 + 1024;
 
-function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: ThreadPool | null, build: KernelBuild, native: boolean): WasmKernels {
+function wasmKernels(
+  wasm: WasmExports,
+  rows: RowKernels,
+  heap: WasmHeap,
+  pool: ThreadPool | null,
+  build: KernelBuild,
+  native: boolean,
+): WasmKernels {
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
-    if (array.length < length) throw new RangeError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
+    if (array.length < length) throw new ScratchnetError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
   const ours = (a: Float32Array, b: Float32Array, c: Float32Array = b) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
@@ -165,7 +188,19 @@ function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: 
 
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
-  const rowProduct = (transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, bias: number, activate: number, slope: number) => {
+  const rowProduct = (
+    transA: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: number,
+    bias: number,
+    activate: number,
+    slope: number,
+  ) => {
     const listBytes = scratchBytes(k);
     if (pool && pool.worthSplitting(m, n, k)) {
       pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
@@ -195,16 +230,22 @@ function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: 
         return;
       }
       const table = chainTable.entries(layers.length);
-      let inputs = layers[0].inputs, multiplyAdds = 0, listBytes = 0;
+      let inputs = layers[0].inputs,
+        multiplyAdds = 0,
+        listBytes = 0;
       fits('denseChain x', x, m * inputs);
       for (let i = 0; i < layers.length; i++) {
         const { units, weight, epilogue } = layers[i];
-        if (layers[i].inputs !== inputs || units === 0) throw new RangeError(`wasm kernels: denseChain layer ${i} takes ${layers[i].inputs} inputs, the layer before gives ${inputs}`);
+        if (layers[i].inputs !== inputs || units === 0)
+          throw new ScratchnetError(
+            `wasm kernels: denseChain layer ${i} takes ${layers[i].inputs} inputs, the layer before gives ${inputs}`,
+          );
         fits(`denseChain layer ${i} weight`, weight, inputs * units);
         fits(`denseChain layer ${i} output`, outputs[i], m * units);
         if (epilogue.bias) fits(`denseChain layer ${i} bias`, epilogue.bias, units);
         // inputs k, units n, input, W, output, bias, activate, slope (gemm.ts, chainRows)
-        const at = 8 * i, ints = table.ints;
+        const at = 8 * i,
+          ints = table.ints;
         ints[at] = inputs;
         ints[at + 1] = units;
         ints[at + 2] = i === 0 ? x.byteOffset : outputs[i - 1].byteOffset;
@@ -296,7 +337,8 @@ function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: 
       fits('softmaxCrossEntropy probs', probs, rows * cols);
       fits('softmaxCrossEntropy dLogits', dLogits, rows * cols);
       for (let r = 0; r < rows; r++) {
-        if (!(labels[r] >= 0 && labels[r] < cols)) throw new RangeError(`softmaxCrossEntropy: label ${labels[r]} at row ${r} is outside 0..${cols - 1}`);
+        if (!(labels[r] >= 0 && labels[r] < cols))
+          throw new ScratchnetError(`softmaxCrossEntropy: label ${labels[r]} at row ${r} is outside 0..${cols - 1}`);
       }
       const pl = heap.pointer(labels.length === rows ? labels : labels.subarray(0, rows), 'stage labels');
       return wasm.softmaxCrossEntropy(rows, cols, logits.byteOffset, pl, probs.byteOffset, dLogits.byteOffset);
@@ -316,8 +358,10 @@ function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: 
       const rowWords = size >> 2;
       let b = 0;
       for (; b + 4 <= count; b += 4) {
-        const f0 = firstWord(source, size, order, start + b), f1 = firstWord(source, size, order, start + b + 1);
-        const f2 = firstWord(source, size, order, start + b + 2), f3 = firstWord(source, size, order, start + b + 3);
+        const f0 = firstWord(source, size, order, start + b),
+          f1 = firstWord(source, size, order, start + b + 1);
+        const f2 = firstWord(source, size, order, start + b + 2),
+          f3 = firstWord(source, size, order, start + b + 3);
         const to = b * rowWords;
         for (let i = 0; i < rowWords; i++) {
           stage[to + i] = words[f0 + i];
@@ -350,6 +394,7 @@ function wasmKernels(wasm: WasmExports, rows: RowKernels, heap: WasmHeap, pool: 
 /** Index of the first 32-bit word of row order[at] (or row `at`) of a [*, size] byte source; checks the row exists. */
 function firstWord(source: Uint8Array, size: number, order: Int32Array | null, at: number): number {
   const row = order ? order[at] : at;
-  if (!(row >= 0 && (row + 1) * size <= source.length)) throw new RangeError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
+  if (!(row >= 0 && (row + 1) * size <= source.length))
+    throw new ScratchnetError(`gatherRows: row ${row} is outside the ${Math.floor(source.length / size)} rows of the source`);
   return row * (size >> 2);
 }

@@ -10,6 +10,7 @@
  * - `scratch` regions are reusable per-purpose workspaces (nonzero lists, transposes, staged inputs).
  */
 import type { WasmMemory } from './webassembly.js';
+import { ScratchnetError } from '../../errors.js';
 
 export const PAGE_BYTES = 65536;
 const ALIGN = 64;
@@ -23,7 +24,10 @@ export class WasmHeap {
   private current: ArrayBufferLike;
   private readonly regions = new Map<string, { ptr: number; bytes: number }>();
 
-  constructor(readonly memory: WasmMemory, heapBase: number) {
+  constructor(
+    readonly memory: WasmMemory,
+    heapBase: number,
+  ) {
     this.top = alignUp(heapBase);
     this.current = memory.buffer;
     this.buffers.add(this.current);
@@ -52,7 +56,8 @@ export class WasmHeap {
     if (region && region.bytes >= bytes) return region.ptr;
     const size = Math.max(alignUp(bytes), region ? region.bytes * 2 : 0);
     const ptr = this.reserve(size);
-    if (ptr < 0) throw new RangeError(`wasm kernels: out of WebAssembly memory (needed ${size} bytes of scratch for ${purpose})`);
+    if (ptr < 0)
+      throw new ScratchnetError(`wasm kernels: out of WebAssembly memory (needed ${size} bytes of scratch for ${purpose})`);
     this.regions.set(purpose, { ptr, bytes: size });
     return ptr;
   }
@@ -61,7 +66,8 @@ export class WasmHeap {
   pointer(array: Typed, purpose: string, copyIn = true): number {
     if (this.owns(array)) return array.byteOffset;
     const ptr = this.scratch(purpose, array.byteLength);
-    if (copyIn) new Uint8Array(this.buffer(), ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    if (copyIn)
+      new Uint8Array(this.buffer(), ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
     return ptr;
   }
 

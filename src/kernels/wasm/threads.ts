@@ -22,7 +22,20 @@ export interface ThreadPool {
   /** Whether a product of this size gains from splitting. */
   worthSplitting(m: number, n: number, k: number): boolean;
   /** gemmRows over all rows [0, m) shared between the caller and the workers, each with `listBytes` of its own scratch. */
-  gemmRows(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, listBytes: number, bias: number, activate: number, slope: number): void;
+  gemmRows(
+    transA: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: number,
+    listBytes: number,
+    bias: number,
+    activate: number,
+    slope: number,
+  ): void;
   /** chainRows over all rows [0, m) likewise: each thread runs every layer of the chain on its rows. */
   chainRows(m: number, table: number, layers: number, listBytes: number, classes: number): void;
   close(): Promise<void>;
@@ -30,7 +43,22 @@ export interface ThreadPool {
 
 /** The row kernels a thread runs (see assembly/gemm.ts): rows [rowStart, rowEnd) of one product, or of a chain of dense layers. */
 export interface RowKernels {
-  gemmRows(transA: number, rowStart: number, rowEnd: number, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: number, scratch: number, bias: number, activate: number, slope: number): void;
+  gemmRows(
+    transA: number,
+    rowStart: number,
+    rowEnd: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: number,
+    scratch: number,
+    bias: number,
+    activate: number,
+    slope: number,
+  ): void;
   chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
 }
 
@@ -60,8 +88,17 @@ export const WORKER_SPINS = 20000;
 
 // Mailbox slots (Int32): the ticket, chunks finished, then the job — its kind (GEMM or CHAIN) and
 // arguments, the last of a product's (the slope) a float; scratch pointers from SCRATCH on.
-const TICKET = 0, FINISHED = 1, CHUNKS = 2, ROWS_PER_CHUNK = 3, KIND = 4, ARGS = 5, SLOPE = 15, STOP = 16, SCRATCH = 17;
-const GEMM = 0, CHAIN = 1;
+const TICKET = 0,
+  FINISHED = 1,
+  CHUNKS = 2,
+  ROWS_PER_CHUNK = 3,
+  KIND = 4,
+  ARGS = 5,
+  SLOPE = 15,
+  STOP = 16,
+  SCRATCH = 17;
+const GEMM = 0,
+  CHAIN = 1;
 const MAX_THREADS = 8;
 const MAILBOX_SLOTS = SCRATCH + MAX_THREADS + 1;
 /** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
@@ -73,12 +110,22 @@ function claimChunks(box: Int32Array, floats: Float32Array, kernels: RowKernels,
     const next = ticket & 0xffff;
     if (next >= box[CHUNKS]) return;
     const kind = box[KIND];
-    const [transA, m, n, k, a, b, c, accumulate] = [box[ARGS], box[ARGS + 1], box[ARGS + 2], box[ARGS + 3], box[ARGS + 4], box[ARGS + 5], box[ARGS + 6], box[ARGS + 7]];
+    const [transA, m, n, k, a, b, c, accumulate] = [
+      box[ARGS],
+      box[ARGS + 1],
+      box[ARGS + 2],
+      box[ARGS + 3],
+      box[ARGS + 4],
+      box[ARGS + 5],
+      box[ARGS + 6],
+      box[ARGS + 7],
+    ];
     const [bias, activate, slope] = [box[ARGS + 8], box[ARGS + 9], floats[SLOPE]];
     const per = box[ROWS_PER_CHUNK];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
     const [first, end] = [next * per, Math.min(m, (next + 1) * per)];
-    if (kind === CHAIN) kernels.chainRows(first, end, m, a, k, scratch, b); // a: the layer table, k: its layers, b: classes
+    if (kind === CHAIN)
+      kernels.chainRows(first, end, m, a, k, scratch, b); // a: the layer table, k: its layers, b: classes
     else kernels.gemmRows(transA, first, end, m, n, k, a, b, c, accumulate, scratch, bias, activate, slope);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);
@@ -109,7 +156,12 @@ for (;;) {
 `;
 
 /** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no worker_threads. */
-export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: RowKernels, options: PoolOptions = {}): Promise<ThreadPool | null> {
+export async function startThreadPool(
+  module: WasmModule,
+  heap: WasmHeap,
+  own: RowKernels,
+  options: PoolOptions = {},
+): Promise<ThreadPool | null> {
   const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS, nativePath = null } = options;
   let workerThreads: typeof import('node:worker_threads');
   let cores = 1;
@@ -127,7 +179,10 @@ export async function startThreadPool(module: WasmModule, heap: WasmHeap, own: R
   const floats = new Float32Array(box.buffer, mailbox, box.length);
   const workers: Worker[] = [];
   for (let t = 1; t <= count; t++) {
-    const worker = new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, mailbox, thread: t, spins, nativePath } });
+    const worker = new workerThreads.Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, memory: heap.memory, mailbox, thread: t, spins, nativePath },
+    });
     worker.unref();
     workers.push(worker);
   }

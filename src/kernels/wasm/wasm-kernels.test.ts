@@ -32,10 +32,13 @@ afterAll(async () => {
 
 describe('native kernels', () => {
   // CI sets SCRATCHNET_REQUIRE_NATIVE=1: there the addon must have been built and must run.
-  it.skipIf(nativeMissing !== null && process.env.SCRATCHNET_REQUIRE_NATIVE !== '1')(`are built and run here, so the product tests below cover them${nativeMissing ? ` (skipped: ${nativeMissing})` : ''}`, async () => {
-    expect(nativeMissing).toBeNull();
-    expect(natives.map((b) => b.name)).toEqual(['native']);
-  });
+  it.skipIf(nativeMissing !== null && process.env.SCRATCHNET_REQUIRE_NATIVE !== '1')(
+    `are built and run here, so the product tests below cover them${nativeMissing ? ` (skipped: ${nativeMissing})` : ''}`,
+    async () => {
+      expect(nativeMissing).toBeNull();
+      expect(natives.map((b) => b.name)).toEqual(['native']);
+    },
+  );
 });
 
 /** `length` uniform values in [−1, 1), a fraction `zeros` of them exactly 0 (blank pixels, dead ReLUs). */
@@ -72,8 +75,17 @@ function expectClose(actual: Float32Array, expected: Float32Array, tolerance: nu
 
 /** Runs one product on `backend` (operands placed in its memory) and on the reference; they must agree. */
 function expectGemmMatchesReference(
-  backend: Kernels, transA: boolean, transB: boolean, m: number, n: number, k: number,
-  a: Float32Array, b: Float32Array, c0: Float32Array, accumulate: boolean, tolerance = 1e-5,
+  backend: Kernels,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  c0: Float32Array,
+  accumulate: boolean,
+  tolerance = 1e-5,
 ): void {
   const expected = c0.slice();
   reference.gemm(transA, transB, m, n, k, a, b, expected, accumulate);
@@ -96,40 +108,49 @@ describe('wasm and native gemm match the reference kernel', () => {
     const transB = product[1] === 'T';
     it(`${product} on odd shapes (1, 3, 17, 785 in every position), overwriting and accumulating, sparse and dense A`, () => {
       const rng = new Rng(7);
-      for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
-        if (m * n * k > 785 * 17 * 17) continue; // keep the reference's triple loop quick
-        for (const accumulate of [false, true]) {
-          const a = values(m * k, rng, accumulate ? 0.8 : 0);
-          const b = values(k * n, rng);
-          const c0 = values(m * n, rng);
-          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, c0, accumulate);
-        }
-      }
+      for (const m of SIZES)
+        for (const n of SIZES)
+          for (const k of SIZES) {
+            if (m * n * k > 785 * 17 * 17) continue; // keep the reference's triple loop quick
+            for (const accumulate of [false, true]) {
+              const a = values(m * k, rng, accumulate ? 0.8 : 0);
+              const b = values(k * n, rng);
+              const c0 = values(m * n, rng);
+              for (const backend of [single, plain, ...natives])
+                expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, c0, accumulate);
+            }
+          }
     });
   }
 
   it('NN with 64 or more columns (rows taken in pairs): odd row counts, column tails of 4 and 1, several depth blocks, ±0 inputs', () => {
     const rng = new Rng(14);
-    for (const m of [1, 2, 3, 17]) for (const n of [64, 70, 785]) for (const k of [5, 785]) {
-      for (const accumulate of [false, true]) {
-        const a = imageLike(m, k, rng);
-        for (let i = 0; i < a.length; i += 7) if (a[i] === 0) a[i] = -0; // a negative zero is still a zero
-        const b = values(k * n, rng);
-        const c0 = values(m * n, rng);
-        for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
-      }
-    }
+    for (const m of [1, 2, 3, 17])
+      for (const n of [64, 70, 785])
+        for (const k of [5, 785]) {
+          for (const accumulate of [false, true]) {
+            const a = imageLike(m, k, rng);
+            for (let i = 0; i < a.length; i += 7) if (a[i] === 0) a[i] = -0; // a negative zero is still a zero
+            const b = values(k * n, rng);
+            const c0 = values(m * n, rng);
+            for (const backend of [single, plain, ...natives])
+              expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+          }
+        }
   });
 
-  it('NN with fewer than 16 columns (a classifier\'s output layer): every width 1–15, 1–7 rows, overwriting and accumulating', () => {
+  it("NN with fewer than 16 columns (a classifier's output layer): every width 1–15, 1–7 rows, overwriting and accumulating", () => {
     const rng = new Rng(18);
-    for (let n = 1; n < 16; n++) for (let m = 1; m <= 7; m++) {
-      const k = m === 7 ? 785 : 1 + ((n * m) % 40);
-      const a = values(m * k, rng, 0.5), b = values(k * n, rng);
-      for (const accumulate of [false, true]) {
-        for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
+    for (let n = 1; n < 16; n++)
+      for (let m = 1; m <= 7; m++) {
+        const k = m === 7 ? 785 : 1 + ((n * m) % 40);
+        const a = values(m * k, rng, 0.5),
+          b = values(k * n, rng);
+        for (const accumulate of [false, true]) {
+          for (const backend of [single, plain, ...natives])
+            expectGemmMatchesReference(backend, false, false, m, n, k, a, b, values(m * n, rng), accumulate);
+        }
       }
-    }
   });
 
   it('NN over runs of nonzeros: gaps of 1–5 zeros, runs across 16- and 64-column words, at the first and last column', () => {
@@ -151,7 +172,8 @@ describe('wasm and native gemm match the reference kernel', () => {
         const b = values(k * n, rng);
         for (const accumulate of [false, true]) {
           const c0 = values(m * n, rng);
-          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+          for (const backend of [single, plain, ...natives])
+            expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
         }
       }
     }
@@ -163,20 +185,26 @@ describe('wasm and native gemm match the reference kernel', () => {
     const a = new Float32Array(m * k);
     for (let r = 0; r < m; r++) {
       if (r % 37 === 0) continue; // an empty row: an all-zero image
-      const lo = Math.floor(rng.uniform() * 400), hi = lo + Math.floor(rng.uniform() * (k - lo));
+      const lo = Math.floor(rng.uniform() * 400),
+        hi = lo + Math.floor(rng.uniform() * (k - lo));
       for (let p = lo; p <= hi; p++) if (rng.uniform() < 0.6) a[r * k + p] = rng.uniform();
     }
     const b = values(k * n, rng);
     for (const accumulate of [false, true]) {
       const c0 = values(m * n, rng);
-      for (const backend of [single, plain, threaded, ...natives, ...nativesThreaded]) expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
+      for (const backend of [single, plain, threaded, ...natives, ...nativesThreaded])
+        expectGemmMatchesReference(backend, false, false, m, n, k, a, b, c0, accumulate);
     }
   });
 
   it("the dense layer's products at the tutorial's shapes on image-like inputs, batch 32 and a short final batch of 17", () => {
     const rng = new Rng(8);
     for (const batch of [32, 17]) {
-      for (const [inputs, units] of [[784, 64], [64, 32], [32, 10]]) {
+      for (const [inputs, units] of [
+        [784, 64],
+        [64, 32],
+        [32, 10],
+      ]) {
         const x = inputs === 784 ? imageLike(batch, inputs, rng) : values(batch * inputs, rng, 0.5);
         const w = values(inputs * units, rng);
         const dY = values(batch * units, rng, 0.5);
@@ -186,7 +214,8 @@ describe('wasm and native gemm match the reference kernel', () => {
           [false, true, batch, inputs, units, dY, w], // dX = dY·Wᵀ
         ];
         for (const [transA, transB, m, n, k, a, b] of cases) {
-          for (const backend of [single, plain, ...natives]) expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
+          for (const backend of [single, plain, ...natives])
+            expectGemmMatchesReference(backend, transA, transB, m, n, k, a, b, new Float32Array(m * n), false);
         }
       }
     }
@@ -198,8 +227,14 @@ describe('wasm and native gemm match the reference kernel', () => {
       const bias = values(n, rng);
       return [{ bias }, { bias, reluSlope: 0 }, { bias, reluSlope: 0.1 }, { reluSlope: 0 }];
     };
-    for (const [transA, transB, m, n, k] of [[false, false, 17, 64, 785], [false, false, 5, 10, 32], [true, false, 33, 17, 5], [false, true, 3, 17, 33]] as const) {
-      const a = values(m * k, rng, 0.5), b = values(k * n, rng);
+    for (const [transA, transB, m, n, k] of [
+      [false, false, 17, 64, 785],
+      [false, false, 5, 10, 32],
+      [true, false, 33, 17, 5],
+      [false, true, 3, 17, 33],
+    ] as const) {
+      const a = values(m * k, rng, 0.5),
+        b = values(k * n, rng);
       for (const epilogue of epilogues(n)) {
         const expected = new Float32Array(m * n);
         reference.gemm(transA, transB, m, n, k, a, b, expected, false, epilogue);
@@ -213,13 +248,17 @@ describe('wasm and native gemm match the reference kernel', () => {
     }
     const [m, n, k] = [600, 64, 784]; // large enough to split
     expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
-    const a = imageLike(m, k, rng), b = values(k * n, rng);
+    const a = imageLike(m, k, rng),
+      b = values(k * n, rng);
     for (const epilogue of epilogues(n)) {
       const expected = new Float32Array(m * n);
       reference.gemm(false, false, m, n, k, a, b, expected, false, epilogue);
       for (const split of [threaded, ...nativesThreaded]) {
         const c = split.alloc(m * n);
-        split.gemm(false, false, m, n, k, place(split, a), place(split, b), c, false, { bias: epilogue.bias && place(split, epilogue.bias), reluSlope: epilogue.reluSlope });
+        split.gemm(false, false, m, n, k, place(split, a), place(split, b), c, false, {
+          bias: epilogue.bias && place(split, epilogue.bias),
+          reluSlope: epilogue.reluSlope,
+        });
         expectClose(c, expected, 1e-5);
       }
     }
@@ -231,17 +270,37 @@ describe('wasm and native gemm match the reference kernel', () => {
     for (const m of [1, 7, 600]) {
       const x = imageLike(m, 784, rng);
       const layers = widths.slice(1).map((units, i) => ({
-        inputs: widths[i], units, weight: values(widths[i] * units, rng), bias: values(units, rng), reluSlope: [0, 0.1, undefined][i],
+        inputs: widths[i],
+        units,
+        weight: values(widths[i] * units, rng),
+        bias: values(units, rng),
+        reluSlope: [0, 0.1, undefined][i],
       }));
       const expected = layers.map((l) => new Float32Array(m * l.units));
       const expectedClasses = new Int32Array(m);
-      reference.denseChain(m, x, layers.map((l) => ({ ...l, epilogue: { bias: l.bias, reluSlope: l.reluSlope } })), expected, expectedClasses);
+      reference.denseChain(
+        m,
+        x,
+        layers.map((l) => ({ ...l, epilogue: { bias: l.bias, reluSlope: l.reluSlope } })),
+        expected,
+        expectedClasses,
+      );
       for (let r = 0; r < m; r++) {
         const row = Array.from(expected[2].subarray(r * 10, r * 10 + 10));
         expect(expectedClasses[r]).toBe(row.indexOf(Math.max(...row)));
       }
-      for (const [backend, inMemory] of [[single, true], [threaded, true], [plain, false], ...natives.map((b) => [b, true] as const), ...nativesThreaded.map((b) => [b, true] as const)] as const) {
-        const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight, inMemory), epilogue: { bias: place(backend, l.bias, inMemory), reluSlope: l.reluSlope } }));
+      for (const [backend, inMemory] of [
+        [single, true],
+        [threaded, true],
+        [plain, false],
+        ...natives.map((b) => [b, true] as const),
+        ...nativesThreaded.map((b) => [b, true] as const),
+      ] as const) {
+        const steps = layers.map((l) => ({
+          ...l,
+          weight: place(backend, l.weight, inMemory),
+          epilogue: { bias: place(backend, l.bias, inMemory), reluSlope: l.reluSlope },
+        }));
         const outputs = layers.map((l) => (inMemory ? backend.alloc(m * l.units) : new Float32Array(m * l.units)));
         const classes = new Int32Array(m).fill(-1); // never in the backend's memory: staged
         backend.denseChain(m, place(backend, x, inMemory), steps, outputs, classes);
@@ -264,7 +323,12 @@ describe('wasm and native gemm match the reference kernel', () => {
   function tiedClasses(backend: WasmKernels): void {
     const [m, units] = [5, 4];
     const x = place(backend, values(m * 3, new Rng(20)));
-    const step = { inputs: 3, units, weight: backend.alloc(3 * units), epilogue: { bias: place(backend, new Float32Array([0.5, 2, 2, 1])) } };
+    const step = {
+      inputs: 3,
+      units,
+      weight: backend.alloc(3 * units),
+      epilogue: { bias: place(backend, new Float32Array([0.5, 2, 2, 1])) },
+    };
     const classes = backend.alloc(m); // a buffer in the backend's memory, seen as int32
     const ids = new Int32Array(classes.buffer, classes.byteOffset, m);
     backend.denseChain(m, x, [step], [backend.alloc(m * units)], ids);
@@ -288,12 +352,24 @@ describe('wasm and native gemm match the reference kernel', () => {
     const rng = new Rng(10);
     const [m, n, k] = [130, 257, 785];
     expect(m * n * k).toBeGreaterThan(SPLIT_THRESHOLD);
-    for (const [transA, transB, accumulate] of [[false, false, false], [true, false, false], [false, true, false], [false, false, true], [true, false, true]] as const) {
+    for (const [transA, transB, accumulate] of [
+      [false, false, false],
+      [true, false, false],
+      [false, true, false],
+      [false, false, true],
+      [true, false, true],
+    ] as const) {
       for (let repeat = 0; repeat < 3; repeat++) {
-        const a = repeat === 0 ? values(m * k, rng, 0.5) : repeat === 1 ? imageLike(transA ? k : m, transA ? m : k, rng) : values(m * k, rng);
+        const a =
+          repeat === 0
+            ? values(m * k, rng, 0.5)
+            : repeat === 1
+              ? imageLike(transA ? k : m, transA ? m : k, rng)
+              : values(m * k, rng);
         const b = values(k * n, rng);
         const c0 = values(m * n, rng);
-        for (const split of [threaded, ...nativesThreaded]) expectGemmMatchesReference(split, transA, transB, m, n, k, a, b, c0, accumulate, 1e-4);
+        for (const split of [threaded, ...nativesThreaded])
+          expectGemmMatchesReference(split, transA, transB, m, n, k, a, b, c0, accumulate, 1e-4);
       }
     }
   });
@@ -308,7 +384,9 @@ describe('wasm and native gemm match the reference kernel', () => {
 
   it('refuses buffers too short for the shapes instead of touching other memory', () => {
     const a = single.alloc(6);
-    expect(() => single.gemm(false, false, 2, 3, 4, a, single.alloc(12), single.alloc(6), false)).toThrow(/gemm A has 6 values, needs 8/);
+    expect(() => single.gemm(false, false, 2, 3, 4, a, single.alloc(12), single.alloc(6), false)).toThrow(
+      /gemm A has 6 values, needs 8/,
+    );
   });
 });
 
@@ -338,7 +416,13 @@ describe('wasm elementwise kernels match the reference kernels', () => {
     });
   }
 
-  for (const [rows, cols] of [[1, 1], [3, 17], [17, 3], [32, 64], [5, 785]]) {
+  for (const [rows, cols] of [
+    [1, 1],
+    [3, 17],
+    [17, 3],
+    [32, 64],
+    [5, 785],
+  ]) {
     it(`column sums of a [${rows}, ${cols}] matrix (the bias gradient)`, () => {
       const x = values(rows * cols, rng);
       const sums = new Float32Array(cols);
@@ -367,7 +451,11 @@ describe('wasm batch gathering matches the reference kernel', () => {
     for (const size of [784, 20]) {
       const source = Uint8Array.from({ length: 50 * size + 3 }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
       const order = rng.permutation(50);
-      for (const [count, start, rows] of [[32, 0, order], [17, 33, order], [5, 45, null]] as const) {
+      for (const [count, start, rows] of [
+        [32, 0, order],
+        [17, 33, order],
+        [5, 45, null],
+      ] as const) {
         const expected = new Float32Array(count * size);
         reference.gatherRows(count, size, source, rows, start, 1 / 255, expected);
         const out = single.alloc(count * size);
@@ -381,7 +469,11 @@ describe('wasm batch gathering matches the reference kernel', () => {
     const rng = new Rng(13);
     const floats = values(10 * 7, rng);
     const bytes = Uint8Array.from({ length: 10 * 7 + 1 }, () => rng.int(256));
-    const cases: [Uint8Array | Float32Array, number][] = [[floats, 7], [bytes, 7], [bytes.subarray(1), 4]];
+    const cases: [Uint8Array | Float32Array, number][] = [
+      [floats, 7],
+      [bytes, 7],
+      [bytes.subarray(1), 4],
+    ];
     for (const [source, size] of cases) {
       const order = Int32Array.from([3, 1, 4, 1, 5]);
       const expected = new Float32Array(5 * size);
@@ -394,13 +486,17 @@ describe('wasm batch gathering matches the reference kernel', () => {
 
   it('refuses a row outside the source instead of reading past it', () => {
     const source = new Uint8Array(4 * 8);
-    expect(() => single.gatherRows(1, 8, source, Int32Array.from([4]), 0, 1, single.alloc(8))).toThrow(/row 4 is outside the 4 rows/);
+    expect(() => single.gatherRows(1, 8, source, Int32Array.from([4]), 0, 1, single.alloc(8))).toThrow(
+      /row 4 is outside the 4 rows/,
+    );
   });
 });
 
 describe('wasm build', () => {
   it('both compiled modules are newer than every AssemblyScript source (run `npm run build` after editing them)', () => {
-    const built = Math.min(...['kernels.wasm', 'kernels-relaxed.wasm'].map((file) => statSync(new URL(`./build/${file}`, import.meta.url)).mtimeMs));
+    const built = Math.min(
+      ...['kernels.wasm', 'kernels-relaxed.wasm'].map((file) => statSync(new URL(`./build/${file}`, import.meta.url)).mtimeMs),
+    );
     const sources = new URL('./assembly/', import.meta.url);
     for (const name of readdirSync(sources)) expect(statSync(new URL(name, sources)).mtimeMs, name).toBeLessThanOrEqual(built);
   });
@@ -425,7 +521,8 @@ describe(`native kernels over the WebAssembly memory${nativeMissing ? ` (skipped
     for (const backend of [...natives, ...nativesThreaded]) {
       const rng = new Rng(31);
       const [m, n, k] = [600, 64, 784];
-      const a = imageLike(m, k, rng), b = values(k * n, rng);
+      const a = imageLike(m, k, rng),
+        b = values(k * n, rng);
       const expected = new Float32Array(m * n);
       reference.gemm(false, false, m, n, k, a, b, expected, false);
       backend.alloc(6 << 20); // 24 MiB: the memory grows, and its buffer is a new one
@@ -435,26 +532,41 @@ describe(`native kernels over the WebAssembly memory${nativeMissing ? ` (skipped
     }
   });
 
-  it.skipIf(nativeMissing !== null)("give the relaxed wasm build's chain outputs bit for bit on the tutorial's network (the same fused multiply-adds in the same order)", () => {
-    const rng = new Rng(33);
-    const widths = [784, 64, 32, 10];
-    const m = 301;
-    const x = imageLike(m, 784, rng);
-    const layers = widths.slice(1).map((units, i) => ({ inputs: widths[i], units, weight: values(widths[i] * units, rng), bias: values(units, rng), reluSlope: [0, 0, undefined][i] }));
-    const run = (backend: WasmKernels) => {
-      const steps = layers.map((l) => ({ ...l, weight: place(backend, l.weight), epilogue: { bias: place(backend, l.bias), reluSlope: l.reluSlope } }));
-      const outputs = layers.map((l) => backend.alloc(m * l.units));
-      backend.denseChain(m, place(backend, x), steps, outputs);
-      return outputs.map((o) => Array.from(new Uint32Array(o.buffer, o.byteOffset, o.length)));
-    };
-    expect(single.build).toBe('relaxed');
-    expect(run(natives[0])).toEqual(run(single));
-  });
+  it.skipIf(nativeMissing !== null)(
+    "give the relaxed wasm build's chain outputs bit for bit on the tutorial's network (the same fused multiply-adds in the same order)",
+    () => {
+      const rng = new Rng(33);
+      const widths = [784, 64, 32, 10];
+      const m = 301;
+      const x = imageLike(m, 784, rng);
+      const layers = widths.slice(1).map((units, i) => ({
+        inputs: widths[i],
+        units,
+        weight: values(widths[i] * units, rng),
+        bias: values(units, rng),
+        reluSlope: [0, 0, undefined][i],
+      }));
+      const run = (backend: WasmKernels) => {
+        const steps = layers.map((l) => ({
+          ...l,
+          weight: place(backend, l.weight),
+          epilogue: { bias: place(backend, l.bias), reluSlope: l.reluSlope },
+        }));
+        const outputs = layers.map((l) => backend.alloc(m * l.units));
+        backend.denseChain(m, place(backend, x), steps, outputs);
+        return outputs.map((o) => Array.from(new Uint32Array(o.buffer, o.byteOffset, o.length)));
+      };
+      expect(single.build).toBe('relaxed');
+      expect(run(natives[0])).toEqual(run(single));
+    },
+  );
 
   it.skipIf(nativeMissing !== null)('refuse addresses outside the memory instead of touching other memory', () => {
     if ('reason' in native) return;
     const id = native.addon.attach(new Uint8Array(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer));
-    expect(() => native.addon.gemmRows(id, 0, 0, 2, 2, 3, 4, 0, 1 << 16, 4096, 0, 8192, 0, 0, 0)).toThrow(/outside the WebAssembly memory/);
+    expect(() => native.addon.gemmRows(id, 0, 0, 2, 2, 3, 4, 0, 1 << 16, 4096, 0, 8192, 0, 0, 0)).toThrow(
+      /outside the WebAssembly memory/,
+    );
     expect(() => native.addon.chainRows(id, 0, 1, 1, 1 << 20, 1, 0, 0)).toThrow(/outside the WebAssembly memory/);
     expect(() => native.addon.gemmRows(99, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(/attached memory/);
   });

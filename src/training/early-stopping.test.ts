@@ -3,9 +3,9 @@ import { spiral } from '../../test/helpers.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
 import { EarlyStopping } from './early-stopping.js';
-import { evaluate } from './evaluate.js';
+import { evaluate } from '../network/evaluate.js';
 import { type EpochEnd, fit } from './fit.js';
-import { Sequential } from './sequential.js';
+import { Sequential } from '../network/sequential.js';
 
 /** Drives the callback with a given sequence of validation losses, changing the weights every epoch. */
 function drive(net: Sequential, stopper: EarlyStopping, losses: number[]): { stoppedAfter: number; weightsAt: number[][] } {
@@ -49,7 +49,14 @@ describe('EarlyStopping', () => {
     const net = Sequential.mlp({ inputs: 2, hidden: [32], classes: 3, rng: new Rng(3) });
     // An lr this large makes the validation loss jump around, so there is a best epoch to go back to.
     const stopper = new EarlyStopping(net, { patience: 3 });
-    const history = fit(net, data, { epochs: 200, batchSize: 8, optimizer: new SGD(2), validation, callbacks: stopper, rng: new Rng(3) });
+    const history = fit(net, data, {
+      epochs: 200,
+      batchSize: 8,
+      optimizer: new SGD(2),
+      validation,
+      callbacks: stopper,
+      rng: new Rng(3),
+    });
     expect(history.epochs.length).toBeLessThan(200);
     const losses = history.epochs.map((e) => e.valLoss!);
     const best = Math.min(...losses);
@@ -72,6 +79,8 @@ describe('EarlyStopping', () => {
 
   it('needs a validation set', () => {
     const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
-    expect(() => fit(net, spiral(5, 2, new Rng(1)), { epochs: 1, callbacks: new EarlyStopping(net, { patience: 1 }) })).toThrow(/validation/);
+    expect(() => fit(net, spiral(5, 2, new Rng(1)), { epochs: 1, callbacks: new EarlyStopping(net, { patience: 1 }) })).toThrow(
+      /validation/,
+    );
   });
 });

@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ScratchnetError } from '../errors.js';
-import { parseByteRange } from './csv-chunks.js';
-import { RowParser } from './csv-parser.js';
-import type { SectionResult, SectionStart, SectionTask } from './csv-sections.js';
+import { ScratchnetError } from '../../errors.js';
+import { parseByteRange } from './chunks.js';
+import { RowParser } from './parser.js';
+import type { SectionResult, SectionStart, SectionTask } from './sections.js';
 
 /**
- * Worker thread of csv-sections.ts: parses bytes [start, end) of a CSV file into the shared storage it is
+ * Worker thread of data/csv/sections.ts: parses bytes [start, end) of a CSV file into the shared storage it is
  * sent once the calling thread has counted the lines before them, then reports how many rows it stored
  * (or the error, as text: the calling thread turns it back into a ScratchnetError).
  */

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import { trainValidationSplit } from '../data/split.js';
 import { Rng } from '../tensor/rng.js';
-import { evaluate } from './evaluate.js';
+import { evaluate } from '../network/evaluate.js';
 import { type BatchEnd, type EpochEnd, type FitState, fit } from './fit.js';
-import { Sequential } from './sequential.js';
+import { Sequential } from '../network/sequential.js';
 
 describe('fit on real digits (built-in MNIST)', () => {
   it("the tutorial's network and settings reach at least 90% test accuracy, with callbacks and history", () => {
@@ -70,6 +70,8 @@ describe('fit resume', () => {
     resumed.params().forEach((p, i) => p.value.data.set(interrupted.params()[i].value.data));
     const history = fit(resumed, train, { ...options, rng: new Rng(12345), resume: saved! });
     expect(history.batchLoss).toEqual(full.batchLoss);
-    resumed.params().forEach((p, i) => expect(Array.from(p.value.data)).toEqual(Array.from(uninterrupted.params()[i].value.data)));
+    resumed
+      .params()
+      .forEach((p, i) => expect(Array.from(p.value.data)).toEqual(Array.from(uninterrupted.params()[i].value.data)));
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spiral } from '../../test/helpers.js';
-import { fit } from '../network/fit.js';
+import { fit } from './fit.js';
 import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { LearningRateSchedule, type ScheduleOptions } from './schedules.js';
-import { SGD } from './sgd.js';
+import { SGD } from '../optimizers/sgd.js';
 
 const at = (options: ScheduleOptions, points: Array<[number, number]>, lr = 0.1) => {
   const schedule = new LearningRateSchedule(new SGD(lr), options);
@@ -23,29 +23,60 @@ function plateau(options: ScheduleOptions, losses: number[]): number[] {
 
 describe('learning-rate schedules', () => {
   it('constant keeps the base rate', () => {
-    expect(at({}, [[0, 0], [7, 500]])).toEqual([0.1, 0.1]);
+    expect(
+      at({}, [
+        [0, 0],
+        [7, 500],
+      ]),
+    ).toEqual([0.1, 0.1]);
   });
 
   it('step decay multiplies by γ every stepSize epochs: 0.1, 0.1, 0.01, 0.01, 0.001', () => {
-    const lrs = at({ schedule: 'step', stepSize: 2, gamma: 0.1 }, [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]);
+    const lrs = at({ schedule: 'step', stepSize: 2, gamma: 0.1 }, [
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 0],
+    ]);
     [0.1, 0.1, 0.01, 0.01, 0.001].forEach((v, i) => expect(lrs[i]).toBeCloseTo(v, 12));
   });
 
   it('exponential multiplies by γ every epoch: 0.1·0.5³ = 0.0125 at epoch 3', () => {
-    expect(at({ schedule: 'exponential', gamma: 0.5 }, [[0, 0], [1, 0], [3, 0]])).toEqual([0.1, 0.05, 0.0125]);
+    expect(
+      at({ schedule: 'exponential', gamma: 0.5 }, [
+        [0, 0],
+        [1, 0],
+        [3, 0],
+      ]),
+    ).toEqual([0.1, 0.05, 0.0125]);
   });
 
   it('cosine falls from lr₀ to minLr over T epochs: half-way at T/2, then stays at minLr', () => {
-    const lrs = at({ schedule: 'cosine', epochs: 10, minLr: 0.001 }, [[0, 0], [5, 0], [10, 0], [12, 0], [2, 0]]);
+    const lrs = at({ schedule: 'cosine', epochs: 10, minLr: 0.001 }, [
+      [0, 0],
+      [5, 0],
+      [10, 0],
+      [12, 0],
+      [2, 0],
+    ]);
     expect(lrs[0]).toBeCloseTo(0.1, 12);
     expect(lrs[1]).toBeCloseTo((0.1 + 0.001) / 2, 12);
     expect(lrs[2]).toBeCloseTo(0.001, 12);
     expect(lrs[3]).toBeCloseTo(0.001, 12);
-    expect(lrs[4]).toBeCloseTo(0.001 + 0.099 * (1 + Math.cos(Math.PI / 5)) / 2, 12);
+    expect(lrs[4]).toBeCloseTo(0.001 + (0.099 * (1 + Math.cos(Math.PI / 5))) / 2, 12);
   });
 
   it('linear warm-up over N batches: (s + 1)/N of the scheduled rate, composed with the schedule', () => {
-    expect(at({ warmup: 4 }, [[0, 0], [0, 1], [0, 3], [0, 4], [1, 100]])).toEqual([0.025, 0.05, 0.1, 0.1, 0.1]);
+    expect(
+      at({ warmup: 4 }, [
+        [0, 0],
+        [0, 1],
+        [0, 3],
+        [0, 4],
+        [1, 100],
+      ]),
+    ).toEqual([0.025, 0.05, 0.1, 0.1, 0.1]);
     const cosine = at({ schedule: 'cosine', epochs: 4, warmup: 10 }, [[2, 4]]);
     expect(cosine[0]).toBeCloseTo(0.5 * 0.1 * 0.5, 12); // warm-up factor 5/10 × cosine half-way
   });
@@ -82,7 +113,10 @@ describe('learning-rate schedules', () => {
       epochs: 3,
       batchSize: 20,
       optimizer,
-      callbacks: [schedule, { onEpochBegin: () => epochStart.push(optimizer.learningRate), onBatchEnd: () => seen.push(optimizer.learningRate) }],
+      callbacks: [
+        schedule,
+        { onEpochBegin: () => epochStart.push(optimizer.learningRate), onBatchEnd: () => seen.push(optimizer.learningRate) },
+      ],
     });
     // the very first batch runs at half the rate (warm-up step 1 of 2)
     expect(epochStart).toEqual([0.1, 0.1, 0.05]);

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { MNIST_HEADER, mnistRows, tempDir } from '../../test/data-files.js';
-import { ScratchnetError } from '../errors.js';
-import { type CsvOptions, loadCsv } from './csv.js';
-import { sectionWorkerUrl } from './csv-sections.js';
+import { MNIST_HEADER, mnistRows, tempDir } from '../../../test/data-files.js';
+import { ScratchnetError } from '../../errors.js';
+import { type CsvOptions, loadCsv } from './load.js';
+import { sectionWorkerUrl } from './sections.js';
 
 const files = tempDir();
 afterAll(() => files.cleanup());
@@ -28,14 +28,17 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 async function errorOf(path: string, options: CsvOptions): Promise<string> {
-  const error = await loadCsv(path, options).then(() => null, (e: unknown) => e);
+  const error = await loadCsv(path, options).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ScratchnetError);
   return (error as Error).message;
 }
 
 describe('loadCsv in two sections on two threads (parallel)', () => {
   it('has its worker script (compiled by npm run build)', () => {
-    expect(sectionWorkerUrl(), 'dist/src/data/csv-section-worker.js is missing: run npm run build first').not.toBeNull();
+    expect(sectionWorkerUrl(), 'dist/src/data/csv/section-worker.js is missing: run npm run build first').not.toBeNull();
   });
 
   const { lines, pixel } = mnistRows(3000); // 5.5 MB: spans several 1 MB read buffers on each thread
@@ -59,7 +62,9 @@ describe('loadCsv in two sections on two threads (parallel)', () => {
     expect(data.features[2000 * 784 + 10]).toBe(Math.fround(pixel(2000, 10) / 255));
     // A first section of nothing but blank lines: far more lines than rows could fit in its bytes.
     const rows = Array.from({ length: 200 }, (_, r) => `${r % 4},${r},${-r}`);
-    const blanks = await bothWays(files.file('sections-blanks.csv', `label,x,y${'\n'.repeat(10_000)}${rows.join('\n')}\n`), { dtype: 'float32' });
+    const blanks = await bothWays(files.file('sections-blanks.csv', `label,x,y${'\n'.repeat(10_000)}${rows.join('\n')}\n`), {
+      dtype: 'float32',
+    });
     expect(blanks.count).toBe(200);
     expect(Array.from(blanks.features.subarray(2 * 199))).toEqual([199, -199]);
   });
@@ -89,7 +94,9 @@ describe('loadCsv in two sections on two threads (parallel)', () => {
     const bad = ['', '', MNIST_HEADER, ...lines.slice(0, 100), '', ...lines.slice(100)];
     bad[bad.length - 1] = bad[bad.length - 1].replace(/^9,/, '12,'); // line 3004: the last row
     const path = files.file('sections-bad-label.csv', bad.join('\n'));
-    expect(await errorOf(path, { parallel: true })).toBe(`${path} line ${bad.length}, column 1 ("label"): label 12 is outside the class range 0..9 (10 classes)`);
+    expect(await errorOf(path, { parallel: true })).toBe(
+      `${path} line ${bad.length}, column 1 ("label"): label 12 is outside the class range 0..9 (10 classes)`,
+    );
   });
 
   it('stays on one thread for gzip, class names and tabular data that may turn from bytes to floats', async () => {

@@ -1,6 +1,6 @@
-import { ScratchnetError } from '../errors.js';
-import { type CsvLayout, unquote } from './csv-header.js';
-import { RowStore, type RowStoreOptions, columnName } from './row-store.js';
+import { ScratchnetError } from '../../errors.js';
+import { type CsvLayout, unquote } from './header.js';
+import { RowStore, type RowStoreOptions, columnName } from '../row-store.js';
 
 const COMMA = 44;
 const NEWLINE = 10;
@@ -178,8 +178,10 @@ export class RowParser {
           this.line++;
           return i + 1;
         }
-      } else if (c === 46 && dotAt < 0) dotAt = digits; // '.'
-      else if (c === 45 && digits === 0 && dotAt < 0 && !negative) negative = true; // '-'
+      } else if (c === 46 && dotAt < 0)
+        dotAt = digits; // '.'
+      else if (c === 45 && digits === 0 && dotAt < 0 && !negative)
+        negative = true; // '-'
       else odd = true;
     }
     return end;
@@ -197,7 +199,9 @@ export class RowParser {
 
   private columnCountError(found: number): never {
     const { columns, hasHeader } = this.layout;
-    throw new ScratchnetError(`${this.path} line ${this.line}: found ${found} columns, expected ${columns} (as ${hasHeader ? 'the header' : 'the first line'} has)`);
+    throw new ScratchnetError(
+      `${this.path} line ${this.line}: found ${found} columns, expected ${columns} (as ${hasHeader ? 'the header' : 'the first line'} has)`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { kernels } from '../kernels/index.js';
-import { Tensor, sizeOf } from './tensor.js';
+import { Tensor, sizeOf } from '../tensor/tensor.js';
 
 /**
  * A layer's reusable output (or gradient) buffer for batches of any size.

@@ -3,8 +3,9 @@ import { type Dataset, selectRows } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng, type RngState } from '../tensor/rng.js';
-import { evaluate } from './evaluate.js';
-import type { Sequential } from './sequential.js';
+import { evaluate } from '../network/evaluate.js';
+import type { Sequential } from '../network/sequential.js';
+import { ScratchnetError } from '../errors.js';
 
 /** What every event carries: where training is, and the means to stop it or snapshot it. */
 export interface FitEvent {
@@ -118,9 +119,12 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
   const { epochs = 5, batchSize = 32, validation, shuffle = true, shouldStop, resume } = options;
   const rng = options.rng ?? new Rng(42);
   const optimizer = options.optimizer ?? new SGD(0.1);
-  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-  if (!(Number.isInteger(epochs) && epochs >= 0)) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const callbacks =
+    options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  if (!(Number.isInteger(epochs) && epochs >= 0))
+    throw new ScratchnetError(`epochs must be a non-negative integer, got ${epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new ScratchnetError(`batch size must be a positive integer, got ${batchSize}`);
 
   // The subset is drawn once, before the first shuffle; a resumed run takes the saved rows.
   let subset: Int32Array | null = null;
@@ -133,11 +137,14 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
   const batches = Math.ceil(data.count / batchSize);
   const order = new Int32Array(data.count);
   for (let i = 0; i < data.count; i++) order[i] = i;
-  const history: History = resume ? { batchLoss: [...resume.history.batchLoss], epochs: [...resume.history.epochs] } : { batchLoss: [], epochs: [] };
+  const history: History = resume
+    ? { batchLoss: [...resume.history.batchLoss], epochs: [...resume.history.epochs] }
+    : { batchLoss: [], epochs: [] };
   let epoch = resume ? resume.epoch : 0;
   let batch = resume ? resume.batch : 0;
   if (resume) {
-    if (resume.order.length !== data.count) throw new Error(`resume: saved order has ${resume.order.length} rows, the training data ${data.count}`);
+    if (resume.order.length !== data.count)
+      throw new ScratchnetError(`resume: saved order has ${resume.order.length} rows, the training data ${data.count}`);
     order.set(resume.order);
     rng.setState(resume.rng);
   }
@@ -177,7 +184,14 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
       if (callbacks.length > 0) {
         const elapsed = (performance.now() - epochStarted) / 1000;
         const samples = end - firstBatch * batchSize;
-        const event: BatchEnd = { ...base(), batch: batch - 1, loss, samples: end, samplesPerSecond: samples / elapsed, elapsedSeconds: elapsed };
+        const event: BatchEnd = {
+          ...base(),
+          batch: batch - 1,
+          loss,
+          samples: end,
+          samplesPerSecond: samples / elapsed,
+          elapsedSeconds: elapsed,
+        };
         for (const c of callbacks) c.onBatchEnd?.(event);
       }
       if (shouldStop?.()) stopRequested = true;
@@ -199,7 +213,12 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
     batch = 0;
   }
   const finalState = state();
-  const end: TrainEnd = { history, seconds: (performance.now() - started) / 1000, stopped: finalState.epoch < epochs, state: finalState };
+  const end: TrainEnd = {
+    history,
+    seconds: (performance.now() - started) / 1000,
+    stopped: finalState.epoch < epochs,
+    state: finalState,
+  };
   for (const c of callbacks) c.onTrainEnd?.(end);
   return history;
 }

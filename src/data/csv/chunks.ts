@@ -1,5 +1,5 @@
-import type { RowParser } from './csv-parser.js';
-import { type ByteSource, openByteRange } from './source.js';
+import type { RowParser } from './parser.js';
+import { type ByteSource, openByteRange } from '../source.js';
 
 /**
  * 1 MB: as fast as 4 MB or faster in interleaved runs on MNIST (up to ≈ 10% with two threads): fewer

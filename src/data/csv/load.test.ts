@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MNIST_HEADER, mnistRows, tempDir } from '../../test/data-files.js';
-import { loadCsv } from './csv.js';
+import { MNIST_HEADER, mnistRows, tempDir } from '../../../test/data-files.js';
+import { loadCsv } from './load.js';
 
 const files = tempDir();
 afterAll(() => files.cleanup());
@@ -111,7 +111,10 @@ describe('loadCsv: other tabular data', () => {
   });
 
   it('maps class names to numbers in sorted order and keeps the names', async () => {
-    const path = files.file('iris.csv', 'sepal,petal,species\n5.1,1.4,"setosa"\n6.3,6.0,virginica\n5.9,4.2,versicolor\n5.0,1.3,setosa\n');
+    const path = files.file(
+      'iris.csv',
+      'sepal,petal,species\n5.1,1.4,"setosa"\n6.3,6.0,virginica\n5.9,4.2,versicolor\n5.0,1.3,setosa\n',
+    );
     const data = await loadCsv(path, { labelColumn: 'species' });
     expect(data.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(Array.from(data.labels)).toEqual([0, 2, 1, 0]);

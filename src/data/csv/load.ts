@@ -1,11 +1,11 @@
-import { ScratchnetError } from '../errors.js';
-import { ChunkReader } from './csv-chunks.js';
-import { type LayoutOptions, decideLayout } from './csv-header.js';
-import { RowParser } from './csv-parser.js';
-import { parseInSections, splittable } from './csv-sections.js';
-import type { Dataset } from './dataset.js';
-import type { RowStoreOptions } from './row-store.js';
-import { type ByteSource, checkClassCount, fileLabel, openByteSource } from './source.js';
+import { ScratchnetError } from '../../errors.js';
+import { ChunkReader } from './chunks.js';
+import { type LayoutOptions, decideLayout } from './header.js';
+import { RowParser } from './parser.js';
+import { parseInSections, splittable } from './sections.js';
+import type { Dataset } from '../dataset.js';
+import type { RowStoreOptions } from '../row-store.js';
+import { type ByteSource, checkClassCount, fileLabel, openByteSource } from '../source.js';
 
 export interface CsvOptions extends LayoutOptions {
   /** Number of classes; labels must lie in 0..classes−1. Default: 10 for MNIST-shaped files, else inferred (largest label + 1). */
@@ -20,7 +20,7 @@ export interface CsvOptions extends LayoutOptions {
   /** 'float32' stores features already multiplied by their scale (normalised), scale 1; default 'auto' (bytes when possible). */
   dtype?: 'auto' | 'float32';
   /**
-   * Parse a plain file in two sections on two threads (see csv-sections.ts). Default: when that pays —
+   * Parse a plain file in two sections on two threads (see data/csv/sections.ts). Default: when that pays —
    * files of 16 MB or more whose storage type is known in advance, while a second core is idle.
    */
   parallel?: boolean;

@@ -1,7 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import type { OptimizerState } from '../optimizers/optimizer.js';
 import type { Callbacks, EpochEnd, TrainEnd } from './fit.js';
-import type { Sequential } from './sequential.js';
+import type { Sequential } from '../network/sequential.js';
 
 export interface EarlyStoppingOptions {
   /** Epochs without improvement of the validation loss before training stops. */
@@ -38,14 +38,20 @@ export class EarlyStopping implements Callbacks {
     this.patience = options.patience;
     this.minDelta = options.minDelta ?? 0;
     this.restoreBest = options.restoreBest ?? true;
-    if (!(Number.isInteger(this.patience) && this.patience > 0)) throw new ScratchnetError(`early stopping: patience must be a positive integer of epochs, got ${this.patience}`);
+    if (!(Number.isInteger(this.patience) && this.patience > 0))
+      throw new ScratchnetError(`early stopping: patience must be a positive integer of epochs, got ${this.patience}`);
     if (!(this.minDelta >= 0)) throw new ScratchnetError(`early stopping: min delta must be ≥ 0, got ${this.minDelta}`);
     // The snapshot buffers are allocated once, here.
-    this.tensors = [...network.params(), ...network.buffers()].map((t) => ({ name: t.name, live: t.value.data, best: new Float32Array(t.value.size) }));
+    this.tensors = [...network.params(), ...network.buffers()].map((t) => ({
+      name: t.name,
+      live: t.value.data,
+      best: new Float32Array(t.value.size),
+    }));
   }
 
   onEpochEnd(event: EpochEnd): void {
-    if (event.valLoss === null) throw new ScratchnetError('early stopping watches the validation loss: give fit a validation set');
+    if (event.valLoss === null)
+      throw new ScratchnetError('early stopping watches the validation loss: give fit a validation set');
     if (event.valLoss < this.bestLoss - this.minDelta) {
       this.bestLoss = event.valLoss;
       this.bestEpoch = event.epoch;
@@ -83,7 +89,8 @@ export class EarlyStopping implements Callbacks {
     if (this.bestEpoch === null) return;
     for (const t of this.tensors) {
       const saved = state.buffers[t.name];
-      if (!saved || saved.length !== t.best.length) throw new ScratchnetError(`early stopping state: snapshot of '${t.name}' is missing or has the wrong size`);
+      if (!saved || saved.length !== t.best.length)
+        throw new ScratchnetError(`early stopping state: snapshot of '${t.name}' is missing or has the wrong size`);
       t.best.set(saved);
     }
   }

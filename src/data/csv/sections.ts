@@ -2,12 +2,12 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ScratchnetError } from '../errors.js';
-import { parseByteRange } from './csv-chunks.js';
-import type { CsvLayout } from './csv-header.js';
-import { RowParser } from './csv-parser.js';
-import type { RowStore, RowStoreOptions, SharedRows } from './row-store.js';
-import { fileError } from './source.js';
+import { ScratchnetError } from '../../errors.js';
+import { parseByteRange } from './chunks.js';
+import type { CsvLayout } from './header.js';
+import { RowParser } from './parser.js';
+import type { RowStore, RowStoreOptions, SharedRows } from '../row-store.js';
+import { fileError } from '../source.js';
 
 /** Below this size one thread is faster: starting a worker (≈ 30 ms) costs about what parsing 15 MB does. */
 export const SECTION_MIN_BYTES = 16 << 20;
@@ -20,7 +20,7 @@ const CALLER_SHARE = 0.58;
 const COUNT_BUFFER_BYTES = 256 << 10;
 const NEWLINE = 10;
 
-/** What the worker needs besides the shared storage (see csv-section-worker.ts). */
+/** What the worker needs besides the shared storage (see section-worker.ts). */
 export interface SectionTask {
   path: string;
   start: number;
@@ -41,7 +41,13 @@ export type SectionResult = { rows: number; largestLabel: number } | { error: st
  * whose type is fixed in advance (pixels or float32 — bytes that may turn into floats cannot be shared),
  * and by default only a file large enough to repay the worker's start-up, while a second core is idle.
  */
-export function splittable(gzipped: boolean, fileBytes: number, layout: CsvLayout, store: RowStoreOptions, parallel?: boolean): boolean {
+export function splittable(
+  gzipped: boolean,
+  fileBytes: number,
+  layout: CsvLayout,
+  store: RowStoreOptions,
+  parallel?: boolean,
+): boolean {
   if (parallel === false || gzipped || layout.namedLabels || !(store.pixels || store.float32)) return false;
   if (sectionWorkerUrl() === null) return false;
   return parallel === true || (fileBytes >= SECTION_MIN_BYTES && idleCores() >= 2);
@@ -72,7 +78,13 @@ function idleCores(): number {
  * their meaning: line numbers are the file's, and a bad line in the first section is reported before one
  * in the second. Returns null when there is no second section (the data is one line) or no thread.
  */
-export async function parseInSections(fileBytes: number, dataStart: number, firstLine: number, layout: CsvLayout, store: RowStoreOptions): Promise<RowStore | null> {
+export async function parseInSections(
+  fileBytes: number,
+  dataStart: number,
+  firstLine: number,
+  layout: CsvLayout,
+  store: RowStoreOptions,
+): Promise<RowStore | null> {
   const path = store.path;
   let fd: number;
   try {
@@ -99,15 +111,29 @@ export async function parseInSections(fileBytes: number, dataStart: number, firs
     const rowBound = (bytes: number) => Math.ceil((bytes + 1) / (2 * layout.columns));
     const firstRows = Math.min(lines, rowBound(split - dataStart));
     const capacity = firstRows + rowBound(fileBytes - split) + 1;
-    const features = store.float32 ? new Float32Array(new SharedArrayBuffer(capacity * (layout.columns - 1) * 4)) : new Uint8Array(new SharedArrayBuffer(capacity * (layout.columns - 1)));
+    const features = store.float32
+      ? new Float32Array(new SharedArrayBuffer(capacity * (layout.columns - 1) * 4))
+      : new Uint8Array(new SharedArrayBuffer(capacity * (layout.columns - 1)));
     const labels = new Int32Array(new SharedArrayBuffer(capacity * 4));
-    const second: SectionStart = { features, labels, firstRow: firstRows, rowLimit: capacity - firstRows, firstLine: firstLine + lines };
+    const second: SectionStart = {
+      features,
+      labels,
+      firstRow: firstRows,
+      rowLimit: capacity - firstRows,
+      firstLine: firstLine + lines,
+    };
     worker.postMessage(second);
 
-    const parser = new RowParser(path, layout, { ...store, shared: { features, labels, firstRow: 0, rowLimit: firstRows } }, firstLine);
+    const parser = new RowParser(
+      path,
+      layout,
+      { ...store, shared: { features, labels, firstRow: 0, rowLimit: firstRows } },
+      firstLine,
+    );
     await parseByteRange(path, dataStart, split, parser);
     const outcome = await result;
-    if ('error' in outcome) throw outcome.scratchnet ? new ScratchnetError(outcome.error) : new Error(outcome.error);
+    if ('error' in outcome)
+      throw outcome.scratchnet ? new ScratchnetError(outcome.error) : new Error(`internal: CSV section worker: ${outcome.error}`);
     parser.store.appendSection(second.firstRow, outcome.rows, outcome.largestLabel);
     return parser.store;
   } finally {
@@ -129,7 +155,7 @@ function workerResult(worker: Worker): Promise<SectionResult> {
 /** The first byte after the first newline at or after `from` (or `end` when there is none). */
 function lineStartAfter(path: string, fd: number, from: number, end: number): number {
   const buffer = new Uint8Array(64 << 10);
-  for (let at = from; at < end; ) {
+  for (let at = from; at < end;) {
     const got = readAt(path, fd, buffer, at, end);
     const newline = buffer.subarray(0, got).indexOf(NEWLINE);
     if (newline >= 0) return at + newline + 1;
@@ -142,7 +168,7 @@ function lineStartAfter(path: string, fd: number, from: number, end: number): nu
 function countNewlines(path: string, fd: number, start: number, end: number): number {
   const buffer = Buffer.allocUnsafe(COUNT_BUFFER_BYTES);
   let count = 0;
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const got = readAt(path, fd, buffer, at, end);
     const filled = buffer.subarray(0, got);
     // Buffer.indexOf is memchr: far faster than a byte loop.
@@ -155,6 +181,8 @@ function countNewlines(path: string, fd: number, start: number, end: number): nu
 function readAt(path: string, fd: number, buffer: Uint8Array, at: number, end: number): number {
   try {
     const got = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
+    // An I/O error like the others, named by fileError below (not a ScratchnetError of its own).
+    // eslint-disable-next-line no-restricted-syntax
     if (got === 0) throw Object.assign(new Error('file shrank while being read'), { code: 'EIO' });
     return got;
   } catch (error) {
@@ -167,6 +195,8 @@ function readAt(path: string, fd: number, buffer: Uint8Array, at: number, end: n
  * under dist/ is used. null when it does not exist (the file is then parsed on one thread).
  */
 export function sectionWorkerUrl(): URL | null {
-  const url = import.meta.url.endsWith('.ts') ? new URL('../../dist/src/data/csv-section-worker.js', import.meta.url) : new URL('./csv-section-worker.js', import.meta.url);
+  const url = import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/src/data/csv/section-worker.js', import.meta.url)
+    : new URL('./section-worker.js', import.meta.url);
   return existsSync(fileURLToPath(url)) ? url : null;
 }

@@ -1,4 +1,4 @@
-import { ScratchnetError } from '../errors.js';
+import { ScratchnetError } from '../../errors.js';
 
 /**
  * The first lines of a CSV file decide its layout: whether line 1 is a header, how many columns each row
@@ -35,7 +35,9 @@ export function splitCells(line: string): string[] {
 
 export function unquote(cell: string): string {
   const trimmed = cell.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1).replace(/""/g, '"') : trimmed;
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')
+    ? trimmed.slice(1, -1).replace(/""/g, '"')
+    : trimmed;
 }
 
 /**
@@ -67,8 +69,12 @@ export function decideLayout(path: string, first: string, second: string | null,
   const columns = cells1.length;
   if (columns < 2) {
     const other = [';', '\t', '|'].find((d) => first.includes(d));
-    const hint = other ? ` (the line contains ${other === '\t' ? 'tabs' : `"${other}"`}: scratchnet reads comma-separated values)` : '';
-    throw new ScratchnetError(`${path} line 1: found 1 column; a labelled dataset needs a label column and at least one feature column${hint}`);
+    const hint = other
+      ? ` (the line contains ${other === '\t' ? 'tabs' : `"${other}"`}: scratchnet reads comma-separated values)`
+      : '';
+    throw new ScratchnetError(
+      `${path} line 1: found 1 column; a labelled dataset needs a label column and at least one feature column${hint}`,
+    );
   }
 
   let labelColumn: number;
@@ -76,10 +82,13 @@ export function decideLayout(path: string, first: string, second: string | null,
   if (typeof wanted === 'string') {
     if (!names) throw new ScratchnetError(`${path}: label column "${wanted}" asked for by name, but the file has no header line`);
     labelColumn = names.indexOf(wanted);
-    if (labelColumn < 0) throw new ScratchnetError(`${path} line 1: no column named "${wanted}" in the header (columns: ${preview(names)})`);
+    if (labelColumn < 0)
+      throw new ScratchnetError(`${path} line 1: no column named "${wanted}" in the header (columns: ${preview(names)})`);
   } else if (typeof wanted === 'number') {
     if (!Number.isInteger(wanted) || wanted >= columns || wanted < -columns) {
-      throw new ScratchnetError(`${path}: label column ${wanted} does not exist; rows have ${columns} columns (0..${columns - 1}, or −1 for the last)`);
+      throw new ScratchnetError(
+        `${path}: label column ${wanted} does not exist; rows have ${columns} columns (0..${columns - 1}, or −1 for the last)`,
+      );
     }
     labelColumn = wanted < 0 ? columns + wanted : wanted;
   } else {

@@ -1,6 +1,6 @@
 import { ScratchnetError } from '../errors.js';
-import type { Callbacks, EpochBegin, BatchEnd, EpochEnd } from '../network/fit.js';
-import type { Optimizer, OptimizerState } from './optimizer.js';
+import type { Callbacks, EpochBegin, BatchEnd, EpochEnd } from './fit.js';
+import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 
 export type ScheduleName = 'constant' | 'step' | 'exponential' | 'cosine' | 'plateau';
 export const SCHEDULE_NAMES: readonly ScheduleName[] = ['constant', 'step', 'exponential', 'cosine', 'plateau'];
@@ -51,7 +51,10 @@ export class LearningRateSchedule implements Callbacks {
   private badEpochs = 0;
   private cooldownLeft = 0;
 
-  constructor(private readonly optimizer: Optimizer, options: ScheduleOptions = {}) {
+  constructor(
+    private readonly optimizer: Optimizer,
+    options: ScheduleOptions = {},
+  ) {
     this.baseLr = optimizer.learningRate;
     this.schedule = options.schedule ?? 'constant';
     const o = {
@@ -69,16 +72,20 @@ export class LearningRateSchedule implements Callbacks {
     const fail = (what: string): never => {
       throw new ScratchnetError(`schedule '${this.schedule}': ${what}`);
     };
-    if (!SCHEDULE_NAMES.includes(this.schedule)) throw new ScratchnetError(`unknown schedule '${this.schedule}' (known: ${SCHEDULE_NAMES.join(', ')})`);
-    if (!(Number.isInteger(o.stepSize) && o.stepSize > 0)) fail(`step size must be a positive integer of epochs, got ${o.stepSize}`);
+    if (!SCHEDULE_NAMES.includes(this.schedule))
+      throw new ScratchnetError(`unknown schedule '${this.schedule}' (known: ${SCHEDULE_NAMES.join(', ')})`);
+    if (!(Number.isInteger(o.stepSize) && o.stepSize > 0))
+      fail(`step size must be a positive integer of epochs, got ${o.stepSize}`);
     if (!(o.gamma > 0 && o.gamma <= 1)) fail(`gamma must be in (0, 1], got ${o.gamma}`);
-    if (this.schedule === 'cosine' && !(Number.isInteger(o.epochs) && o.epochs > 0)) fail(`needs the number of epochs T > 0, got ${o.epochs}`);
+    if (this.schedule === 'cosine' && !(Number.isInteger(o.epochs) && o.epochs > 0))
+      fail(`needs the number of epochs T > 0, got ${o.epochs}`);
     if (!(o.minLr >= 0)) fail(`min lr must be ≥ 0, got ${o.minLr}`);
     if (!(o.factor > 0 && o.factor < 1)) fail(`factor must be in (0, 1), got ${o.factor}`);
     if (!(Number.isInteger(o.patience) && o.patience >= 0)) fail(`patience must be a non-negative integer, got ${o.patience}`);
     if (!(o.threshold >= 0)) fail(`threshold must be ≥ 0, got ${o.threshold}`);
     if (!(Number.isInteger(o.cooldown) && o.cooldown >= 0)) fail(`cooldown must be a non-negative integer, got ${o.cooldown}`);
-    if (!(Number.isInteger(o.warmup) && o.warmup >= 0)) fail(`warm-up must be a non-negative integer of batches, got ${o.warmup}`);
+    if (!(Number.isInteger(o.warmup) && o.warmup >= 0))
+      fail(`warm-up must be a non-negative integer of batches, got ${o.warmup}`);
   }
 
   /** The rate for batch `step` (global, 0-based) of epoch `epoch` (0-based). */
@@ -117,7 +124,8 @@ export class LearningRateSchedule implements Callbacks {
 
   onEpochEnd(event: EpochEnd): void {
     if (this.schedule !== 'plateau') return;
-    if (event.valLoss === null) throw new ScratchnetError("schedule 'plateau' watches the validation loss: give fit a validation set");
+    if (event.valLoss === null)
+      throw new ScratchnetError("schedule 'plateau' watches the validation loss: give fit a validation set");
     const { patience, threshold, cooldown } = this.options;
     if (event.valLoss < this.best * (1 - threshold)) {
       this.best = event.valLoss;
@@ -138,7 +146,11 @@ export class LearningRateSchedule implements Callbacks {
 
   /** Plateau bookkeeping, for checkpoints (the other schedules are functions of the position alone). */
   state(): OptimizerState {
-    const scalars: Record<string, number> = { reductions: this.reductions, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft };
+    const scalars: Record<string, number> = {
+      reductions: this.reductions,
+      badEpochs: this.badEpochs,
+      cooldownLeft: this.cooldownLeft,
+    };
     if (Number.isFinite(this.best)) scalars.best = this.best;
     return { scalars, buffers: {} };
   }
