@@ -1,66 +1,51 @@
 /**
  * scratchnet — neural networks from scratch in TypeScript.
- * The public API: everything the CLI and the examples use is exported here.
+ *
+ * This entry point is what a user writes: tensors, layers, losses, optimizers, the network, training,
+ * data and model files. Backend construction and file-format internals are in `scratchnet/internals`;
+ * the figures are in `scratchnet/viz`.
+ *
+ * @packageDocumentation
  */
 export { ScratchnetError, ShapeError } from './errors.js';
-export { Tensor, sizeOf, assertShape, type NestedNumbers } from './tensor/tensor.js';
-export { Rng, type RngState } from './tensor/rng.js';
-export { BatchBuffer } from './layers/batch-buffer.js';
 
+// Numbers
+export { Tensor, type NestedNumbers } from './tensor/tensor.js';
+export { Rng, type RngState } from './tensor/rng.js';
 export {
   kernels,
-  setKernels,
   useBackend,
-  reference,
   BACKEND_NAMES,
   type Kernels,
-  type Epilogue,
-  type DenseStep,
   type BackendName,
+  type DenseStep,
+  type Epilogue,
 } from './kernels/index.js';
-export {
-  createWasmKernels,
-  wasmSupported,
-  type KernelBuild,
-  type WasmKernels,
-  type WasmOptions,
-} from './kernels/wasm/backend.js';
+export type { WasmOptions } from './kernels/wasm/backend.js';
 
-export {
-  type Layer,
-  type Param,
-  type NamedBuffer,
-  type Mode,
-  type LayerConfig,
-  registerLayer,
-  layerFromConfig,
-  registeredLayerTypes,
-} from './layers/layer.js';
+// Layers
+export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer } from './layers/layer.js';
 export { Dense, type DenseConfig } from './layers/dense.js';
 export { Dropout, type DropoutConfig } from './layers/dropout.js';
 export { BatchNorm, type BatchNormConfig } from './layers/batch-norm.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js';
-export { initWeights, initVariance, INIT_NAMES, type InitName } from './layers/init.js';
+export { INIT_NAMES, type InitName } from './layers/init.js';
 
+// Losses
 export { SoftmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
 export { meanSquaredError } from './losses/mse.js';
 
+// Optimizers
 export type { Optimizer, OptimizerState } from './optimizers/optimizer.js';
+export { BaseOptimizer, type CommonOptions } from './optimizers/base.js';
 export { SGD, type SgdOptions } from './optimizers/sgd.js';
-export { BaseOptimizer, globalGradNorm, clipGradients, type CommonOptions } from './optimizers/base.js';
 export { RMSprop, type RmsPropOptions } from './optimizers/rmsprop.js';
 export { Adagrad, type AdagradOptions } from './optimizers/adagrad.js';
 export { Adam, type AdamOptions } from './optimizers/adam.js';
 export { AdamW } from './optimizers/adamw.js';
-export {
-  makeOptimizer,
-  optimizerFromConfig,
-  OPTIMIZER_NAMES,
-  type OptimizerName,
-  type OptimizerOptions,
-} from './optimizers/make-optimizer.js';
-export { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './training/schedules.js';
+export { makeOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from './optimizers/make-optimizer.js';
 
+// The network
 export {
   Sequential,
   makeActivation,
@@ -69,6 +54,12 @@ export {
   type MlpOptions,
   type SequentialConfig,
 } from './network/sequential.js';
+export { evaluate, type Evaluation } from './network/evaluate.js';
+export { summarize, type NetworkSummary, type LayerSummary } from './network/summary.js';
+export { confusionMatrix, perClassMetrics, type ClassMetrics } from './network/metrics.js';
+export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
+
+// Training
 export {
   fit,
   type FitOptions,
@@ -82,49 +73,19 @@ export {
   type TrainEnd,
   type History,
 } from './training/fit.js';
-export { evaluate, type Evaluation } from './network/evaluate.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './training/early-stopping.js';
-export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
+export { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './training/schedules.js';
 
-export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } from './data/dataset.js';
-export { Batcher } from './data/batches.js';
-export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
+// Data
+export { type Dataset, classCounts } from './data/dataset.js';
 export { loadBuiltinMnist } from './data/builtin.js';
-export { loadDataset, labelsBeside, type LoadOptions } from './data/load.js';
+export { loadDataset, type LoadOptions } from './data/load.js';
 export { loadCsv, type CsvOptions } from './data/csv/load.js';
-export { loadIdx, readIdx, FASHION_MNIST_CLASSES, type IdxOptions, type IdxArray } from './data/idx.js';
-export { batches } from './data/batches.js';
+export { loadIdx, FASHION_MNIST_CLASSES, type IdxOptions } from './data/idx.js';
+export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
 export { standardise, featureStatistics, normalised, type FeatureStatistics } from './data/standardise.js';
+export { batches } from './data/batches.js';
 
-export {
-  encodeSafetensors,
-  decodeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  MAX_HEADER_BYTES,
-  type StoredTensor,
-  type DType,
-  type Metadata,
-} from './io/safetensors.js';
-export {
-  saveModel,
-  loadModel,
-  modelTensors,
-  modelMetadata,
-  modelFromSafetensors,
-  MODEL_FORMAT,
-  CHECKPOINT_FORMAT,
-  type ModelInfo,
-} from './io/model-file.js';
-export {
-  saveCheckpoint,
-  loadCheckpoint,
-  checkpointPath,
-  checkpointDir,
-  CHECKPOINT_FILE,
-  type Checkpoint,
-} from './io/checkpoint.js';
-export { writeFileAtomic, readFileOrFail } from './util/fs.js';
-
-// Figures and reports (Vega-Lite, resvg; Node only) are a separate entry point, `scratchnet/viz`
-// (src/viz/index.ts), so the core library stays light and free of native modules.
+// Model files and checkpoints
+export { saveModel, loadModel, type ModelInfo } from './io/model-file.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './io/checkpoint.js';
