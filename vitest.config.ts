@@ -8,6 +8,7 @@ const integrationInSrc = ['src/optimizers/torch-agreement.test.ts', 'src/viz/rep
 export default defineConfig({
   test: {
     testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     projects: [

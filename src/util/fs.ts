@@ -4,11 +4,14 @@ import {
   constants,
   fsyncSync,
   mkdirSync,
+  lstatSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
@@ -29,13 +32,21 @@ export function readFileOrFail(path: string, what: string): Buffer {
  * Writes `bytes` to `path` atomically: into a temporary file in the same folder, flushed to disk
  * (fsync), then renamed over `path`. A crash at any moment leaves either the old file or the new one,
  * never a half-written file. Missing parent folders are created.
+ *
+ * Only a regular file is ever replaced: a folder, symlink, FIFO, device or socket at `path` is refused
+ * (a rename would silently put a file in its place: `--out /dev/full` must not replace the device).
+ * Temporary files left by an earlier save to the same target that was killed are removed first.
+ *
+ * @throws ScratchnetError naming the file, what it was for and the reason.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file'): void {
   const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.tmp`);
+  const temporary = join(folder, `${temporaryPrefix(path)}${process.pid}.tmp`);
   try {
+    refuseNonRegular(path, what);
     mkdirSync(folder, { recursive: true });
-    const fd = openSync(temporary, 'w');
+    removeStaleTemporaries(path);
+    const fd = openSync(temporary, 'wx');
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
@@ -43,25 +54,117 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file'):
     } finally {
       closeSync(fd);
     }
+    refuseNonRegular(path, what); // again: something may have been put there while we wrote
     renameSync(temporary, path);
     syncFolder(folder);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeQuietly(temporary); // never hides the error that brought us here
+    if (error instanceof ScratchnetError) throw error;
     throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
   }
 }
 
 /**
- * Checks early that a file can later be written at `path` (its folder exists or can be made, and is
- * writable), so a long training run does not end by failing to save its result.
+ * Checks early that a file can later be written at `path`, so a long training run does not end by
+ * failing to save its result: nothing but a regular file stands there, and its folder exists (or is
+ * made now) and is writable.
  */
 export function assertWritable(path: string, what = 'file'): void {
+  refuseNonRegular(path, what);
   const folder = dirname(path);
   try {
     mkdirSync(folder, { recursive: true });
     accessSync(folder, constants.W_OK);
   } catch (error) {
     throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+  }
+}
+
+/**
+ * Checks early that `path` can hold output files (a report, figures, checkpoints): it is a writable
+ * folder, or nothing is there yet and it can be made (it is made now).
+ */
+export function assertWritableFolder(path: string, what = 'folder'): void {
+  const kind = kindAt(path);
+  if (kind !== null && kind !== 'folder') {
+    throw new ScratchnetError(`cannot write ${what} '${path}': it is ${kind}, not a folder`);
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+  }
+}
+
+type Kind = 'a regular file' | 'folder' | 'a symbolic link' | 'a FIFO' | 'a device' | 'a socket' | 'something unknown';
+
+/** What stands at `path` (not following a symlink), or null when nothing does. */
+function kindAt(path: string): Kind | null {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null; // ENOTDIR: the parent check reports it
+    throw new ScratchnetError(`cannot use '${path}': ${describeFsError(error)}`);
+  }
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isDirectory()) return 'folder';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'something unknown';
+}
+
+function refuseNonRegular(path: string, what: string): void {
+  const kind = kindAt(path);
+  if (kind === null || kind === 'a regular file') return;
+  const described = kind === 'folder' ? 'a folder' : kind;
+  throw new ScratchnetError(`cannot write ${what} '${path}': ${described} is there, and only a regular file is replaced`);
+}
+
+/** `.model.safetensors.` for `dir/model.safetensors`: the start of every temporary file of that target. */
+function temporaryPrefix(path: string): string {
+  return `.${basename(path)}.`;
+}
+
+/**
+ * Removes `.<name>.<pid>.tmp` files of this target whose process is gone (a save interrupted by kill -9
+ * or a power cut). A live process's temporary file is left alone: it may be saving right now.
+ */
+function removeStaleTemporaries(path: string): void {
+  const folder = dirname(path);
+  const prefix = temporaryPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processIsAlive(pid)) continue;
+    removeQuietly(join(folder, name));
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, but not ours
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // best effort: the caller is already reporting the error that matters
   }
 }
 
@@ -79,6 +182,7 @@ function syncFolder(folder: string): void {
   }
 }
 
+/** A file-system error in words a user acts on ("no such file or folder", "permission denied", …). */
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
