@@ -11,7 +11,9 @@ import { ScratchnetError } from '../errors.js';
  */
 abstract class Activation implements Layer {
   abstract readonly type: string;
+  /** The last forward's input x, which f' of ReLU and leaky ReLU is computed from. */
   protected input: Tensor | null = null;
+  /** The last forward's output y, which f' of sigmoid, tanh and softmax is computed from. */
   protected output: Tensor | null = null;
   private outputs: BatchBuffer | null = null;
   private inputGrads: BatchBuffer | null = null;
@@ -81,7 +83,7 @@ export class ReLU extends Activation {
 /** Leaky ReLU: f(x) = x if x > 0 else slope·x;  f'(x) = 1 if x > 0 else slope. Slope 0.1 as the tutorial plots. */
 export class LeakyReLU extends Activation {
   readonly type = 'leaky-relu';
-  /** @param slope - f'(x) for x ≤ 0; 0 gives ReLU, 1 the identity. */
+  /** @param slope - the slope for x ≤ 0 (f'(x) there); 0 gives ReLU, 1 the identity. */
   constructor(readonly slope = 0.1) {
     super();
   }

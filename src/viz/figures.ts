@@ -20,14 +20,17 @@ import { ScratchnetError } from '../errors.js';
 export interface FigureFile {
   /** File stem: `<id>.svg`, `<id>.png`. */
   id: string;
+  /** Heading of the figure, as the report shows it. */
   title: string;
   /** One or two sentences saying what the figure shows and how to read it. */
   caption: string;
   /** File names relative to the folder they were written to. */
   svg: string;
+  /** PNG file name, as `svg`. */
   png: string;
-  /** Size in CSS pixels; the PNG has `scale` times as many. */
+  /** Width in CSS pixels; the PNG has `scale` times as many. */
   width: number;
+  /** Height in CSS pixels. */
   height: number;
 }
 
