@@ -5,6 +5,7 @@
  */
 export class ScratchnetError extends Error {
   override readonly name: string = 'ScratchnetError';
+  /** @param message - the whole message the user reads: what is wrong and where (file, line, field). */
   constructor(message: string) {
     super(message);
   }
@@ -13,6 +14,11 @@ export class ScratchnetError extends Error {
 /** A tensor whose shape does not fit an operation (a user mistake like any other); names both shapes. */
 export class ShapeError extends ScratchnetError {
   override readonly name = 'ShapeError';
+  /**
+   * @param what - the tensor or operation, e.g. `Dense.forward input`.
+   * @param expected - the shape it needed (−1 where any size fits).
+   * @param actual - the shape it got.
+   */
   constructor(what: string, expected: readonly number[], actual: readonly number[]) {
     super(`${what}: expected shape [${expected.join(', ')}], got [${actual.join(', ')}]`);
   }

@@ -24,7 +24,15 @@ export {
 export type { WasmOptions } from './kernels/wasm/backend.js';
 
 // Layers
-export { type Layer, type Param, type NamedBuffer, type Mode, type LayerConfig, registerLayer } from './layers/layer.js';
+export {
+  type Layer,
+  type Param,
+  type NamedBuffer,
+  type Mode,
+  type LayerConfig,
+  type LayerFactory,
+  registerLayer,
+} from './layers/layer.js';
 export { Dense, type DenseConfig } from './layers/dense.js';
 export { Dropout, type DropoutConfig } from './layers/dropout.js';
 export { BatchNorm, type BatchNormConfig } from './layers/batch-norm.js';

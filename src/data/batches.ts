@@ -15,6 +15,7 @@ export class Batcher {
   private readonly labelViews = new Map<number, Int32Array>();
   private readonly size: number;
 
+  /** @param dataset - the rows batches are gathered from (not copied). */
   constructor(readonly dataset: Dataset) {
     this.inputs = new BatchBuffer(dataset.sampleShape);
     this.size = sampleSize(dataset);

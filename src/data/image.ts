@@ -11,6 +11,7 @@ export interface GrayImage {
 
 /** MNIST's field: 28×28, the digit scaled into a 20×20 box and centred by its centre of mass. */
 export const FIELD = 28;
+/** Side of the box MNIST scales each digit into, inside the {@link FIELD}. */
 export const BOX = 20;
 
 /**

@@ -3,8 +3,11 @@ import type { CsvLayout } from './csv/header.js';
 import { unquote } from './csv/header.js';
 import type { Dataset } from './dataset.js';
 
+/** How a {@link RowStore} stores the rows of one CSV file. */
 export interface RowStoreOptions {
+  /** The file, for messages. */
   path: string;
+  /** The file's columns: which one is the label, how many features. */
   layout: CsvLayout;
   /** Features are pixels: integers 0–255, scale 1/255. */
   pixels: boolean;
@@ -275,6 +278,7 @@ export class RowStore {
   }
 }
 
+/** A column as messages name it: 1-based, with its header name when there is one (`column 3 ("age")`). */
 export function columnName(layout: CsvLayout, column: number): string {
   const name = layout.names?.[column];
   return name !== undefined ? `column ${column + 1} ("${name}")` : `column ${column + 1}`;

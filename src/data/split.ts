@@ -2,11 +2,13 @@ import { Rng } from '../tensor/rng.js';
 import { type Dataset, selectRows } from './dataset.js';
 import { ScratchnetError } from '../errors.js';
 
+/** Options of {@link trainValidationSplit}. */
 export interface SplitOptions {
   /** Fraction of the rows held out for validation; default 0.1 as in the tutorial. */
   fraction?: number;
+  /** Seed of the random choice of rows; default 42. The same seed and data give the same split. */
   seed?: number;
-  /** Keep each class's share the same in both parts. */
+  /** Keep each class's share the same in both parts (floor(class count × fraction) of each class to validation); default false. */
   stratified?: boolean;
 }
 
@@ -14,6 +16,7 @@ export interface SplitOptions {
  * Splits a dataset into disjoint training and validation parts, chosen at random with a seeded Rng.
  * Like the tutorial: n_val = floor(count × fraction) rows go to validation, the rest (in their original
  * order) to training.
+ * @throws {@link ScratchnetError} if `fraction` is outside [0, 1).
  */
 export function trainValidationSplit(dataset: Dataset, options: SplitOptions = {}): { train: Dataset; validation: Dataset } {
   const { fraction = 0.1, seed = 42, stratified = false } = options;

@@ -3,7 +3,9 @@ import { type Dataset, sampleSize } from './dataset.js';
 
 /** Per-feature statistics of training data: mean and standard deviation, each [features]. */
 export interface FeatureStatistics {
+  /** mean_j of each feature, [features]. */
   mean: Float32Array;
+  /** std_j of each feature, [features] (population standard deviation). */
   std: Float32Array;
 }
 

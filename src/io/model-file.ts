@@ -13,12 +13,15 @@ import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafete
  *   (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
  */
 export const MODEL_FORMAT = 'scratchnet-model';
+/** `__metadata__.format` of a checkpoint: a model file plus `optimizer/…`, `fit/…` and `callbacks/…` tensors. */
 export const CHECKPOINT_FORMAT = 'scratchnet-checkpoint';
+/** `__metadata__.version` written, and the only version read. */
 export const FORMAT_VERSION = '1';
 
 /** Parameters whose stored layout is the transpose of ours, by layer type (PyTorch's nn.Linear). */
 const TRANSPOSED: Record<string, readonly string[]> = { dense: ['weight'] };
 
+/** What a model file holds besides the network: how it was trained, what its classes are called. */
 export interface ModelInfo {
   /** How the model was trained: options, data, metrics. Free-form JSON. */
   training?: Record<string, unknown>;
@@ -40,6 +43,7 @@ export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   return tensors;
 }
 
+/** The `__metadata__` of a model file (or, with `format` = {@link CHECKPOINT_FORMAT}, of a checkpoint). */
 export function modelMetadata(network: Sequential, info: ModelInfo = {}, format = MODEL_FORMAT): Metadata {
   const metadata: Metadata = { format, version: FORMAT_VERSION, architecture: JSON.stringify(network.config()) };
   if (info.training) metadata.training = JSON.stringify(info.training);
@@ -47,11 +51,19 @@ export function modelMetadata(network: Sequential, info: ModelInfo = {}, format 
   return metadata;
 }
 
+/**
+ * Saves the network (architecture and weights) and `info` as a model file, atomically; PyTorch can load
+ * the tensors into the same `nn.Sequential`. Reload with {@link loadModel}.
+ * @throws {@link ScratchnetError} if the file cannot be written.
+ */
 export function saveModel(path: string, network: Sequential, info: ModelInfo = {}): void {
   writeSafetensorsFile(path, modelTensors(network), modelMetadata(network, info));
 }
 
-/** Loads a model file (or the model inside a checkpoint file), validating everything against the architecture. */
+/**
+ * Loads a model file (or the model inside a checkpoint file), validating everything against the architecture.
+ * @throws {@link ScratchnetError} naming the file and the first problem: unreadable, not safetensors, not a scratchnet model, a tensor missing, extra or mis-shaped.
+ */
 export function loadModel(path: string): { network: Sequential; info: ModelInfo } {
   const { tensors, metadata } = readSafetensorsFile(path);
   return modelFromSafetensors(tensors, metadata, path);

@@ -11,11 +11,16 @@ import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
  * string → string. scratchnet writes F32 (weights) and I32 (row orders in checkpoints), little-endian.
  */
 export type DType = 'F32' | 'I32';
+/** One tensor as a safetensors file holds it. */
 export interface StoredTensor {
+  /** Element type: `data` is a Float32Array for F32, an Int32Array for I32. */
   dtype: DType;
+  /** In the file's (PyTorch's) layout; the product of the dimensions is `data.length`. */
   shape: number[];
+  /** The values, row-major. */
   data: Float32Array | Int32Array;
 }
+/** The header's `__metadata__`: string keys to string values (anything structured is JSON text). */
 export type Metadata = Record<string, string>;
 
 /** Headers above this size are refused: a real header lists tensors, it does not hold data. */
@@ -23,11 +28,15 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const BYTES_PER_ELEMENT: Record<DType, number> = { F32: 4, I32: 4 };
 const KNOWN_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'F8_E4M3', 'F8_E5M2'];
 
+/** An F32 {@link StoredTensor} over `data` (not copied). */
 export function f32(shape: number[], data: Float32Array): StoredTensor {
   return { dtype: 'F32', shape, data };
 }
 
-/** Encodes tensors (in the given order) and metadata as safetensors bytes. */
+/**
+ * Encodes tensors (in the given order) and metadata as safetensors bytes.
+ * @throws {@link index.ScratchnetError} if a tensor's value count disagrees with its shape.
+ */
 export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, metadata: Metadata = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -149,6 +158,11 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   return { tensors, metadata };
 }
 
+/**
+ * Reads and decodes a safetensors file, as {@link decodeSafetensors}.
+ * @param what - what the file is meant to be, for the message when it cannot be read ("model file", "checkpoint").
+ * @throws {@link index.ScratchnetError} if the file cannot be read or is not valid safetensors.
+ */
 export function readSafetensorsFile(
   path: string,
   what = 'model file',
@@ -156,7 +170,10 @@ export function readSafetensorsFile(
   return decodeSafetensors(readFileOrFail(path, what), path);
 }
 
-/** Writes a safetensors file atomically (temporary file, fsync, rename). */
+/**
+ * Writes a safetensors file atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
+ * @throws {@link index.ScratchnetError} if a tensor disagrees with its shape or the file cannot be written.
+ */
 export function writeSafetensorsFile(
   path: string,
   tensors: ReadonlyMap<string, StoredTensor>,

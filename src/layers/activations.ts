@@ -11,12 +11,16 @@ import { ScratchnetError } from '../errors.js';
  */
 abstract class Activation implements Layer {
   abstract readonly type: string;
+  /** The last forward's input x, which f' of ReLU and leaky ReLU is computed from. */
   protected input: Tensor | null = null;
+  /** The last forward's output y, which f' of sigmoid, tanh and softmax is computed from. */
   protected output: Tensor | null = null;
   private outputs: BatchBuffer | null = null;
   private inputGrads: BatchBuffer | null = null;
 
+  /** y = f(x) over the first `n` values (the whole batch, flattened); `this.input` is already set. */
   protected abstract apply(n: number, x: Float32Array, y: Float32Array): void;
+  /** dx = dy · f'(·) over `n` values, reading the saved input or output, whichever f' is cheaper from. */
   protected abstract applyBackward(n: number, dy: Float32Array, dx: Float32Array): void;
 
   forward(x: Tensor, _mode: Mode = 'train'): Tensor {
@@ -79,6 +83,7 @@ export class ReLU extends Activation {
 /** Leaky ReLU: f(x) = x if x > 0 else slope·x;  f'(x) = 1 if x > 0 else slope. Slope 0.1 as the tutorial plots. */
 export class LeakyReLU extends Activation {
   readonly type = 'leaky-relu';
+  /** @param slope - the slope for x ≤ 0 (f'(x) there); 0 gives ReLU, 1 the identity. */
   constructor(readonly slope = 0.1) {
     super();
   }
@@ -88,9 +93,11 @@ export class LeakyReLU extends Activation {
   protected applyBackward(n: number, dy: Float32Array, dx: Float32Array): void {
     kernels().leakyReluBackward(n, this.slope, this.input!.data, dy, dx);
   }
+  /** `{ type: 'leaky-relu', slope }`: the slope is the one option. */
   override config(): LayerConfig {
     return { type: this.type, slope: this.slope };
   }
+  /** `LeakyReLU(slope=0.1)`: the slope is part of what the layer is. */
   override toString(): string {
     return `LeakyReLU(slope=${this.slope})`;
   }
@@ -130,6 +137,7 @@ export class Softmax extends Activation {
     const classes = this.input ? this.input.cols : 0;
     kernels().softmax(x.length / classes, classes, x, y);
   }
+  /** x: [batch, classes] → probabilities [batch, classes], each row summing to 1. */
   override forward(x: Tensor, mode: Mode = 'train'): Tensor {
     this.input = x; // apply() reads the row length from the input
     return super.forward(x, mode);

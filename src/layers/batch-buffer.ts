@@ -13,10 +13,15 @@ export class BatchBuffer {
   private views = new Map<number, Tensor>();
   private readonly sampleSize: number;
 
+  /** @param sampleShape - the shape of one sample, without the batch dimension. */
   constructor(readonly sampleShape: readonly number[]) {
     this.sampleSize = sizeOf(sampleShape);
   }
 
+  /**
+   * A [batch, ...sampleShape] view of the storage (cached per batch size). All views share the one storage,
+   * so writing through one changes the others; when a larger batch grows it, earlier views stay on the old one.
+   */
   forBatch(batch: number): Tensor {
     const cached = this.views.get(batch);
     if (cached) return cached;

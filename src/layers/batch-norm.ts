@@ -4,8 +4,10 @@ import { BatchBuffer } from './batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, registerLayer } from './layer.js';
 
+/** Saved form of a {@link BatchNorm} layer. */
 export interface BatchNormConfig extends LayerConfig {
   readonly type: 'batch-norm';
+  /** Number of features normalised (the input is [batch, features]). */
   readonly features: number;
   /** Weight of the newest batch in the running averages; default 0.1 (PyTorch's). */
   readonly momentum?: number;
@@ -26,9 +28,13 @@ export interface BatchNormConfig extends LayerConfig {
  */
 export class BatchNorm implements Layer {
   readonly type = 'batch-norm';
+  /** γ: [features], the learned scale. */
   readonly weight: Param;
+  /** β: [features], the learned shift. */
   readonly bias: Param;
+  /** [features], the running mean eval mode normalises with (buffer `running_mean`). */
   readonly runningMean: Tensor;
+  /** [features], the running unbiased variance eval mode normalises with (buffer `running_var`). */
   readonly runningVar: Tensor;
   private readonly normalized: BatchBuffer; // x̂, kept for backward
   private readonly output: BatchBuffer;
@@ -38,6 +44,12 @@ export class BatchNorm implements Layer {
   private lastMode: Mode | null = null;
   private lastBatch = 0;
 
+  /**
+   * @param features - size of the last dimension of the [batch, features] input.
+   * @param momentum - weight m of the newest batch in the running averages, in [0, 1].
+   * @param eps - ε added to the variance before the square root, positive.
+   * @throws {@link ScratchnetError} if an option is out of range.
+   */
   constructor(
     readonly features: number,
     readonly momentum = 0.1,

@@ -4,6 +4,7 @@ import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
 
+/** Saved form of a {@link Dropout} layer. */
 export interface DropoutConfig extends LayerConfig {
   readonly type: 'dropout';
   /** Probability p of zeroing each value while training. */
@@ -30,6 +31,11 @@ export class Dropout implements Layer {
   private mask: Tensor | null = null;
   private lastMode: Mode = 'eval';
 
+  /**
+   * @param rate - probability p of zeroing each value while training, in [0, 1).
+   * @param rng - seeds the layer's own mask stream (one draw is taken from it).
+   * @throws {@link ScratchnetError} if `rate` is outside [0, 1).
+   */
   constructor(
     readonly rate: number,
     rng: Rng = new Rng(),

@@ -7,8 +7,10 @@ import type { Rng } from '../tensor/rng.js';
  * Uniform variants draw from [−a, a] with a = sqrt(3·Var) so the variance matches.
  */
 export type InitName = 'he-normal' | 'he-uniform' | 'xavier-normal' | 'xavier-uniform' | 'lecun-normal';
+/** Every {@link InitName}, for option parsers and help text. */
 export const INIT_NAMES: readonly InitName[] = ['he-normal', 'he-uniform', 'xavier-normal', 'xavier-uniform', 'lecun-normal'];
 
+/** Var(w) of the scheme for a weight matrix with `fanIn` inputs and `fanOut` outputs (formulas under {@link InitName}). */
 export function initVariance(init: InitName, fanIn: number, fanOut: number): number {
   switch (init) {
     case 'he-normal':
@@ -22,7 +24,7 @@ export function initVariance(init: InitName, fanIn: number, fanOut: number): num
   }
 }
 
-/** Fills `out` with random weights drawn by `init`. */
+/** Fills `out` with random weights drawn by `init`: normal with that variance, or uniform in [−a, a] for the `-uniform` schemes. */
 export function initWeights(out: Float32Array, init: InitName, fanIn: number, fanOut: number, rng: Rng): void {
   const variance = initVariance(init, fanIn, fanOut);
   if (init.endsWith('uniform')) {

@@ -9,13 +9,17 @@ export type Mode = 'train' | 'eval';
 export interface Param {
   /** Name within its layer: `weight`, `bias`, … (the network prefixes the layer index: `0.weight`). */
   readonly name: string;
+  /** The learned values, which the optimizer updates in place. */
   readonly value: Tensor;
+  /** ∂loss/∂value, same shape as `value`; `backward` overwrites it. */
   readonly grad: Tensor;
 }
 
 /** The saved form of a layer: its type name plus the options that rebuild it. */
 export interface LayerConfig {
+  /** The name the layer type is registered under ({@link registerLayer}): `dense`, `relu`, … */
   readonly type: string;
+  /** The layer's options, as its constructor takes them (JSON values). */
   readonly [option: string]: unknown;
 }
 
@@ -26,14 +30,21 @@ export interface LayerConfig {
  * whose input gradient nobody reads.
  */
 export interface Layer {
+  /** The registered type name, as written in the layer's config (`dense`, `relu`, …). */
   readonly type: string;
   /** x: [batch, ...inputShape] → [batch, ...outputShape] */
   forward(x: Tensor, mode: Mode): Tensor;
   /** dY: [batch, ...outputShape] → dX: [batch, ...inputShape] */
   backward(dY: Tensor, needInputGrad: boolean): Tensor | null;
+  /**
+   * The learnable tensors with their gradients, in a fixed order (empty for a layer with none).
+   * The one way an optimizer, a model file or a gradient check reaches the weights; the tensors are the
+   * layer's own, not copies.
+   */
   params(): Param[];
   /** Per-sample output shape for a per-sample input shape (without the batch dimension). */
   outputShape(inputShape: readonly number[]): number[];
+  /** The saved form: type plus options, enough to rebuild the layer with {@link layerFromConfig} (the weights are saved apart). */
   config(): LayerConfig;
   /** Multiply–adds per sample of the forward pass ×2 (floating-point operations). */
   flops(inputShape: readonly number[]): number;
@@ -44,31 +55,40 @@ export interface Layer {
   buffers?(): NamedBuffer[];
   /** Random state a layer draws from while training (dropout's masks), saved in checkpoints. */
   randomState?(): RngState;
+  /** Continues the random stream saved by `randomState` (resuming from a checkpoint). */
   setRandomState?(state: RngState): void;
   /** What the layer is, as a network summary prints it: `Dense(784 → 64)`, `ReLU`. */
   toString(): string;
 }
 
+/** A tensor a layer keeps but does not learn by gradient (batch norm's running statistics). */
 export interface NamedBuffer {
+  /** Name within its layer, as for a {@link Param}: `running_mean`, … */
   readonly name: string;
+  /** The layer's own tensor; loading a model file writes into it. */
   readonly value: Tensor;
 }
 
-type LayerFactory = (config: LayerConfig, rng: Rng) => Layer;
+/** Builds a layer of one registered type from its saved config, initialising any weights from `rng`. */
+export type LayerFactory = (config: LayerConfig, rng: Rng) => Layer;
 const registry = new Map<string, LayerFactory>();
 
-/** Makes a layer type loadable from its config (model files, the CLI). Each layer file registers itself. */
+/** Makes a layer type loadable from its config (model files, the CLI). Each layer file registers itself; registering a type again replaces its factory. */
 export function registerLayer(type: string, factory: LayerFactory): void {
   registry.set(type, factory);
 }
 
-/** Builds a layer from its saved config; parameters are freshly initialised from `rng`. */
+/**
+ * Builds a layer from its saved config; parameters are freshly initialised from `rng`.
+ * @throws {@link index.ScratchnetError} if no layer type is registered under `config.type`.
+ */
 export function layerFromConfig(config: LayerConfig, rng: Rng): Layer {
   const factory = registry.get(config.type);
   if (!factory) throw new ScratchnetError(`unknown layer type '${config.type}' (known: ${[...registry.keys()].join(', ')})`);
   return factory(config, rng);
 }
 
+/** The type names {@link layerFromConfig} knows, in registration order. */
 export function registeredLayerTypes(): string[] {
   return [...registry.keys()];
 }

@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
+/** Options of {@link Adagrad}; lr defaults to 0.01. */
 export interface AdagradOptions extends CommonOptions {
   /** Added to the denominator; default 1e-10 (PyTorch's). */
   eps?: number;
@@ -18,9 +19,12 @@ export interface AdagradOptions extends CommonOptions {
  */
 export class Adagrad extends BaseOptimizer {
   readonly name = 'adagrad';
+  /** ε, as {@link AdagradOptions.eps}. */
   readonly eps: number;
+  /** As {@link AdagradOptions.initialAccumulator}. */
   readonly initialAccumulator: number;
 
+  /** @throws {@link ScratchnetError} if ε is not positive, the initial accumulator is negative, or a common option is invalid. */
   constructor(options: AdagradOptions = {}) {
     super(['sum'], options, 0.01);
     this.eps = options.eps ?? 1e-10;

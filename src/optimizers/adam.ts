@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
+/** Options of {@link Adam} and {@link AdamW}; lr defaults to 0.001. */
 export interface AdamOptions extends CommonOptions {
   /** Decay of the first-moment (mean) estimate; default 0.9. */
   beta1?: number;
@@ -20,12 +21,19 @@ export interface AdamOptions extends CommonOptions {
  */
 export class Adam extends BaseOptimizer {
   readonly name: 'adam' | 'adamw' = 'adam';
+  /** β₁, as {@link AdamOptions.beta1}. */
   readonly beta1: number;
+  /** β₂, as {@link AdamOptions.beta2}. */
   readonly beta2: number;
+  /** ε, as {@link AdamOptions.eps}. */
   readonly eps: number;
   /** True for AdamW: θ ← θ·(1 − lr·λ) before the Adam step, and λ is not added to g. */
   protected readonly decoupled: boolean = false;
 
+  /**
+   * @param defaultLr - the learning rate when `options.lr` is unset.
+   * @throws {@link ScratchnetError} if β₁ or β₂ is outside [0, 1), ε is not positive, or a common option is invalid.
+   */
   constructor(options: AdamOptions = {}, defaultLr = 1e-3) {
     super(['exp_avg', 'exp_avg_sq'], options, defaultLr);
     this.beta1 = options.beta1 ?? 0.9;

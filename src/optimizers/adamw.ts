@@ -13,6 +13,7 @@ export class AdamW extends Adam {
   override readonly name = 'adamw';
   protected override readonly decoupled = true;
 
+  /** Options as {@link Adam}'s; weightDecay defaults to 0.01 here, and is decoupled. */
   constructor(options: AdamOptions = {}) {
     super({ ...options, weightDecay: options.weightDecay ?? 0.01 });
   }

@@ -28,7 +28,9 @@ export interface CommonOptions {
 export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   learningRate: number;
+  /** Coupled L2 weight decay λ (see {@link CommonOptions.weightDecay}); 0 for none. */
   readonly weightDecay: number;
+  /** Global-norm clipping threshold, or null for no clipping (see {@link CommonOptions.clipNorm}). */
   readonly clipNorm: number | null;
   /** Steps taken so far (Adam's t; 1 during the first step). */
   protected steps = 0;
@@ -39,6 +41,11 @@ export abstract class BaseOptimizer implements Optimizer {
   lastGradNorm = 0;
   private readonly slots = new Map<string, Float32Array[]>();
 
+  /**
+   * @param slotNames - the per-parameter buffers the subclass keeps, in the order `update` receives them.
+   * @param defaultLr - the learning rate when `options.lr` is unset.
+   * @throws {@link ScratchnetError} unless lr is positive and finite, weightDecay ≥ 0 and clipNorm (when set) positive.
+   */
   protected constructor(
     private readonly slotNames: readonly string[],
     options: CommonOptions,

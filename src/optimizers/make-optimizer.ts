@@ -6,29 +6,45 @@ import type { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
 
+/**
+ * The names {@link makeOptimizer} takes: `momentum` and `nesterov` are SGD with μ = 0.9 (classical or
+ * Nesterov momentum); `adamw` is Adam with decoupled weight decay.
+ */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adagrad' | 'adam' | 'adamw';
+/** Every {@link OptimizerName}, for option parsers and help text. */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'];
 
 /** Every option any optimizer takes; each optimizer reads the ones it knows. Unset: that optimizer's default. */
 export interface OptimizerOptions {
+  /** Learning rate; the default depends on the optimizer (see {@link makeOptimizer}). */
   lr?: number;
   /** SGD momentum μ (default 0.9 for 'momentum' and 'nesterov') or RMSprop momentum (default 0). */
   momentum?: number;
+  /** SGD dampening τ; default 0. */
   dampening?: number;
   /** L2 weight decay; coupled (added to the gradient) except for AdamW, where it is decoupled. */
   weightDecay?: number;
+  /** Global-norm gradient clipping threshold (see {@link CommonOptions.clipNorm}); default none. */
   clipNorm?: number;
+  /** Adam/AdamW β₁; default 0.9. */
   beta1?: number;
+  /** Adam/AdamW β₂; default 0.999. */
   beta2?: number;
+  /** Added to the denominator of Adam, AdamW, RMSprop and Adagrad; defaults 1e-8, 1e-8, 1e-8, 1e-10. */
   eps?: number;
+  /** RMSprop smoothing constant α; default 0.99. */
   alpha?: number;
+  /** Centered RMSprop; default false. */
   centered?: boolean;
+  /** Adagrad's starting squared-gradient sum; default 0. */
   initialAccumulator?: number;
 }
 
 /**
+ * Builds an optimizer by name (an {@link OptimizerName}); options it does not take are ignored.
  * Default learning rates (PyTorch's where it has one): sgd 0.1 (the tutorial's), momentum and nesterov
  * 0.01 with μ = 0.9, rmsprop 0.01, adagrad 0.01, adam and adamw 0.001 (adamw with weight decay 0.01).
+ * @throws {@link ScratchnetError} for an unknown name or an invalid option.
  */
 export function makeOptimizer(name: string, options: OptimizerOptions = {}): Optimizer {
   const common = { lr: options.lr, weightDecay: options.weightDecay, clipNorm: options.clipNorm };

@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
+/** Options of {@link RMSprop}; lr defaults to 0.01. */
 export interface RmsPropOptions extends CommonOptions {
   /** Smoothing constant α of the squared-gradient average; default 0.99 (PyTorch's). */
   alpha?: number;
@@ -23,11 +24,16 @@ export interface RmsPropOptions extends CommonOptions {
  */
 export class RMSprop extends BaseOptimizer {
   readonly name = 'rmsprop';
+  /** α, as {@link RmsPropOptions.alpha}. */
   readonly alpha: number;
+  /** ε, as {@link RmsPropOptions.eps}. */
   readonly eps: number;
+  /** μ, as {@link RmsPropOptions.momentum}. */
   readonly momentum: number;
+  /** As {@link RmsPropOptions.centered}. */
   readonly centered: boolean;
 
+  /** @throws {@link ScratchnetError} if α or μ is outside [0, 1), ε is not positive, or a common option is invalid. */
   constructor(options: RmsPropOptions = {}) {
     const momentum = options.momentum ?? 0;
     const centered = options.centered ?? false;

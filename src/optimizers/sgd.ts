@@ -2,6 +2,7 @@ import { kernels } from '../kernels/index.js';
 import { ScratchnetError } from '../errors.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
+/** Options of {@link SGD}; lr defaults to 0.1. */
 export interface SgdOptions extends CommonOptions {
   /** Momentum μ; 0 (default) is plain SGD. */
   momentum?: number;
@@ -24,10 +25,17 @@ export interface SgdOptions extends CommonOptions {
  */
 export class SGD extends BaseOptimizer {
   readonly name: 'sgd' | 'momentum' | 'nesterov';
+  /** μ, as {@link SgdOptions.momentum}. */
   readonly momentum: number;
+  /** τ, as {@link SgdOptions.dampening}. */
   readonly dampening: number;
+  /** As {@link SgdOptions.nesterov}. */
   readonly nesterov: boolean;
 
+  /**
+   * @param options - the options, or just the learning rate.
+   * @throws {@link ScratchnetError} if μ is outside [0, 1), τ outside [0, 1], Nesterov is asked for with μ = 0 or τ ≠ 0, or a common option is invalid.
+   */
   constructor(options: SgdOptions | number = {}) {
     const o: SgdOptions = typeof options === 'number' ? { lr: options } : options;
     const momentum = o.momentum ?? 0;

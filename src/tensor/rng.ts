@@ -10,6 +10,7 @@ export class Rng {
   /** The second normal of the last Box–Muller pair, kept so normals come in pairs (part of the state). */
   private spareNormal: number | null = null;
 
+  /** Seeds the stream; the same `seed` (an integer, taken modulo 2^32) gives the same numbers. */
   constructor(seed = 42) {
     let x = seed >>> 0;
     // splitmix32 spreads one 32-bit seed over the 128-bit state (never all zero).
@@ -107,12 +108,17 @@ export class Rng {
     return { s: Array.from(this.s), spareNormal: this.spareNormal };
   }
 
+  /**
+   * Continues the stream saved by {@link Rng.state}.
+   * @throws {@link ScratchnetError} if the state is not four words or is all zero (xoshiro's one fixed point).
+   */
   setState(state: RngState): void {
     if (state.s.length !== 4 || state.s.every((v) => v === 0)) throw new ScratchnetError('Rng.setState: invalid state');
     this.s.set(state.s);
     this.spareNormal = state.spareNormal;
   }
 
+  /** A new generator continuing the stream saved by {@link Rng.state}; throws as {@link Rng.setState}. */
   static fromState(state: RngState): Rng {
     const rng = new Rng(0);
     rng.setState(state);
@@ -120,8 +126,11 @@ export class Rng {
   }
 }
 
+/** A generator's position in its stream, as plain JSON (kept in checkpoints). */
 export interface RngState {
+  /** The four 32-bit words of xoshiro128** state, as unsigned integers. */
   s: number[];
+  /** The unused second normal of the last Box–Muller pair, or null. */
   spareNormal: number | null;
 }
 

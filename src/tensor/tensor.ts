@@ -8,9 +8,15 @@ import { ScratchnetError } from '../errors.js';
  * `data` may be a view into a larger buffer (a batch taken from a preallocated block).
  */
 export class Tensor {
+  /** The values, row-major; length is the product of `shape`. */
   readonly data: Float32Array;
+  /** The size of each dimension, outermost first (frozen). */
   readonly shape: readonly number[];
 
+  /**
+   * Wraps `data` without copying it.
+   * @throws {@link ScratchnetError} if `data.length` is not the product of `shape`.
+   */
   constructor(data: Float32Array, shape: readonly number[]) {
     const size = sizeOf(shape);
     if (data.length !== size) {
@@ -20,11 +26,15 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
   }
 
+  /** A new tensor of the given shape, every element 0. */
   static zeros(shape: readonly number[]): Tensor {
     return new Tensor(new Float32Array(sizeOf(shape)), shape);
   }
 
-  /** Builds a tensor from nested arrays, e.g. [[1, 2], [3, 4]] gives shape [2, 2]. */
+  /**
+   * Builds a tensor from nested arrays, e.g. `[[1, 2], [3, 4]]` gives shape [2, 2].
+   * @throws {@link ScratchnetError} if the arrays are ragged.
+   */
   static from(nested: NestedNumbers): Tensor {
     const shape: number[] = [];
     let level: NestedNumbers = nested;
@@ -37,6 +47,7 @@ export class Tensor {
     return new Tensor(Float32Array.from(flat), shape);
   }
 
+  /** Number of elements: the product of the shape. */
   get size(): number {
     return this.data.length;
   }
@@ -51,11 +62,15 @@ export class Tensor {
     return this.shape.length === 0 ? 1 : this.data.length / (this.shape[0] || 1);
   }
 
-  /** Reads one element by its multi-dimensional index. */
+  /**
+   * Reads one element by its multi-dimensional index, one number per dimension.
+   * @throws {@link ShapeError} on the wrong number of indices; {@link ScratchnetError} on an index out of range.
+   */
   get(...index: number[]): number {
     return this.data[this.offset(index)];
   }
 
+  /** Writes one element; the index and its errors are as in {@link Tensor.get}. */
   set(value: number, ...index: number[]): void {
     this.data[this.offset(index)] = value;
   }
@@ -80,6 +95,7 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** The shape, e.g. `Tensor[64, 784]`; the values are left out (see {@link Tensor.toArray}). */
   toString(): string {
     return `Tensor[${this.shape.join(', ')}]`;
   }
@@ -97,8 +113,13 @@ export class Tensor {
   }
 }
 
+/** A number, or arrays of them nested to any depth: the plain-array form of a tensor. */
 export type NestedNumbers = number | NestedNumbers[];
 
+/**
+ * Number of elements in a tensor of this shape (1 for the scalar shape []).
+ * @throws {@link index.ScratchnetError} if a dimension is not a non-negative integer.
+ */
 export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) {
@@ -108,7 +129,7 @@ export function sizeOf(shape: readonly number[]): number {
   return size;
 }
 
-/** Throws a ShapeError naming both shapes unless `actual` equals `expected` (-1 in `expected` matches any size). */
+/** Throws a {@link ShapeError} naming both shapes unless `actual` equals `expected` (-1 in `expected` matches any size). */
 export function assertShape(what: string, actual: readonly number[], expected: readonly number[]): void {
   const same = actual.length === expected.length && expected.every((d, i) => d === -1 || d === actual[i]);
   if (!same) throw new ShapeError(what, expected, actual);

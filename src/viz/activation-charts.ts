@@ -13,16 +13,23 @@ import { CHART_CONFIG, PANEL_TITLE } from './chart-style.js';
  * x < 0 is marked.
  */
 
-interface ActivationPanel {
+/** One panel of the activation figures: which activation, and how it is titled and drawn. */
+export interface ActivationPanel {
+  /** The activation, as {@link index.makeActivation} builds it. */
   name: ActivationName;
+  /** Its name in the legend: `Leaky ReLU`. */
   label: string;
+  /** Panel title in the functions figure, with the formula. */
   title: string;
+  /** Panel title in the derivatives figure. */
   derivativeTitle: string;
+  /** Colour of the function's curve (CSS). */
   colour: string;
-  /** y-range of the function alone, and with the derivative (covers both curves whole, with a margin). */
+  /** y-range of the panel in both figures (covers the function and its derivative whole, with a margin). */
   yRange: [number, number];
 }
 
+/** The four panels, in grid order (row by row): sigmoid, ReLU, tanh, leaky ReLU. */
 export const ACTIVATION_PANELS: readonly ActivationPanel[] = [
   {
     name: 'sigmoid',

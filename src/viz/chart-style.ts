@@ -30,6 +30,7 @@ export const CHART_CONFIG: Config = {
 /** Panel titles (one chart inside a grid): smaller than a figure title. */
 export const PANEL_TITLE = { fontSize: 14, fontWeight: 'normal', offset: 8 } as const;
 
+/** The figures' palette (CSS colours by role): right and wrong predictions, the true label, other classes, line series. */
 export const COLOURS = {
   correct: '#1a8a34',
   wrong: '#d62728',

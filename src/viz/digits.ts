@@ -70,6 +70,7 @@ export function digitPng(dataset: Dataset, index: number, options: ImageOptions 
   return grayscalePng(values, side, side, options);
 }
 
+/** Options of {@link digitGridPng}: the image options plus the grid's layout. */
 export interface GridOptions extends ImageOptions {
   /** Images per row; default 10. */
   columns?: number;
@@ -151,8 +152,9 @@ export function weightPng(
 
 /** What one hidden unit of the first Dense layer looks for: its 784 incoming weights. */
 export interface UnitWeights {
+  /** Index of the hidden unit (column of W). */
   unit: number;
-  /** [inputs]: W[i, unit] for every input pixel i. */
+  /** Shape [inputs]: the weight from each input pixel to this unit (column `unit` of W). */
   weights: Float32Array;
 }
 

@@ -20,14 +20,17 @@ import { ScratchnetError } from '../errors.js';
 export interface FigureFile {
   /** File stem: `<id>.svg`, `<id>.png`. */
   id: string;
+  /** Heading of the figure, as the report shows it. */
   title: string;
   /** One or two sentences saying what the figure shows and how to read it. */
   caption: string;
   /** File names relative to the folder they were written to. */
   svg: string;
+  /** PNG file name, as `svg`. */
   png: string;
-  /** Size in CSS pixels; the PNG has `scale` times as many. */
+  /** Width in CSS pixels; the PNG has `scale` times as many. */
   width: number;
+  /** Height in CSS pixels. */
   height: number;
 }
 
@@ -107,7 +110,9 @@ export async function writePredictionsFigure(
   );
 }
 
+/** What {@link writeRunFigures} draws from; each figure is drawn only when its data is given. */
 export interface RunFigureInput {
+  /** The trained network (its first Dense layer's weights are drawn when the inputs are a square image). */
   network: Sequential;
   /** The training history (from `fit`); without it, no history figure. */
   history?: History;
@@ -115,18 +120,24 @@ export interface RunFigureInput {
   train?: Dataset;
   /** The test set and the network's evaluation on it (from `evaluate`); without them, no prediction figures. */
   test?: Dataset;
+  /** The network's evaluation on `test`: give both or neither. */
   evaluation?: Evaluation;
   /** Seed of the random choice of samples and predictions; default 0. */
   seed?: number;
+  /** Sample digits drawn; default 25. */
   samples?: number;
+  /** Test predictions drawn; default 10. */
   predictions?: number;
+  /** Most confidently wrong test samples drawn; default 10. */
   wrong?: number;
+  /** Options of every PNG. */
   png?: PngOptions;
 }
 
 /**
  * Every figure the run has data for, written into `dir`: activations, sample digits, training history,
  * predictions, confusion matrix, most confidently wrong digits, first-layer weights.
+ * @throws {@link index.ScratchnetError} if only one of test and evaluation is given, or they disagree in count.
  */
 export async function writeRunFigures(dir: string, input: RunFigureInput): Promise<FigureFile[]> {
   const { network, history, train, test, evaluation, seed = 0, samples = 25, predictions = 10, wrong = 10, png = {} } = input;

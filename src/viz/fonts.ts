@@ -10,6 +10,7 @@ import * as vega from 'vega';
  * too wide, legends too roomy and labels truncated early.
  */
 
+/** The font family name every chart config asks for. */
 export const FONT_FAMILY = 'DejaVu Sans';
 
 const FACES = {
@@ -48,10 +49,14 @@ function face(bold: boolean, oblique: boolean): opentype.Font {
 }
 
 /** What vega passes to a text-width function: a text mark item (only these fields matter here). */
-interface TextItem {
+export interface TextItem {
+  /** In px; default 11 (vega's). */
   fontSize?: number;
+  /** `bold`, `bolder` or a number ≥ 600 selects the bold face. */
   fontWeight?: string | number;
+  /** `italic` or `oblique` selects the oblique face. */
   fontStyle?: string;
+  /** Vega's truncation width in px; not read here. */
   limit?: number;
 }
 

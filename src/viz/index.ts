@@ -3,7 +3,13 @@
  * Dataset, Sequential), rendered headless to SVG and PNG, and the self-contained HTML report.
  * A separate entry point from the core (`scratchnet`): it loads vega and a native rasteriser (resvg).
  */
-export { activationFunctionsChart, activationDerivativesChart, activationCurve, ACTIVATION_PANELS } from './activation-charts.js';
+export {
+  activationFunctionsChart,
+  activationDerivativesChart,
+  activationCurve,
+  ACTIVATION_PANELS,
+  type ActivationPanel,
+} from './activation-charts.js';
 export { trainingHistoryChart, confusionMatrixChart } from './training-charts.js';
 export {
   sampleNoun,
@@ -38,4 +44,4 @@ export {
 } from './figures.js';
 export { writeReport, reportHtml, runMetrics, type ReportInput, type Report, type ReportValue } from './report.js';
 export { CHART_CONFIG, COLOURS } from './chart-style.js';
-export { FONT_FAMILY, chartFontFiles, measureText, useChartFontMetrics } from './fonts.js';
+export { FONT_FAMILY, chartFontFiles, measureText, useChartFontMetrics, type TextItem } from './fonts.js';

@@ -57,11 +57,15 @@ export function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 
+/** What {@link writeChart} wrote: the two files and the chart's size. */
 export interface WrittenChart {
+  /** Path of the SVG file. */
   svg: string;
+  /** Path of the PNG file. */
   png: string;
-  /** Size in CSS pixels (the PNG has scale × as many). */
+  /** Width in CSS pixels (the PNG has scale × as many). */
   width: number;
+  /** Height in CSS pixels. */
   height: number;
 }
 

@@ -11,9 +11,12 @@ import { type FigureFile, type RunFigureInput, writeRunFigures } from './figures
  * figure files written beside it — it opens from disk with no network.
  */
 
+/** A value in the report's tables: a scalar, a list (shown comma-separated), null (shown as "–") or undefined (row left out). */
 export type ReportValue = string | number | boolean | null | undefined | readonly (string | number)[];
 
+/** What {@link writeReport} presents: the figures' data plus the run's settings and results. */
 export interface ReportInput extends RunFigureInput {
+  /** Page title; default "scratchnet training report". */
   title?: string;
   /** The run's settings (options, data, network), shown as a table in this order; undefined rows are left out. */
   config?: Record<string, ReportValue>;
@@ -23,9 +26,11 @@ export interface ReportInput extends RunFigureInput {
   date?: Date;
 }
 
+/** What {@link writeReport} wrote. */
 export interface Report {
   /** Path of index.html. */
   index: string;
+  /** The figures, in page order. */
   figures: FigureFile[];
 }
 

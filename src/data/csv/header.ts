@@ -5,9 +5,11 @@ import { ScratchnetError } from '../../errors.js';
  * has, which column holds the label, and whether labels are class names ("setosa") or class numbers.
  */
 export interface CsvLayout {
+  /** Line 1 is a header, not data. */
   hasHeader: boolean;
   /** Column names from the header, or null. */
   names: string[] | null;
+  /** Cells per row, label included. */
   columns: number;
   /** 0-based index of the label column. */
   labelColumn: number;
@@ -17,7 +19,9 @@ export interface CsvLayout {
 
 /** What the user asked for (see LoadOptions). */
 export interface LayoutOptions {
+  /** Is line 1 a header? Default 'auto': detected (text above numbers on line 2). */
   header?: 'auto' | boolean;
+  /** Label column, 0-based (−1 = last) or a header name; default the column named "label", else 0. */
   labelColumn?: number | string;
 }
 
@@ -33,6 +37,7 @@ export function splitCells(line: string): string[] {
   return line.replace(/\r$/, '').split(',').map(unquote);
 }
 
+/** A cell without its surrounding spaces and double quotes; `""` inside quotes becomes `"`. */
 export function unquote(cell: string): string {
   const trimmed = cell.trim();
   return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')

@@ -7,6 +7,7 @@ import type { Dataset } from '../dataset.js';
 import type { RowStoreOptions } from '../row-store.js';
 import { type ByteSource, checkClassCount, fileLabel, openByteSource } from '../source.js';
 
+/** Options of {@link loadCsv}; the column layout options (label column, header) come from the file when unset. */
 export interface CsvOptions extends LayoutOptions {
   /** Number of classes; labels must lie in 0..classes−1. Default: 10 for MNIST-shaped files, else inferred (largest label + 1). */
   classes?: number;

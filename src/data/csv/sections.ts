@@ -33,6 +33,10 @@ export interface SectionStart extends SharedRows {
   /** Line number of the section's first line. */
   firstLine: number;
 }
+/**
+ * The worker's answer: its row count and largest label, or the error it met (`scratchnet` true when the
+ * error was a ScratchnetError, so the caller rethrows it as one).
+ */
 export type SectionResult = { rows: number; largestLabel: number } | { error: string; scratchnet: boolean };
 
 /**
