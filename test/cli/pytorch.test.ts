@@ -4,22 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../../src/data/builtin.js';
+import { findPython } from '../python.js';
 import { runCli, tempDir } from './run.js';
 
-/**
- * A Python with PyTorch and NumPy (Debian's python3-torch lives in /usr/bin/python3), or null.
- * SCRATCHNET_PYTHON picks one (e.g. a venv that also has the `safetensors` package, checked too).
- */
-function pythonWithTorch(): string | null {
-  for (const python of [process.env.SCRATCHNET_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p))) {
-    const probe = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
-  }
-  return null;
-}
-
-const python = pythonWithTorch();
-if (!python) console.log('Skipping the PyTorch interoperability test: no python3 with torch and numpy (Debian: python3-torch).');
+// A Python with PyTorch and NumPy (see test/python.ts; SCRATCHNET_PYTHON picks one).
+const { python, reason } = findPython(['torch', 'numpy']);
+if (!python)
+  console.log(`Skipping the PyTorch interoperability test: no python3 with torch and numpy (${reason}; Debian: python3-torch).`);
 
 describe('model files in PyTorch', () => {
   it.skipIf(!python)(
