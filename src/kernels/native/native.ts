@@ -84,7 +84,8 @@ export async function loadNativeAddon(isa?: NativeIsa): Promise<NativeLoad> {
       }
       return { addon, path, isa: forced as NativeIsa };
     }
-    if (runs.length === 0) return { reason: `this CPU lacks ${NATIVE_ISAS.map((i) => DESCRIBED[i]).join(' and ')}, which the native kernels use` };
+    if (runs.length === 0)
+      return { reason: `this CPU lacks ${NATIVE_ISAS.map((i) => DESCRIBED[i]).join(' and ')}, which the native kernels use` };
     return { addon, path, isa: runs[0] };
   } catch (error) {
     return { reason: `the native kernels failed to load: ${(error as Error).message}` };

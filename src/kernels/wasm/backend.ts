@@ -167,7 +167,11 @@ function wasmKernels(
   // A job record (row-job.ts) in its own region, with 32-bit views remade only when the region moves or
   // the memory grows. The caller writes it; every thread that runs a share of its rows reads it.
   const jobRecord = (purpose: string) => {
-    const record = { at: -1, ints: new Int32Array(0) as Int32Array<ArrayBufferLike>, floats: new Float32Array(0) as Float32Array<ArrayBufferLike> };
+    const record = {
+      at: -1,
+      ints: new Int32Array(0) as Int32Array<ArrayBufferLike>,
+      floats: new Float32Array(0) as Float32Array<ArrayBufferLike>,
+    };
     return (slots: number) => {
       const at = heap.scratch(purpose, 4 * slots);
       if (at !== record.at || record.ints.length < slots || record.ints.buffer !== heap.buffer()) {

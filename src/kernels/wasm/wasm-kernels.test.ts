@@ -17,8 +17,8 @@ let threaded: WasmKernels;
 const native = await loadNativeAddon();
 const nativeMissing = 'reason' in native ? native.reason : null;
 const nativeIsas = 'reason' in native ? [] : native.addon.isas();
-let natives: WasmKernels[] = [];
-let nativesThreaded: WasmKernels[] = [];
+const natives: WasmKernels[] = [];
+const nativesThreaded: WasmKernels[] = [];
 
 beforeAll(async () => {
   single = await createWasmKernels({ threads: 0 });
@@ -54,7 +54,9 @@ describe('native kernels', () => {
 
   it.skipIf(nativeMissing !== null)('refuse an instruction set this CPU lacks, naming it, and an unknown one', async () => {
     for (const isa of NATIVE_ISAS.filter((i) => !nativeIsas.includes(i))) {
-      expect(await loadNativeAddon(isa)).toEqual({ reason: expect.stringMatching(/^SCRATCHNET_NATIVE_ISA=avx512, but this CPU lacks AVX-512/) });
+      expect(await loadNativeAddon(isa)).toEqual({
+        reason: expect.stringMatching(/^SCRATCHNET_NATIVE_ISA=avx512, but this CPU lacks AVX-512/),
+      });
       await expect(createWasmKernels({ threads: 0, native: true, nativeIsa: isa })).rejects.toThrow(/lacks AVX-512/);
     }
     expect(await loadNativeAddon('sse2' as 'avx2')).toEqual({ reason: 'SCRATCHNET_NATIVE_ISA=sse2 is not one of avx512, avx2' });
