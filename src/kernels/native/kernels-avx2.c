@@ -5,7 +5,8 @@
 // What 256 bits change: sixteen registers of eight floats instead of 32 of sixteen, and no mask
 // registers. A group of four rows (the same grouping as AVX-512, so the same unions of nonzeros) keeps
 // 4 rows × V vectors of sums, V vectors of B and one broadcast value of A in registers:
-// 4·V + V + 1 ≤ 16 gives V = 3, 24 columns of C per walk of the runs. Column tails are masked loads
+// 4·V + V + 1 ≤ 16 gives V = 3, 24 columns of C per walk of the runs (measured against V = 2, the first
+// layer of bench:chain: 0.65–0.71× the wasm kernels' time against 0.75–0.82×). Column tails are masked loads
 // (vmaskmovps) only where the width is not a multiple of eight, as the masks cost more than a load.
 //
 // Every sum is the same chain of fused multiply-adds in the same order (p ascending, from 0 or from C) as
@@ -107,8 +108,12 @@ KERNEL INLINE void groupBlock(const int R, const int *at, int first, int w, int 
     }
     const float *bj = bBlock + j;
     switch (V * 2 + (tail != 0)) { // V and whether it ends in a tail as constants: the loops unroll
+#if VMAX >= 3
       case 6: groupRuns(R, 3, 0, last, runs, ar, bj, (size_t)n, cr, fresh); break;
+#endif
+#if VMAX >= 3
       case 7: groupRuns(R, 3, 1, last, runs, ar, bj, (size_t)n, cr, fresh); break;
+#endif
       case 4: groupRuns(R, 2, 0, last, runs, ar, bj, (size_t)n, cr, fresh); break;
       case 5: groupRuns(R, 2, 1, last, runs, ar, bj, (size_t)n, cr, fresh); break;
       case 2: groupRuns(R, 1, 0, last, runs, ar, bj, (size_t)n, cr, fresh); break;
@@ -176,8 +181,12 @@ KERNEL static void transposedProduct(int rowStart, int rowEnd, int m, int n, int
       const float *ap = a + p, *bj = b + j;
       float *cp = c + (size_t)p * n + j;
       switch (V * 2 + (tail != 0)) {
+#if VMAX >= 3
         case 6: transposedRows4(3, 0, last, ap, (size_t)m, bj, (size_t)n, k, cp, accumulate); break;
+#endif
+#if VMAX >= 3
         case 7: transposedRows4(3, 1, last, ap, (size_t)m, bj, (size_t)n, k, cp, accumulate); break;
+#endif
         case 4: transposedRows4(2, 0, last, ap, (size_t)m, bj, (size_t)n, k, cp, accumulate); break;
         case 5: transposedRows4(2, 1, last, ap, (size_t)m, bj, (size_t)n, k, cp, accumulate); break;
         case 2: transposedRows4(1, 0, last, ap, (size_t)m, bj, (size_t)n, k, cp, accumulate); break;

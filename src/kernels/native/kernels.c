@@ -14,8 +14,9 @@
 // everything in 512-bit lanes. Here the same method — rows sorted and grouped, walking the runs of
 // columns where any of them is nonzero — runs sixteen lanes wide with four rows × 64 columns of sums in
 // registers (AVX-512 has 32 of them), or eight lanes wide with four rows × 24 columns (AVX2 has 16).
-// Measured, the tutorial's network (784-64-32-10) evaluating Fashion-MNIST, one thread, per 1000 images:
-// AVX-512 0.91 ms; AVX2 AVX2_MS ms against the wasm kernels' WASM_MS ms on an AMD EPYC (Zen 3, no AVX-512).
+// Measured (`npm run bench:chain`: the tutorial's network, 784-64-32-10, evaluating Fashion-MNIST on one
+// thread): AVX-512 0.91 ms per 1000 images on the machine it was written on; AVX2 0.66–0.76× the wasm
+// kernels' time on an AMD EPYC without AVX-512 (Zen 3, a busy 2-core VM: 4.2–5.1 ms against 6.2–7.5 ms).
 //
 //   C[i,:] = Σ_p A[i,p] · B[p,:]     (a row of C is a weighted sum of rows of B; A's zeros cost nothing)
 //
