@@ -1,9 +1,10 @@
 // `npm run bench:chain [-- --data fashion|mnist|dir]`: the evaluation chain of the tutorial's network
 // (784-64-32-10, ReLU, batches of 1000 test images) on one thread, the wasm kernels against the native
-// ones, interleaved in one process over the same memory-resident inputs: time per 1000 images for the
+// ones (each instruction set this CPU runs: AVX-512, AVX2), interleaved in one process over the same memory-resident inputs: time per 1000 images for the
 // whole chain and for the first layer alone, and whether the two give the same outputs bit for bit.
 import { Rng } from '../src/tensor/rng.js';
 import { createWasmKernels, type WasmKernels } from '../src/kernels/wasm/backend.js';
+import { loadNativeAddon } from '../src/kernels/native/native.js';
 import type { DenseStep } from '../src/kernels/kernels.js';
 import { loadBenchData } from './datasets.js';
 
@@ -16,12 +17,15 @@ if (!data) {
   process.exit(1);
 }
 const backends: Record<string, WasmKernels> = { wasm: await createWasmKernels({ threads: 0 }) };
-try {
-  backends.native = await createWasmKernels({ threads: 0, native: true });
-} catch (error) {
-  console.error(`native kernels unavailable: ${(error as Error).message}`);
+const native = await loadNativeAddon();
+if ('reason' in native) {
+  console.error(`native kernels unavailable: ${native.reason}`);
   process.exit(1);
 }
+for (const nativeIsa of native.addon.isas()) {
+  backends[nativeIsa] = await createWasmKernels({ threads: 0, native: true, nativeIsa });
+}
+const natives = Object.keys(backends).filter((name) => name !== 'wasm');
 
 const batch = 1000,
   batches = Math.min(10, Math.floor(data.test.count / batch));
@@ -51,14 +55,15 @@ function setUp(backend: WasmKernels) {
 const runs = Object.fromEntries(Object.entries(backends).map(([name, backend]) => [name, setUp(backend)]));
 
 const bits = (values: Float32Array) => new Uint32Array(values.buffer, values.byteOffset, values.length);
-const same = [0, 1].every((b) => {
-  runs.wasm.chain(b);
-  runs.native.chain(b);
-  return runs.wasm.outputs.every((out, i) => {
-    const theirs = bits(runs.native.outputs[i]);
-    return bits(out).every((v, j) => v === theirs[j]);
+const same = (name: string) =>
+  [0, 1].every((b) => {
+    runs.wasm.chain(b);
+    runs[name].chain(b);
+    return runs.wasm.outputs.every((out, i) => {
+      const theirs = bits(runs[name].outputs[i]);
+      return bits(out).every((v, j) => v === theirs[j]);
+    });
   });
-});
 
 const times: Record<string, { chain: number[]; first: number[] }> = {};
 for (const name of Object.keys(runs)) times[name] = { chain: [], first: [] };
@@ -80,8 +85,9 @@ console.log(
 );
 for (const [name, t] of Object.entries(times))
   console.log(`  ${name.padEnd(7)} whole chain ${median(t.chain).toFixed(3)}   first layer ${median(t.first).toFixed(3)}`);
-console.log(
-  `  native ÷ wasm time: chain ${(median(times.native.chain) / median(times.wasm.chain)).toFixed(2)}, first layer ${(median(times.native.first) / median(times.wasm.first)).toFixed(2)}`,
-);
-console.log(`  outputs bit for bit equal: ${same ? 'yes' : 'NO'}`);
+for (const name of natives) {
+  console.log(
+    `  ${name} ÷ wasm time: chain ${(median(times[name].chain) / median(times.wasm.chain)).toFixed(2)}, first layer ${(median(times[name].first) / median(times.wasm.first)).toFixed(2)}; outputs bit for bit equal: ${same(name) ? 'yes' : 'NO'}`,
+  );
+}
 for (const backend of Object.values(backends)) await backend.close();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import { evaluate } from '../network/evaluate.js';
@@ -21,6 +22,24 @@ describe('backend selection', () => {
     expect(await useBackend('js')).toBe(reference);
     expect(kernels().alloc(4).buffer).toBeInstanceOf(ArrayBuffer);
     expect((await useBackend('wasm')).name).toBe('wasm');
+  });
+
+  it("where the native kernels cannot run, 'auto' says why once per process and runs on wasm; a forced 'native' fails naming the reason", () => {
+    // the compiled library in a fresh process, with an instruction set no CPU has forced
+    const script = [
+      "import { useBackend } from './dist/src/kernels/index.js';",
+      "for (let i = 0; i < 3; i++) console.log((await useBackend('auto')).name);",
+      "await useBackend('native').catch((error) => console.log(error.message));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, SCRATCHNET_NATIVE_ISA: 'avx1024' },
+      encoding: 'utf8',
+    });
+    const reason = 'SCRATCHNET_NATIVE_ISA=avx1024 is not one of avx512, avx2';
+    expect(run.stdout).toBe(`wasm\nwasm\nwasm\nnative backend unavailable: ${reason}\n`);
+    const fallback =
+      process.arch === 'x64' ? `scratchnet: the native kernels cannot run here (${reason}); running on WebAssembly\n` : '';
+    expect(run.stderr).toBe(fallback);
   });
 
   it('rejects an unknown backend name', async () => {

@@ -12,6 +12,7 @@ export { reference } from './reference.js';
  */
 let active: Kernels = reference;
 
+/** The active backend's kernels. */
 export function kernels(): Kernels {
   return active;
 }
@@ -23,8 +24,8 @@ export function setKernels(backend: Kernels): void {
 
 /**
  * 'js': the readable reference kernels. 'wasm': WebAssembly SIMD (+ threads). 'native': the wasm backend
- * with its matrix products and evaluation chain in the native addon (AVX-512, Node on x86-64; see
- * src/kernels/native). 'auto': native where it runs, else wasm, else js.
+ * with its matrix products and evaluation chain in the native addon (AVX-512 or AVX2, Node on x86-64; see
+ * src/kernels/native; its `isa` says which). 'auto': native where it runs, else wasm, else js.
  */
 export type BackendName = 'js' | 'wasm' | 'native' | 'auto';
 export const BACKEND_NAMES: readonly BackendName[] = ['js', 'wasm', 'native', 'auto'];
@@ -45,9 +46,24 @@ function make(name: 'wasm' | 'native', options: WasmOptions): Promise<Kernels> {
   return backend;
 }
 
+/** Whether 'auto' has said why the native kernels do not run (once per process, not per backend). */
+let fallbackReported = false;
+
+/**
+ * 'auto' passing over the native kernels says why on stderr, once: unless the user turned them off
+ * (SCRATCHNET_NATIVE=0) or this is not Node on x86-64, where they are not expected to run.
+ */
+function reportFallback(error: unknown): void {
+  if (fallbackReported || typeof process === 'undefined' || !process.versions?.node) return;
+  fallbackReported = true;
+  if (process.env.SCRATCHNET_NATIVE === '0' || process.arch !== 'x64') return;
+  console.warn(`scratchnet: the native kernels cannot run here (${(error as Error).message}); running on WebAssembly`);
+}
+
 /**
  * Selects the backend by name and makes it active; build networks afterwards. 'wasm' and 'native'
- * throw, saying why, where they cannot run; 'auto' then quietly takes the next one (native, wasm, js).
+ * throw, saying why, where they cannot run; 'auto' then takes the next one (native, wasm, js), saying
+ * once per process why the native kernels did not run.
  * `options.threads` (wasm and native, first call): worker threads for large products, 0 for none.
  */
 export async function useBackend(name: BackendName, options: WasmOptions = {}): Promise<Kernels> {
@@ -65,8 +81,8 @@ export async function useBackend(name: BackendName, options: WasmOptions = {}): 
       try {
         chosen = await make(candidate, options);
         break;
-      } catch {
-        // the next one
+      } catch (error) {
+        if (candidate === 'native') reportFallback(error);
       }
     }
     setKernels(chosen);

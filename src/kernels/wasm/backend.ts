@@ -1,31 +1,20 @@
 import type { Kernels } from '../kernels.js';
 import { argmaxRows, reference } from '../reference.js';
 import { WasmHeap } from './memory.js';
-import { loadNativeAddon, nativeRowKernels } from '../native/native.js';
-import { LIST_REGIONS, type RowKernels, type ThreadPool, startThreadPool } from './threads.js';
+import { loadNativeAddon, type NativeIsa, nativeRowKernels } from '../native/native.js';
+import type { RowKernels } from './mailbox.js';
+import * as job from './row-job.js';
+import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
 import { ScratchnetError } from '../../errors.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
 export interface WasmExports {
   heapBase(): number;
-  gemmRows(
-    transA: number,
-    rowStart: number,
-    rowEnd: number,
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    b: number,
-    c: number,
-    accumulate: number,
-    scratch: number,
-    bias: number,
-    activate: number,
-    slope: number,
-  ): void;
-  chainRows(rowStart: number, rowEnd: number, m: number, table: number, layers: number, scratch: number, classes: number): void;
+  /** Rows [rowStart, rowEnd) of the gemm job at `job` (row-job.ts). */
+  gemmRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
+  /** Rows [rowStart, rowEnd) of the chain job at `job` (row-job.ts). */
+  chainRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   transpose(rowStart: number, rowEnd: number, rows: number, cols: number, src: number, out: number): void;
   sumRows(rows: number, cols: number, x: number, out: number): void;
   leakyRelu(n: number, slope: number, x: number, y: number): void;
@@ -43,10 +32,12 @@ export interface WasmOptions {
   /** Use the fused multiply-add build where the engine allows (default true; see compileKernels). */
   relaxedSimd?: boolean;
   /**
-   * Run the matrix products and the evaluation chain in the native addon (src/kernels/native; AVX-512,
-   * Node on x86-64), the rest as WebAssembly: the 'native' backend. Throws where the addon cannot run.
+   * Run the matrix products and the evaluation chain in the native addon (src/kernels/native; AVX-512
+   * or AVX2, Node on x86-64), the rest as WebAssembly: the 'native' backend. Throws where the addon cannot run.
    */
   native?: boolean;
+  /** With `native`: the instruction set to run (default: SCRATCHNET_NATIVE_ISA, else the fastest this CPU has). */
+  nativeIsa?: NativeIsa;
 }
 
 /** Pages the memory starts with (16 MiB) and may grow to (2 GiB); must match asconfig.json's maximum. */
@@ -122,19 +113,22 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   const wasm = instance.exports as unknown as WasmExports;
   const heap = new WasmHeap(memory, wasm.heapBase());
   let rows: RowKernels = wasm;
-  let nativePath: string | null = null;
+  let native: { path: string; isa: NativeIsa } | null = null;
   if (options.native) {
-    const native = await loadNativeAddon();
-    if ('reason' in native) throw new ScratchnetError(native.reason);
-    rows = nativeRowKernels(native.addon, () => heap.buffer());
-    nativePath = native.path;
+    const load = await loadNativeAddon(options.nativeIsa);
+    if ('reason' in load) throw new ScratchnetError(load.reason);
+    rows = nativeRowKernels(load.addon, load.isa, () => heap.buffer());
+    native = { path: load.path, isa: load.isa };
   }
-  const pool = await startThreadPool(module, heap, rows, { ...options, nativePath });
-  return wasmKernels(wasm, rows, heap, pool, build, nativePath !== null);
+  const pool = await startThreadPool(module, heap, rows, { ...options, native });
+  return wasmKernels(wasm, rows, heap, pool, build, native?.isa ?? null);
 }
 
-/** The wasm backend (or the native one, its row kernels in the addon): Kernels, plus which build runs and a way to stop its worker threads. */
-export type WasmKernels = Kernels & { readonly build: KernelBuild; close(): Promise<void> };
+/**
+ * The wasm backend (or the native one, its row kernels in the addon): Kernels, plus which wasm build runs,
+ * which native instruction set (null: none, the wasm backend) and a way to stop its worker threads.
+ */
+export type WasmKernels = Kernels & { readonly build: KernelBuild; readonly isa: NativeIsa | null; close(): Promise<void> };
 
 /** Scratch a thread's gemmRows needs at inner dimension k: the lists, pairing order and nonzero flags, or a padded copy of a narrow B, 16·k floats (gemm.ts). */
 const scratchBytes = (k: number) => 64 * k + 64 + 12 * 128 + 1024;
@@ -145,7 +139,7 @@ function wasmKernels(
   heap: WasmHeap,
   pool: ThreadPool | null,
   build: KernelBuild,
-  native: boolean,
+  isa: NativeIsa | null,
 ): WasmKernels {
   const fits = (what: string, array: ArrayLike<number>, length: number) => {
     if (array.length < length) throw new ScratchnetError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
@@ -170,21 +164,26 @@ function wasmKernels(
     },
   };
 
-  // The layer table of denseChain, eight 32-bit fields per layer, with views remade only when its region moves or the memory grows.
-  const chainTable = {
-    ptr: -1,
-    ints: new Int32Array(0) as Int32Array<ArrayBufferLike>,
-    floats: new Float32Array(0) as Float32Array<ArrayBufferLike>,
-    entries(layers: number) {
-      const ptr = heap.scratch('chain', 32 * layers);
-      if (ptr !== this.ptr || this.ints.length < 8 * layers || this.ints.buffer !== heap.buffer()) {
-        this.ptr = ptr;
-        this.ints = new Int32Array(heap.buffer(), ptr, 8 * layers);
-        this.floats = new Float32Array(heap.buffer(), ptr, 8 * layers);
+  // A job record (row-job.ts) in its own region, with 32-bit views remade only when the region moves or
+  // the memory grows. The caller writes it; every thread that runs a share of its rows reads it.
+  const jobRecord = (purpose: string) => {
+    const record = {
+      at: -1,
+      ints: new Int32Array(0) as Int32Array<ArrayBufferLike>,
+      floats: new Float32Array(0) as Float32Array<ArrayBufferLike>,
+    };
+    return (slots: number) => {
+      const at = heap.scratch(purpose, 4 * slots);
+      if (at !== record.at || record.ints.length < slots || record.ints.buffer !== heap.buffer()) {
+        record.at = at;
+        record.ints = new Int32Array(heap.buffer(), at, slots);
+        record.floats = new Float32Array(heap.buffer(), at, slots);
       }
-      return this;
-    },
+      return record;
+    };
   };
+  const gemmJob = jobRecord('gemm job');
+  const chainJob = jobRecord('chain job');
 
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
@@ -201,17 +200,27 @@ function wasmKernels(
     activate: number,
     slope: number,
   ) => {
+    const { at, ints, floats } = gemmJob(job.GEMM_SLOTS);
+    ints[job.GEMM_TRANS_A] = transA;
+    ints[job.GEMM_M] = m;
+    ints[job.GEMM_N] = n;
+    ints[job.GEMM_K] = k;
+    ints[job.GEMM_A] = a;
+    ints[job.GEMM_B] = b;
+    ints[job.GEMM_C] = c;
+    ints[job.GEMM_ACCUMULATE] = accumulate;
+    ints[job.GEMM_BIAS] = bias;
+    ints[job.GEMM_ACTIVATE] = activate;
+    floats[job.GEMM_SLOPE] = slope;
     const listBytes = scratchBytes(k);
-    if (pool && pool.worthSplitting(m, n, k)) {
-      pool.gemmRows(transA, m, n, k, a, b, c, accumulate, listBytes, bias, activate, slope);
-    } else {
-      rows.gemmRows(transA, 0, m, m, n, k, a, b, c, accumulate, heap.scratch(LIST_REGIONS[0], listBytes), bias, activate, slope);
-    }
+    if (pool && pool.worthSplitting(m, n, k)) pool.gemmRows(at, m, listBytes);
+    else rows.gemmRows(at, 0, m, heap.scratch(LIST_REGIONS[0], listBytes));
   };
 
   return {
-    name: native ? 'native' : 'wasm',
+    name: isa ? 'native' : 'wasm',
     build,
+    isa,
     alloc: (length) => heap.alloc(length),
 
     denseChain(m, x, layers, outputs, classes) {
@@ -229,7 +238,7 @@ function wasmKernels(
         if (classes && layers.length > 0) argmaxRows(m, layers[layers.length - 1].units, outputs[layers.length - 1], classes);
         return;
       }
-      const table = chainTable.entries(layers.length);
+      const { at, ints, floats } = chainJob(job.CHAIN_SLOTS + job.CHAIN_LAYER_SLOTS * layers.length);
       let inputs = layers[0].inputs,
         multiplyAdds = 0,
         listBytes = 0;
@@ -243,25 +252,26 @@ function wasmKernels(
         fits(`denseChain layer ${i} weight`, weight, inputs * units);
         fits(`denseChain layer ${i} output`, outputs[i], m * units);
         if (epilogue.bias) fits(`denseChain layer ${i} bias`, epilogue.bias, units);
-        // inputs k, units n, input, W, output, bias, activate, slope (gemm.ts, chainRows)
-        const at = 8 * i,
-          ints = table.ints;
-        ints[at] = inputs;
-        ints[at + 1] = units;
-        ints[at + 2] = i === 0 ? x.byteOffset : outputs[i - 1].byteOffset;
-        ints[at + 3] = weight.byteOffset;
-        ints[at + 4] = outputs[i].byteOffset;
-        ints[at + 5] = epilogue.bias?.byteOffset ?? 0;
-        ints[at + 6] = epilogue.reluSlope === undefined ? 0 : 1;
-        table.floats[at + 7] = epilogue.reluSlope ?? 0;
+        const entry = job.CHAIN_SLOTS + job.CHAIN_LAYER_SLOTS * i;
+        ints[entry + job.LAYER_INPUTS] = inputs;
+        ints[entry + job.LAYER_UNITS] = units;
+        ints[entry + job.LAYER_INPUT] = i === 0 ? x.byteOffset : outputs[i - 1].byteOffset;
+        ints[entry + job.LAYER_WEIGHT] = weight.byteOffset;
+        ints[entry + job.LAYER_OUTPUT] = outputs[i].byteOffset;
+        ints[entry + job.LAYER_BIAS] = epilogue.bias?.byteOffset ?? 0;
+        ints[entry + job.LAYER_ACTIVATE] = epilogue.reluSlope === undefined ? 0 : 1;
+        floats[entry + job.LAYER_SLOPE] = epilogue.reluSlope ?? 0;
         multiplyAdds += inputs * units;
         listBytes = Math.max(listBytes, scratchBytes(inputs));
         inputs = units;
       }
       if (classes) fits('denseChain classes', classes, m);
       const classesAt = !classes ? 0 : heap.owns(classes) ? classes.byteOffset : heap.scratch('classes', 4 * m);
-      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(m, table.ptr, layers.length, listBytes, classesAt);
-      else rows.chainRows(0, m, m, table.ptr, layers.length, heap.scratch(LIST_REGIONS[0], listBytes), classesAt);
+      ints[job.CHAIN_M] = m;
+      ints[job.CHAIN_LAYERS] = layers.length;
+      ints[job.CHAIN_CLASSES] = classesAt;
+      if (pool && pool.worthSplitting(m, 1, multiplyAdds)) pool.chainRows(at, m, listBytes);
+      else rows.chainRows(at, 0, m, heap.scratch(LIST_REGIONS[0], listBytes));
       if (classes && !heap.owns(classes)) classes.set(new Int32Array(heap.buffer(), classesAt, m));
     },
 

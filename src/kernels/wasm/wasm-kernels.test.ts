@@ -3,27 +3,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernels } from '../kernels.js';
 import { reference } from '../reference.js';
 import { Rng } from '../../tensor/rng.js';
-import { loadNativeAddon } from '../native/native.js';
+import { loadNativeAddon, NATIVE_ISAS } from '../native/native.js';
+import * as rowJob from './row-job.js';
 import { createWasmKernels, type WasmKernels } from './backend.js';
 import { SPLIT_THRESHOLD } from './threads.js';
 
 let single: WasmKernels; // the build the backend picks: fused multiply-add (relaxed SIMD) on Node
 let plain: WasmKernels; // the build for engines without relaxed SIMD: separate multiply and add
 let threaded: WasmKernels;
-// The native backend (its matrix products in the C addon, src/kernels/native), one thread and two, where
-// the addon is built and the CPU runs it: every product test below runs on it too.
+// The native backend (its matrix products in the C addon, src/kernels/native), one thread and two, with
+// every instruction set the addon has and the CPU runs (AVX-512 and AVX2 where both do, the AVX2 ones
+// forced as SCRATCHNET_NATIVE_ISA=avx2 would): every product test below runs on each.
 const native = await loadNativeAddon();
 const nativeMissing = 'reason' in native ? native.reason : null;
-let natives: WasmKernels[] = [];
-let nativesThreaded: WasmKernels[] = [];
+const nativeIsas = 'reason' in native ? [] : native.addon.isas();
+const natives: WasmKernels[] = [];
+const nativesThreaded: WasmKernels[] = [];
 
 beforeAll(async () => {
   single = await createWasmKernels({ threads: 0 });
   plain = await createWasmKernels({ threads: 0, relaxedSimd: false });
   threaded = await createWasmKernels({ threads: 1 });
   if (!nativeMissing) {
-    natives = [await createWasmKernels({ threads: 0, native: true })];
-    nativesThreaded = [await createWasmKernels({ threads: 1, native: true })];
+    for (const nativeIsa of nativeIsas) {
+      natives.push(await createWasmKernels({ threads: 0, native: true, nativeIsa }));
+      nativesThreaded.push(await createWasmKernels({ threads: 1, native: true, nativeIsa }));
+    }
   }
 });
 afterAll(async () => {
@@ -36,9 +41,26 @@ describe('native kernels', () => {
     `are built and run here, so the product tests below cover them${nativeMissing ? ` (skipped: ${nativeMissing})` : ''}`,
     async () => {
       expect(nativeMissing).toBeNull();
-      expect(natives.map((b) => b.name)).toEqual(['native']);
+      expect(nativeIsas).toContain('avx2'); // every CPU that runs AVX-512 runs AVX2
+      expect(natives.map((b) => [b.name, b.isa])).toEqual(nativeIsas.map((isa) => ['native', isa]));
+      expect(single.isa).toBeNull();
     },
   );
+
+  it.skipIf(nativeMissing !== null)('were built with the job layout of row-job.ts (row-job.h is generated from it)', () => {
+    if ('reason' in native) return;
+    expect(native.addon.layout()).toEqual({ ...rowJob });
+  });
+
+  it.skipIf(nativeMissing !== null)('refuse an instruction set this CPU lacks, naming it, and an unknown one', async () => {
+    for (const isa of NATIVE_ISAS.filter((i) => !nativeIsas.includes(i))) {
+      expect(await loadNativeAddon(isa)).toEqual({
+        reason: expect.stringMatching(/^SCRATCHNET_NATIVE_ISA=avx512, but this CPU lacks AVX-512/),
+      });
+      await expect(createWasmKernels({ threads: 0, native: true, nativeIsa: isa })).rejects.toThrow(/lacks AVX-512/);
+    }
+    expect(await loadNativeAddon('sse2' as 'avx2')).toEqual({ reason: 'SCRATCHNET_NATIVE_ISA=sse2 is not one of avx512, avx2' });
+  });
 });
 
 /** `length` uniform values in [−1, 1), a fraction `zeros` of them exactly 0 (blank pixels, dead ReLUs). */
@@ -499,6 +521,7 @@ describe('wasm build', () => {
     );
     const sources = new URL('./assembly/', import.meta.url);
     for (const name of readdirSync(sources)) expect(statSync(new URL(name, sources)).mtimeMs, name).toBeLessThanOrEqual(built);
+    expect(statSync(new URL('./row-job.ts', import.meta.url)).mtimeMs, 'row-job.ts').toBeLessThanOrEqual(built);
   });
 });
 
@@ -557,17 +580,23 @@ describe(`native kernels over the WebAssembly memory${nativeMissing ? ` (skipped
         return outputs.map((o) => Array.from(new Uint32Array(o.buffer, o.byteOffset, o.length)));
       };
       expect(single.build).toBe('relaxed');
-      expect(run(natives[0])).toEqual(run(single));
+      const expected = run(single);
+      for (const backend of natives) expect(run(backend), backend.isa!).toEqual(expected);
     },
   );
 
   it.skipIf(nativeMissing !== null)('refuse addresses outside the memory instead of touching other memory', () => {
     if ('reason' in native) return;
-    const id = native.addon.attach(new Uint8Array(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer));
-    expect(() => native.addon.gemmRows(id, 0, 0, 2, 2, 3, 4, 0, 1 << 16, 4096, 0, 8192, 0, 0, 0)).toThrow(
-      /outside the WebAssembly memory/,
-    );
-    expect(() => native.addon.chainRows(id, 0, 1, 1, 1 << 20, 1, 0, 0)).toThrow(/outside the WebAssembly memory/);
-    expect(() => native.addon.gemmRows(99, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(/attached memory/);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    const id = native.addon.attach(new Uint8Array(memory.buffer), native.isa);
+    const job = new Int32Array(memory.buffer, 0, rowJob.GEMM_SLOTS);
+    job.set([0, 2, 3, 4, 1 << 16, 4096, 0, 0, 0, 0, 0]); // transA, m, n, k, then A at 64 KiB: past the end
+    expect(job[rowJob.GEMM_A]).toBe(1 << 16);
+    expect(() => native.addon.gemmRows(id, 0, 0, 2, 8192)).toThrow(/gemmRows argument outside the WebAssembly memory/);
+    expect(() => native.addon.gemmRows(id, 65532, 0, 1, 8192)).toThrow(/gemmRows job outside the WebAssembly memory/);
+    const chain = new Int32Array(memory.buffer, 256, rowJob.CHAIN_SLOTS);
+    chain.set([1, 4000, 0, 0]); // m, then 4000 layers: their entries run past the end
+    expect(() => native.addon.chainRows(id, 256, 0, 1, 8192)).toThrow(/chainRows job or classes outside the WebAssembly memory/);
+    expect(() => native.addon.gemmRows(99, 0, 0, 1, 0)).toThrow(/attached memory/);
   });
 });

@@ -11,8 +11,16 @@
 // X·W takes its rows two at a time and walks the runs of columns where either row is nonzero instead
 // (rowsFromRuns2): a pixel's blank surround is skipped without listing the pixels one by one.
 //
+// The exported row kernels take a job — the product's fields, written once into the memory by the caller
+// at slots named in ../row-job.ts, the one definition of this boundary — and the rows of C to compute.
 // `scratch` is caller-owned space for the lists, the pairing order and the rows' nonzero flags, or for a
 // padded copy of a narrow B: 64·k + 64 + 12·128 + 1024 bytes (one region per thread; the backend sizes it).
+
+import {
+  CHAIN_CLASSES, CHAIN_LAYER_SLOTS, CHAIN_LAYERS, CHAIN_M, CHAIN_SLOTS, GEMM_A, GEMM_ACCUMULATE, GEMM_ACTIVATE, GEMM_B,
+  GEMM_BIAS, GEMM_C, GEMM_K, GEMM_M, GEMM_N, GEMM_SLOPE, GEMM_TRANS_A, LAYER_ACTIVATE, LAYER_BIAS, LAYER_INPUT, LAYER_INPUTS,
+  LAYER_OUTPUT, LAYER_SLOPE, LAYER_UNITS, LAYER_WEIGHT,
+} from '../row-job';
 
 // a·b + c, four lanes. The build makes two modules from this file (package.json, build:wasm): in the one
 // compiled with relaxed SIMD this is a fused multiply-add (one instruction, one rounding), which measured
@@ -513,30 +521,36 @@ function finishNarrowRow(row: usize, n: i32, v0: v128, v1: v128, v2: v128, v3: v
 // a 784×64 weight matrix (200 KiB) is then one block, and each pair of rows walks its runs once and
 // keeps its sums in registers over all of them — measured 5% faster than 16 KiB blocks at that shape.
 // Then, given a bias (address ≠ 0) or `activate`, the rows are finished: C = act(C + bias).
-// Threads split the rows of C between them; each passes its own scratch.
-export function gemmRows(
-  transA: i32, rowStart: i32, rowEnd: i32, m: i32, n: i32, k: i32,
-  a: usize, b: usize, c: usize, accumulate: i32, scratch: usize,
-  bias: usize, activate: i32, slope: f32,
-): void {
-  product(transA, rowStart, rowEnd, m, n, k, a, b, c, accumulate, scratch);
-  if (bias != 0 || activate != 0) finishRows(rowStart, rowEnd, n, c, bias, activate != 0, slope);
+// The product's fields are the gemm job's at `job` (row-job.ts, which names every slot). Threads split
+// the rows of C between them; each passes its own scratch.
+export function gemmRows(job: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
+  const n = load<i32>(job + (GEMM_N << 2)), c = <usize>load<u32>(job + (GEMM_C << 2));
+  const bias = <usize>load<u32>(job + (GEMM_BIAS << 2)), activate = load<i32>(job + (GEMM_ACTIVATE << 2));
+  product(load<i32>(job + (GEMM_TRANS_A << 2)), rowStart, rowEnd, load<i32>(job + (GEMM_M << 2)), n, load<i32>(job + (GEMM_K << 2)),
+    <usize>load<u32>(job + (GEMM_A << 2)), <usize>load<u32>(job + (GEMM_B << 2)), c, load<i32>(job + (GEMM_ACCUMULATE << 2)), scratch);
+  if (bias != 0 || activate != 0) finishRows(rowStart, rowEnd, n, c, bias, activate != 0, load<f32>(job + (GEMM_SLOPE << 2)));
 }
 
 // Rows [rowStart, rowEnd) through a chain of dense layers, each act(X·W + b): the network's forward pass
-// in evaluation, one thread's share of the batch, with no hand-off between layers. The table holds one
-// entry of eight 32-bit fields per layer: inputs k, units n, then the addresses of its input, W, output
-// and bias (0: none), activate (0 or 1) and the slope (f32). Given `classes` (≠ 0), each row's class
-// follows: the index of its largest output of the last layer, the first one on a tie (i32 each).
-export function chainRows(rowStart: i32, rowEnd: i32, m: i32, table: usize, layers: i32, scratch: usize, classes: usize): void {
+// in evaluation, one thread's share of the batch, with no hand-off between layers. The chain job at `job`
+// (row-job.ts) holds the batch's rows, the layers, where the classes go, then one entry per layer: inputs
+// k, units n, the addresses of its input, W, output and bias (0: none), activate and the slope. Given
+// classes (≠ 0), each row's class follows: the index of its largest output of the last layer, the first
+// one on a tie (i32 each).
+export function chainRows(job: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
+  const m = load<i32>(job + (CHAIN_M << 2)), layers = load<i32>(job + (CHAIN_LAYERS << 2));
+  const classes = <usize>load<u32>(job + (CHAIN_CLASSES << 2));
   for (let l = 0; l < layers; l++) {
-    const at = table + (<usize>l << 5);
-    gemmRows(0, rowStart, rowEnd, m, load<i32>(at, 4), load<i32>(at), load<u32>(at, 8), load<u32>(at, 12), load<u32>(at, 16), 0, scratch,
-      load<u32>(at, 20), load<i32>(at, 24), load<f32>(at, 28));
+    const at = job + (<usize>(CHAIN_SLOTS + l * CHAIN_LAYER_SLOTS) << 2);
+    const n = load<i32>(at + (LAYER_UNITS << 2)), out = <usize>load<u32>(at + (LAYER_OUTPUT << 2));
+    const bias = <usize>load<u32>(at + (LAYER_BIAS << 2)), activate = load<i32>(at + (LAYER_ACTIVATE << 2));
+    product(0, rowStart, rowEnd, m, n, load<i32>(at + (LAYER_INPUTS << 2)), <usize>load<u32>(at + (LAYER_INPUT << 2)),
+      <usize>load<u32>(at + (LAYER_WEIGHT << 2)), out, 0, scratch);
+    if (bias != 0 || activate != 0) finishRows(rowStart, rowEnd, n, out, bias, activate != 0, load<f32>(at + (LAYER_SLOPE << 2)));
   }
   if (classes == 0 || layers == 0) return;
-  const last = table + (<usize>(layers - 1) << 5);
-  const n = load<i32>(last, 4), out = <usize>load<u32>(last, 16);
+  const last = job + (<usize>(CHAIN_SLOTS + (layers - 1) * CHAIN_LAYER_SLOTS) << 2);
+  const n = load<i32>(last + (LAYER_UNITS << 2)), out = <usize>load<u32>(last + (LAYER_OUTPUT << 2));
   for (let r = rowStart; r < rowEnd; r++) {
     const row = out + (<usize>r * <usize>n << 2);
     let best = 0;

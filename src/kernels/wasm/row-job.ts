@@ -1,0 +1,76 @@
+/**
+ * The fast kernels' boundary, defined once: the jobs their row kernels run, as records of 32-bit slots
+ * in the WebAssembly memory. The caller writes a job once; then every thread runs its share of the
+ * rows with the same four arguments — `gemmRows(job, rowStart, rowEnd, scratch)` or
+ * `chainRows(job, rowStart, rowEnd, scratch)` — and each implementation reads the fields it needs at
+ * the slots named here:
+ *
+ * - TypeScript (backend.ts) writes them, with these constants;
+ * - AssemblyScript (assembly/gemm.ts) imports this very file and reads them, load<i32>(job + 4·SLOT);
+ * - C (native/kernels.c) includes row-job.h, which `npm run build:native` writes from this file's
+ *   compiled form (scripts/build-native.mjs), and the addon reports the layout it was built with, which
+ *   the loader compares with this one (native.ts) — a stale build is refused, not misread.
+ *
+ * So this file holds only `export const NAME = integer;` — the form both tsc and asc compile. A slot
+ * holds an i32 (an address is a byte offset into the memory) unless its comment says f32.
+ */
+
+// ---- The gemm job: rows of C (+)= op(A)·B, then C = act(C + bias) ----
+// op(A) is A [m,k] (transA 0: Y = X·W) or A stored [k,m] (transA 1: dW = Xᵀ·dY); B [k,n], C [m,n].
+
+/** 0: C (+)= A·B; 1: C (+)= Aᵀ·B, A stored [k,m]. */
+export const GEMM_TRANS_A = 0;
+/** Rows of C. */
+export const GEMM_M = 1;
+/** Columns of C (and of B). */
+export const GEMM_N = 2;
+/** The inner dimension: columns of op(A), rows of B. */
+export const GEMM_K = 3;
+/** Address of A. */
+export const GEMM_A = 4;
+/** Address of B, [k,n]. */
+export const GEMM_B = 5;
+/** Address of C, [m,n]. */
+export const GEMM_C = 6;
+/** 0: C = op(A)·B; 1: C += op(A)·B. */
+export const GEMM_ACCUMULATE = 7;
+/** Address of the bias added to every row of C, n floats; 0: none. */
+export const GEMM_BIAS = 8;
+/** 1: then act(v) = v > 0 ? v : slope·v; 0: no activation. */
+export const GEMM_ACTIVATE = 9;
+/** The activation's slope for v ≤ 0 (0: ReLU), f32. */
+export const GEMM_SLOPE = 10;
+/** Slots of a gemm job. */
+export const GEMM_SLOTS = 11;
+
+// ---- The chain job: rows through a chain of dense layers, Y = act(X·W + b) each (evaluation) ----
+// A header, then CHAIN_LAYER_SLOTS slots for each layer, in order: layer l's entry starts at slot
+// CHAIN_SLOTS + l·CHAIN_LAYER_SLOTS.
+
+/** Rows of the batch. */
+export const CHAIN_M = 0;
+/** Layers in the chain. */
+export const CHAIN_LAYERS = 1;
+/** Address of m i32s for each row's class (its largest output of the last layer, the first on a tie); 0: none. */
+export const CHAIN_CLASSES = 2;
+/** Slots of the chain's header (a fourth one keeps the layer entries 16-byte aligned; unused). */
+export const CHAIN_SLOTS = 4;
+
+/** A layer's inputs k. */
+export const LAYER_INPUTS = 0;
+/** A layer's units n. */
+export const LAYER_UNITS = 1;
+/** Address of its input X [m,k]: the chain's input, or the layer before's output. */
+export const LAYER_INPUT = 2;
+/** Address of its weight W [k,n]. */
+export const LAYER_WEIGHT = 3;
+/** Address of its output Y [m,n]. */
+export const LAYER_OUTPUT = 4;
+/** Address of its bias, n floats; 0: none. */
+export const LAYER_BIAS = 5;
+/** 1: act(v) = v > 0 ? v : slope·v; 0: none. */
+export const LAYER_ACTIVATE = 6;
+/** The activation's slope (0: ReLU), f32. */
+export const LAYER_SLOPE = 7;
+/** Slots of one layer's entry. */
+export const CHAIN_LAYER_SLOTS = 8;

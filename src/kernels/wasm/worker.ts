@@ -1,0 +1,45 @@
+/**
+ * A worker thread of the pool (threads.ts): instantiates the WebAssembly kernels over the shared memory
+ * (or loads the native addon, as the caller did), then claims chunks of every job published in the
+ * mailbox until told to stop. Idle, it polls the ticket `spins` times, then sleeps on it (futex), so
+ * back-to-back products find it awake and a quiet pool costs no CPU.
+ */
+import { createRequire } from 'node:module';
+import { workerData } from 'node:worker_threads';
+import { claimChunks, MAILBOX_SLOTS, type RowKernels, SCRATCH, STOP, TICKET } from './mailbox.js';
+import { type NativeAddon, type NativeIsa, nativeRowKernels } from '../native/native.js';
+import { type WasmMemory, type WasmModule, webAssembly } from './webassembly.js';
+
+/** What threads.ts hands each worker. */
+export interface WorkerData {
+  module: WasmModule;
+  memory: WasmMemory;
+  /** Byte address of the mailbox. */
+  mailbox: number;
+  /** This worker's number, 1…threads (0 is the caller). */
+  thread: number;
+  /** Polls of the ticket before sleeping. */
+  spins: number;
+  /** The native addon's file and the instruction set the caller runs it with; null: the WebAssembly kernels. */
+  native: { path: string; isa: NativeIsa } | null;
+}
+
+const { module, memory, mailbox, thread, spins: patience, native } = workerData as WorkerData;
+const rows: RowKernels = native
+  ? nativeRowKernels(createRequire(import.meta.url)(native.path) as NativeAddon, native.isa, () => memory.buffer)
+  : ((await webAssembly!.instantiate(module, { env: { memory } })).exports as unknown as RowKernels);
+const box = new Int32Array(memory.buffer, mailbox, MAILBOX_SLOTS);
+
+let seen = Atomics.load(box, TICKET);
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(box, TICKET) === seen && !box[STOP]) {
+    if (++spins > patience) {
+      Atomics.wait(box, TICKET, seen);
+      spins = 0;
+    }
+  }
+  if (box[STOP]) break;
+  claimChunks(box, rows, box[SCRATCH + thread]);
+  seen = Atomics.load(box, TICKET);
+}
