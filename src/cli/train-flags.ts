@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { ScratchnetError } from '../errors.js';
 import { INIT_NAMES } from '../layers/init.js';
 import { ACTIVATION_NAMES } from '../network/sequential.js';
 import { OPTIMIZER_NAMES } from '../optimizers/make-optimizer.js';
 import { SCHEDULE_NAMES } from '../training/schedules.js';
 import { BACKEND_FLAG } from './backend.js';
-import { type FlagTable, type OptionsOf, addFlags, flagsOfRole, kebab } from './flags.js';
+import { type FlagTable, type OptionsOf, addFlags } from './flags.js';
 import * as parse from './parse.js';
 
 /**
@@ -261,35 +260,7 @@ export const TRAIN_FLAGS = {
  */
 export type TrainOptions = OptionsOf<typeof TRAIN_FLAGS>;
 
-/** The flags a resumed run may change: how it runs and reports, and where the data is read from. */
-export const RESUMABLE_FLAGS: readonly string[] = flagsOfRole(TRAIN_FLAGS, 'run', 'data');
-
 /** Adds every `train` flag to the command. */
 export function addTrainFlags(command: Command): Command {
   return addFlags(command, TRAIN_FLAGS);
-}
-
-/**
- * The options of a resumed run: the checkpoint's, with the run and data flags given now. A recipe
- * flag given explicitly with a different value is a mistake (the run would not be the same run any
- * more) and is refused, naming the flag. `explicit(key)`: whether the user typed that flag.
- */
-export function resumedOptions(
-  saved: Record<string, unknown>,
-  given: TrainOptions,
-  explicit: (key: string) => boolean,
-  checkpoint: string,
-): TrainOptions {
-  const merged: Record<string, unknown> = { ...saved };
-  for (const [key, value] of Object.entries(given)) {
-    if (!explicit(key)) continue;
-    if (RESUMABLE_FLAGS.includes(key)) merged[key] = value;
-    else if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
-      throw new ScratchnetError(
-        `--${kebab(key)} ${String(value)} differs from the checkpoint's ${JSON.stringify(saved[key])} (${checkpoint}); a resumed run keeps its recipe — drop the option or start a new run`,
-      );
-    }
-  }
-  merged.resume = given.resume;
-  return merged as TrainOptions;
 }

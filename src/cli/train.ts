@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { fail } from './fail.js';
 import type { ErrorEvent, TrainEvent } from './train-events.js';
-import { type TrainOptions, addTrainFlags, resumedOptions } from './train-flags.js';
+import { type TrainOptions, addTrainFlags } from './train-flags.js';
+import { resumedOptions } from './train-resume.js';
 import { makeReporter } from './train-reporter.js';
 
 /** `scratchnet train`: its flags (train-flags.ts), and `--resume`'s merge of the checkpoint's options with the ones given. */

@@ -2,7 +2,7 @@ import { Batcher } from '../data/batches.js';
 import { type Dataset, selectRows } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
-import { Rng, type RngState } from '../tensor/rng.js';
+import { Rng } from '../tensor/rng.js';
 import { evaluate } from '../network/evaluate.js';
 import type { Sequential } from '../network/sequential.js';
 import { ScratchnetError } from '../errors.js';

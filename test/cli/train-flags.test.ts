@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ScratchnetError } from '../../src/errors.js';
 import { kebab } from '../../src/cli/flags.js';
-import { RESUMABLE_FLAGS, TRAIN_FLAGS, type TrainOptions, addTrainFlags, resumedOptions } from '../../src/cli/train-flags.js';
+import { TRAIN_FLAGS, type TrainOptions, addTrainFlags } from '../../src/cli/train-flags.js';
+import { RESUMABLE_FLAGS, resumedOptions } from '../../src/cli/train-resume.js';
 
 /** `scratchnet train`'s flags on a bare command, and the options (and which were typed) for `args`. */
 function parseTrain(args: string[]): { options: TrainOptions; explicit: (key: string) => boolean } {
