@@ -36,9 +36,10 @@ fit(network, train, {
   rng,
   validation,
   callbacks: {
+    // Epochs and batches count from 1: batches 1, 21, 41, … are printed, as in the tutorial.
     onBatchEnd: (e) => {
-      if (e.batch === 0) console.log(`Epoch ${e.epoch + 1}/${e.epochs}`);
-      if (e.batch % 20 === 0) console.log(`  Batch ${e.batch + 1}/${batches}, Loss: ${e.loss.toFixed(4)}`);
+      if (e.batch === 1) console.log(`Epoch ${e.epoch}/${e.epochs}`);
+      if (e.batch % 20 === 1) console.log(`  Batch ${e.batch}/${batches}, Loss: ${e.loss.toFixed(4)}`);
     },
     onEpochEnd: (e) =>
       console.log(`  Epoch complete - Avg Loss: ${e.trainLoss.toFixed(4)}, Validation Accuracy: ${e.valAccuracy!.toFixed(4)}`),

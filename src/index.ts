@@ -68,19 +68,19 @@ export { confusionMatrix, perClassMetrics, type ClassMetrics } from './network/m
 export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
 
 // Training
-export {
-  fit,
-  type FitOptions,
-  type FitState,
-  type FitEvent,
-  type Callbacks,
-  type EpochBegin,
-  type BatchEnd,
-  type EpochEnd,
-  type EpochSummary,
-  type TrainEnd,
-  type History,
-} from './training/fit.js';
+export { fit, type FitOptions } from './training/fit.js';
+export type {
+  FitState,
+  FitEvent,
+  Callbacks,
+  EpochBegin,
+  BatchEnd,
+  EpochEnd,
+  EpochSummary,
+  TrainEnd,
+  History,
+} from './training/callbacks.js';
+export { restoreRun, saveRun, Checkpointing, type RunParts, type StatefulCallback } from './training/resume.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './training/early-stopping.js';
 export { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './training/schedules.js';
 

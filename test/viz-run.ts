@@ -3,7 +3,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { loadBuiltinMnist } from '../src/data/builtin.js';
 import { type Dataset, selectRows } from '../src/data/dataset.js';
 import { type Evaluation, evaluate } from '../src/network/evaluate.js';
-import { type History, fit } from '../src/training/fit.js';
+import type { History } from '../src/training/callbacks.js';
+import { fit } from '../src/training/fit.js';
 import { Sequential } from '../src/network/sequential.js';
 import { Rng } from '../src/tensor/rng.js';
 

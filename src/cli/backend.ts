@@ -1,21 +1,25 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { BACKEND_NAMES, type BackendName, useBackend } from '../kernels/index.js';
+import { type Flag, addFlags } from './flags.js';
 
 /**
  * `--backend auto|native|wasm|js` for every command that builds or runs a network. The backend must be chosen
  * before the network is built (its buffers come from the backend), so commands call `selectBackend`
  * first thing — the training worker in its own thread, the other commands on the main thread.
  */
+export const BACKEND_FLAG = {
+  flag: '--backend <name>',
+  description:
+    'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)',
+  role: 'run',
+  choices: BACKEND_NAMES,
+  default: 'auto',
+} as const satisfies Flag<BackendName>;
+
+/** Adds `--backend` (BACKEND_FLAG) to a command. */
 export function addBackendOption(command: Command): Command {
-  return command.addOption(
-    new Option(
-      '--backend <name>',
-      'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)',
-    )
-      .choices(BACKEND_NAMES)
-      .default('auto'),
-  );
+  return addFlags(command, { backend: BACKEND_FLAG });
 }
 
 /**

@@ -4,20 +4,15 @@ import { type Dataset, sampleSize } from '../data/dataset.js';
 import { type LoadOptions, loadDataset } from '../data/load.js';
 import { trainValidationSplit } from '../data/split.js';
 import type { Sequential } from '../network/sequential.js';
+import type { TrainOptions } from './train-flags.js';
 
-/** Where the data options point: files, or nothing for the built-in digits. */
-export interface DataOptions {
-  train?: string;
-  test?: string;
-  /** CSV: the label column, a 0-based index (−1 = last) or a header name. */
-  labelColumn?: string;
-  /** IDX: the labels files, when not found beside the images files. */
-  trainLabels?: string;
-  testLabels?: string;
-  valSplit: number;
-  seed: number;
-}
+/** Where the data options point: files, or nothing for the built-in digits; and how the rows are split. */
+export type DataOptions = Pick<
+  TrainOptions,
+  'train' | 'test' | 'labelColumn' | 'trainLabels' | 'testLabels' | 'valSplit' | 'seed'
+>;
 
+/** The data of a training run, split. */
 export interface TrainingData {
   /** The training data's name before the validation split (a file name, "built-in MNIST train"). */
   name: string;

@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from 'commander';
+import { INIT_NAMES, type InitName } from '../layers/init.js';
 
 /**
  * Option value parsers. Each turns the text after a flag into a value or throws commander's
  * InvalidArgumentError, which the CLI reports as one line: `error: option '--epochs <n>' argument '-1'
  * is invalid. <reason>`.
  */
+/** A whole number > 0. */
 export function positiveInteger(text: string): number {
   const n = Number(text);
   if (!(Number.isInteger(n) && n > 0 && /^\s*\+?\d+\s*$/.test(text)))
@@ -12,6 +14,7 @@ export function positiveInteger(text: string): number {
   return n;
 }
 
+/** A whole number ≥ 0. */
 export function nonNegativeInteger(text: string): number {
   const n = Number(text);
   if (!(Number.isInteger(n) && n >= 0 && /^\s*\+?\d+\s*$/.test(text)))
@@ -19,6 +22,7 @@ export function nonNegativeInteger(text: string): number {
   return n;
 }
 
+/** A number > 0: learning rates. */
 export function positiveNumber(text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('Expected a number > 0, e.g. 0.1.');
@@ -41,4 +45,41 @@ export function widthList(text: string): number[] {
       throw new InvalidArgumentError(`Expected comma-separated positive whole numbers like 64,32; '${part}' is not one.`);
     return n;
   });
+}
+
+/** Any text, as given (a path, a column name). */
+export function text(value: string): string {
+  return value;
+}
+
+/** A number ≥ 0: weight decay, minimum rates. */
+export function nonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(Number.isFinite(n) && n >= 0))
+    throw new InvalidArgumentError('Expected a number ≥ 0, e.g. 0.0005.');
+  return n;
+}
+
+/** A number in [0, 1): momentum, Adam's betas. */
+export function unitInterval(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError('Expected a number in [0, 1), e.g. 0.9.');
+  return n;
+}
+
+/** A number in (0, 1): decay factors. */
+export function unitIntervalOpen(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError('Expected a number in (0, 1), e.g. 0.5.');
+  return n;
+}
+
+/** One initialisation scheme for every Dense layer ("he-normal"), or one per Dense layer ("he-normal,xavier-normal"). */
+export function initList(text: string): InitName | InitName[] {
+  const names = text.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!INIT_NAMES.includes(name as InitName))
+      throw new InvalidArgumentError(`'${name}' is not one of ${INIT_NAMES.join(', ')} (comma-separate one per Dense layer).`);
+  }
+  return names.length === 1 ? (names[0] as InitName) : (names as InitName[]);
 }

@@ -1,18 +1,19 @@
 import { dirname, join, basename, extname } from 'node:path';
-import { ScratchnetError } from '../errors.js';
 import { sampleSize } from '../data/dataset.js';
-import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint } from '../io/checkpoint.js';
 import { assertWritable } from '../util/fs.js';
 import { saveModel } from '../io/model-file.js';
 import { type Evaluation, evaluate } from '../network/evaluate.js';
-import { type FitState, fit } from '../training/fit.js';
+import type { FitState } from '../training/callbacks.js';
+import { fit } from '../training/fit.js';
+import { Checkpointing, type RunParts, restoreRun, saveRun } from '../training/resume.js';
 import { Rng } from '../tensor/rng.js';
 import { selectBackend } from './backend.js';
 import type { ReportValue } from '../viz/report.js';
 import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
-import { type TrainOptions, buildNetwork, makeOptimizer } from './train-options.js';
-import { recipeEarlyStopping, recipeSchedule } from './train-recipe.js';
+import type { TrainOptions } from './train-flags.js';
+import { buildNetwork, recipeEarlyStopping, recipeOptimizer, recipeSchedule } from './train-recipe.js';
 
 /** How often (at most) a progress-bar update is sent between logged batches. */
 const TICK_MS = 100;
@@ -37,27 +38,16 @@ export async function runTraining(
   const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;
   const network = checkpoint ? checkpoint.network : buildNetwork(options, sampleSize(data.train), data.train.classes, rng);
   checkDataFitsModel(network, data.train, checkpoint ? options.resume! : 'the network');
-  const optimizer = makeOptimizer(options);
+  const optimizer = recipeOptimizer(options);
   const optimizerSettings = optimizer.config(); // as configured, before any schedule changes the rate
-  // Made before a checkpoint restores the learning rate: the schedule's base rate is the initial one.
   const schedule = recipeSchedule(options, optimizer, options.epochs);
   const earlyStopping = recipeEarlyStopping(options, network);
-  if (checkpoint) {
-    if (schedule && checkpoint.callbacks.schedule) schedule.loadState(checkpoint.callbacks.schedule);
-    if (earlyStopping && checkpoint.callbacks.earlyStopping) earlyStopping.loadState(checkpoint.callbacks.earlyStopping);
-    if (checkpoint.optimizer.name !== optimizer.name)
-      throw new ScratchnetError(
-        `${options.resume}: the checkpoint's optimizer is ${checkpoint.optimizer.name}, this run's ${optimizer.name}`,
-      );
-    optimizer.loadState(checkpoint.optimizer.state);
-    optimizer.learningRate = checkpoint.optimizer.learningRate;
-    network.setRandomStates(checkpoint.randomStates);
-    const rows = checkpoint.fit.subset ? checkpoint.fit.subset.length : data.train.count;
-    if (checkpoint.fit.order.length !== rows)
-      throw new ScratchnetError(
-        `${options.resume}: the checkpoint was trained on ${checkpoint.fit.order.length} rows, the data now gives ${rows}: not the same data`,
-      );
-  }
+  const parts: RunParts = {
+    network,
+    optimizer,
+    callbacks: { ...(schedule && { schedule }), ...(earlyStopping && { earlyStopping }) },
+  };
+  const resume = checkpoint ? restoreRun(checkpoint, parts, data.train) : undefined;
   const run = { ...options, resume: undefined, stopAfterBatches: undefined };
   const checkpointDir =
     options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
@@ -85,10 +75,6 @@ export async function runTraining(
   let epochSamplesPerSecond = 0; // training only, validation excluded
   let stoppedAt: FitState | null = null;
   let interrupted = false; // Ctrl-C (or the test hook) rather than early stopping
-  const callbackStates = () => ({
-    ...(schedule ? { schedule: schedule.state() } : {}),
-    ...(earlyStopping ? { earlyStopping: earlyStopping.state() } : {}),
-  });
   const history = fit(network, data.train, {
     epochs: options.epochs,
     batchSize: options.batchSize,
@@ -96,7 +82,7 @@ export async function runTraining(
     rng,
     subset: options.subset,
     validation: data.validation ?? undefined,
-    resume: checkpoint?.fit,
+    resume,
     callbacks: [
       ...(schedule ? [schedule] : []),
       ...(earlyStopping ? [earlyStopping] : []),
@@ -111,14 +97,14 @@ export async function runTraining(
           batchesThisRun++;
           epochSamplesPerSecond = e.samplesPerSecond;
           const now = performance.now();
-          const logged = e.batch % options.logEvery === 0;
-          if (logged || e.batch === e.batches - 1 || now - lastTick >= TICK_MS) {
+          const logged = (e.batch - 1) % options.logEvery === 0; // batches 1, 1 + n, 1 + 2n, …
+          if (logged || e.batch === e.batches || now - lastTick >= TICK_MS) {
             lastTick = now;
             emit({
               event: 'batch',
-              epoch: e.epoch + 1,
+              epoch: e.epoch,
               epochs: e.epochs,
-              batch: e.batch + 1,
+              batch: e.batch,
               batches: e.batches,
               loss: e.loss,
               meanLoss: lossSum / lossCount,
@@ -136,7 +122,7 @@ export async function runTraining(
         onEpochEnd: (e) => {
           emit({
             event: 'epoch',
-            epoch: e.epoch + 1,
+            epoch: e.epoch,
             epochs: e.epochs,
             trainLoss: e.trainLoss,
             valLoss: e.valLoss,
@@ -146,16 +132,6 @@ export async function runTraining(
             samplesPerSecond: epochSamplesPerSecond,
             backend,
           });
-          if (options.checkpointDir !== undefined) {
-            const path = saveCheckpoint(options.checkpointDir, {
-              network,
-              optimizer,
-              fit: e.state(),
-              run,
-              callbacks: callbackStates(),
-            });
-            emit({ event: 'checkpoint', path, epoch: e.epoch + 1, batch: e.batches });
-          }
           if (shouldStop()) {
             interrupted = true;
             e.stop();
@@ -165,21 +141,30 @@ export async function runTraining(
           if (e.stopped && interrupted) stoppedAt = e.state;
         },
       },
+      // After the stateful callbacks and the epoch's report: the checkpoint holds their end-of-epoch state.
+      ...(options.checkpointDir === undefined
+        ? []
+        : [
+            new Checkpointing(options.checkpointDir, parts, {
+              run,
+              onSave: (path, e) => emit({ event: 'checkpoint', path, epoch: e.epoch, batch: e.batches }),
+            }),
+          ]),
     ],
   });
   if (earlyStopping && !interrupted) earlyStopping.restore(); // an interrupted run checkpoints its current weights instead
   if (earlyStopping?.stoppedEpoch !== null && earlyStopping?.stoppedEpoch !== undefined && !interrupted) {
     emit({
       event: 'early-stop',
-      epoch: earlyStopping.stoppedEpoch + 1,
-      bestEpoch: earlyStopping.bestEpoch! + 1,
+      epoch: earlyStopping.stoppedEpoch,
+      bestEpoch: earlyStopping.bestEpoch!,
       bestValLoss: earlyStopping.bestLoss,
     });
   }
 
   if (stoppedAt) {
     const state: FitState = stoppedAt;
-    const path = saveCheckpoint(checkpointDir, { network, optimizer, fit: state, run, callbacks: callbackStates() });
+    const path = saveRun(checkpointDir, parts, state, run);
     emit({
       event: 'interrupted',
       epoch: state.epoch + 1,
@@ -214,8 +199,8 @@ export async function runTraining(
       earlyStopping: earlyStopping
         ? {
             patience: earlyStopping.patience,
-            bestEpoch: earlyStopping.bestEpoch === null ? null : earlyStopping.bestEpoch + 1,
-            stoppedEpoch: earlyStopping.stoppedEpoch === null ? null : earlyStopping.stoppedEpoch + 1,
+            bestEpoch: earlyStopping.bestEpoch,
+            stoppedEpoch: earlyStopping.stoppedEpoch,
           }
         : null,
       trainLoss: last?.trainLoss ?? null,

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ScratchnetError } from '../errors.js';
 import type { ErrorEvent } from './train-events.js';
 import { runTraining } from './train-job.js';
-import type { TrainOptions } from './train-options.js';
+import type { TrainOptions } from './train-flags.js';
 
 /**
  * The training thread. Training is one long synchronous loop, so it runs here, off the main thread:

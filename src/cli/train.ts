@@ -3,9 +3,11 @@ import { Command } from 'commander';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { fail } from './fail.js';
 import type { ErrorEvent, TrainEvent } from './train-events.js';
-import { type TrainOptions, addTrainOptions, resumedOptions } from './train-options.js';
+import { type TrainOptions, addTrainFlags } from './train-flags.js';
+import { resumedOptions } from './train-resume.js';
 import { makeReporter } from './train-reporter.js';
 
+/** `scratchnet train`: its flags (train-flags.ts), and `--resume`'s merge of the checkpoint's options with the ones given. */
 export function trainCommand(): Command {
   const command = new Command('train')
     .description("train a network and save it as a model file (defaults: the tutorial's 784-64-32-10 on the built-in digits)")
@@ -13,7 +15,7 @@ export function trainCommand(): Command {
       'after',
       '\nCtrl-C stops after the current batch, writes a checkpoint and prints how to resume.\nExamples:\n  scratchnet train --epochs 5 --out model.safetensors\n  scratchnet train --hidden 128,64 --activation tanh --lr 0.05 --checkpoint-dir ckpt\n  scratchnet train --resume ckpt',
     );
-  addTrainOptions(command).action(async (given: TrainOptions, cmd: Command) => {
+  addTrainFlags(command).action(async (given: TrainOptions, cmd: Command) => {
     let options = given;
     if (given.resume !== undefined) {
       const saved = loadCheckpoint(given.resume).run;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ScratchnetError } from '../errors.js';
-import type { FitState } from '../training/fit.js';
+import type { FitState } from '../training/callbacks.js';
 import type { Sequential } from '../network/sequential.js';
 import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { RngState } from '../tensor/rng.js';
@@ -21,7 +21,10 @@ import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } fro
  */
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
+/** A checkpoint as loaded: the network with its weights, and every other part of the run's state. */
 export interface Checkpoint {
+  /** Where it was loaded from, as given to `loadCheckpoint`; errors about it name this. */
+  source?: string;
   network: Sequential;
   info: ModelInfo;
   optimizer: { name: string; learningRate: number; state: OptimizerState };
@@ -33,6 +36,7 @@ export interface Checkpoint {
   callbacks: Record<string, OptimizerState>;
 }
 
+/** `DIR/checkpoint.safetensors`. */
 export function checkpointPath(dir: string): string {
   return join(dir, CHECKPOINT_FILE);
 }
@@ -42,6 +46,10 @@ export function checkpointDir(dirOrFile: string): string {
   return existsSync(dirOrFile) && statSync(dirOrFile).isFile() ? dirname(dirOrFile) : dirOrFile;
 }
 
+/**
+ * Writes `DIR/checkpoint.safetensors` (atomically) and returns its path. `saveRun` (training/resume.ts)
+ * assembles the parts from a run's network, optimizer and stateful callbacks.
+ */
 export function saveCheckpoint(
   dir: string,
   parts: {
@@ -117,7 +125,10 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     if (!callbacks[name]) fail(`tensor '${key}' belongs to callback '${name}', which __metadata__.callbacks does not list`);
     callbacks[name].buffers[rest.join('/')] = tensor.data as Float32Array;
   }
+  // Epochs in the history count from 1; files written before that counted from 0. Epoch i + 1 is at i either way.
+  const history = { ...position.history, epochs: position.history.epochs.map((e, i) => ({ ...e, epoch: i + 1 })) };
   return {
+    source: dirOrFile,
     network,
     info,
     optimizer: { name: optimizer.name, learningRate: optimizer.learningRate, state: { scalars: optimizer.scalars, buffers } },
@@ -125,7 +136,7 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
       epoch: position.epoch,
       batch: position.batch,
       rng: position.rng,
-      history: position.history,
+      history,
       order: order.data as Int32Array,
       subset: subset ? (subset.data as Int32Array) : null,
     },

@@ -4,19 +4,20 @@ import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
 import { EarlyStopping } from './early-stopping.js';
 import { evaluate } from '../network/evaluate.js';
-import { type EpochEnd, fit } from './fit.js';
+import type { EpochEnd } from './callbacks.js';
+import { fit } from './fit.js';
 import { Sequential } from '../network/sequential.js';
 
-/** Drives the callback with a given sequence of validation losses, changing the weights every epoch. */
+/** Drives the callback with a given sequence of validation losses (epochs 1, 2, …), changing the weights every epoch. */
 function drive(net: Sequential, stopper: EarlyStopping, losses: number[]): { stoppedAfter: number; weightsAt: number[][] } {
   const weightsAt: number[][] = [];
   let stopped = false;
-  let epoch = 0;
-  for (; epoch < losses.length && !stopped; epoch++) {
+  let epoch = 1;
+  for (; epoch <= losses.length && !stopped; epoch++) {
     const w = net.params()[0].value.data;
-    w.fill(epoch + 1); // the "training" of this epoch: weights tagged with the epoch number
+    w.fill(epoch); // the "training" of this epoch: weights tagged with the epoch number
     weightsAt.push(Array.from(w));
-    stopper.onEpochEnd({ epoch, valLoss: losses[epoch], stop: () => (stopped = true) } as unknown as EpochEnd);
+    stopper.onEpochEnd({ epoch, valLoss: losses[epoch - 1], stop: () => (stopped = true) } as unknown as EpochEnd);
   }
   stopper.onTrainEnd({} as never);
   return { stoppedAfter: epoch - 1, weightsAt };
@@ -28,10 +29,10 @@ describe('EarlyStopping', () => {
     const stopper = new EarlyStopping(net, { patience: 2 });
     const bn = net.layers[1];
     const { stoppedAfter } = drive(net, stopper, [0.9, 0.5, 0.6, 0.55, 0.4]);
-    expect(stoppedAfter).toBe(3); // best at epoch 1; epochs 2 and 3 are worse → stop after epoch 3
-    expect(stopper.bestEpoch).toBe(1);
-    expect(stopper.stoppedEpoch).toBe(3);
-    expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(2)); // epoch 1's weights
+    expect(stoppedAfter).toBe(4); // best in epoch 2; epochs 3 and 4 are worse → stop after epoch 4
+    expect(stopper.bestEpoch).toBe(2);
+    expect(stopper.stoppedEpoch).toBe(4);
+    expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(2)); // epoch 2's weights
     expect(bn.buffers!().map((b) => b.name)).toEqual(['running_mean', 'running_var']);
   });
 
@@ -39,8 +40,8 @@ describe('EarlyStopping', () => {
     const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
     const stopper = new EarlyStopping(net, { patience: 2, minDelta: 0.1 });
     const { stoppedAfter } = drive(net, stopper, [1.0, 0.95, 0.92, 0.5]);
-    expect(stoppedAfter).toBe(2);
-    expect(stopper.bestEpoch).toBe(0);
+    expect(stoppedAfter).toBe(3);
+    expect(stopper.bestEpoch).toBe(1);
   });
 
   it('in fit: training stops early and the network ends with the best validation loss seen', () => {
@@ -60,8 +61,8 @@ describe('EarlyStopping', () => {
     expect(history.epochs.length).toBeLessThan(200);
     const losses = history.epochs.map((e) => e.valLoss!);
     const best = Math.min(...losses);
-    expect(stopper.bestEpoch).toBe(losses.indexOf(best));
-    expect(history.epochs.length).toBe(stopper.bestEpoch! + 1 + 3);
+    expect(stopper.bestEpoch).toBe(history.epochs[losses.indexOf(best)].epoch);
+    expect(history.epochs.length).toBe(stopper.bestEpoch! + 3);
     // the restored weights give back the best epoch's validation loss
     expect(evaluate(net, validation).loss).toBeCloseTo(best, 6);
   });
@@ -75,6 +76,15 @@ describe('EarlyStopping', () => {
     net.params()[0].value.data.fill(42);
     b.restore();
     expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(1));
+    expect(b.bestEpoch).toBe(1);
+  });
+
+  it('reads the best epoch of checkpoints written when it was counted from 0 (bestEpoch 0 is epoch 1)', () => {
+    const net = Sequential.mlp({ inputs: 2, hidden: [3], classes: 2 });
+    const stopper = new EarlyStopping(net, { patience: 5 });
+    const snapshot = Object.fromEntries([...net.params(), ...net.buffers()].map((t) => [t.name, t.value.data.slice()]));
+    stopper.loadState({ scalars: { wait: 1, bestEpoch: 0, bestLoss: 0.5 }, buffers: snapshot });
+    expect(stopper.bestEpoch).toBe(1);
   });
 
   it('needs a validation set', () => {

@@ -1,8 +1,9 @@
 import { ScratchnetError } from '../errors.js';
 import type { OptimizerState } from '../optimizers/optimizer.js';
-import type { Callbacks, EpochEnd, TrainEnd } from './fit.js';
+import type { Callbacks, EpochEnd, TrainEnd } from './callbacks.js';
 import type { Sequential } from '../network/sequential.js';
 
+/** When early stopping gives up, and what it leaves in the network. */
 export interface EarlyStoppingOptions {
   /** Epochs without improvement of the validation loss before training stops. */
   patience: number;
@@ -26,10 +27,10 @@ export class EarlyStopping implements Callbacks {
   readonly patience: number;
   readonly minDelta: number;
   readonly restoreBest: boolean;
-  /** Epoch (0-based) of the best validation loss so far, or null before the first epoch. */
+  /** Epoch (from 1) of the best validation loss so far, or null before the first epoch. */
   bestEpoch: number | null = null;
   bestLoss = Infinity;
-  /** Epoch after which training was stopped, or null. */
+  /** Epoch (from 1) after which training was stopped, or null. */
   stoppedEpoch: number | null = null;
   private wait = 0;
   private readonly tensors: Array<{ name: string; live: Float32Array; best: Float32Array }>;
@@ -73,18 +74,24 @@ export class EarlyStopping implements Callbacks {
     for (const t of this.tensors) t.live.set(t.best);
   }
 
-  /** For checkpoints: the count, the best loss and epoch, and the snapshot (keyed by tensor name). */
+  /**
+   * For checkpoints: the count, the best loss and epoch, and the snapshot (keyed by tensor name). The
+   * epoch is saved as `bestEpochNumber` (from 1); checkpoints from before epochs counted from 1 have
+   * `bestEpoch` (from 0), which `loadState` still reads.
+   */
   state(): OptimizerState {
     const scalars: Record<string, number> = { wait: this.wait };
-    if (this.bestEpoch !== null) Object.assign(scalars, { bestEpoch: this.bestEpoch, bestLoss: this.bestLoss });
+    if (this.bestEpoch !== null) Object.assign(scalars, { bestEpochNumber: this.bestEpoch, bestLoss: this.bestLoss });
     const buffers: Record<string, Float32Array> = {};
     if (this.bestEpoch !== null) for (const t of this.tensors) buffers[t.name] = t.best.slice();
     return { scalars, buffers };
   }
 
+  /** Puts back what `state()` saved. */
   loadState(state: OptimizerState): void {
+    const { bestEpochNumber, bestEpoch } = state.scalars;
     this.wait = state.scalars.wait ?? 0;
-    this.bestEpoch = state.scalars.bestEpoch ?? null;
+    this.bestEpoch = bestEpochNumber ?? (bestEpoch === undefined ? null : bestEpoch + 1);
     this.bestLoss = state.scalars.bestLoss ?? Infinity;
     if (this.bestEpoch === null) return;
     for (const t of this.tensors) {

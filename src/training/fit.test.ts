@@ -3,7 +3,8 @@ import { loadBuiltinMnist } from '../data/builtin.js';
 import { trainValidationSplit } from '../data/split.js';
 import { Rng } from '../tensor/rng.js';
 import { evaluate } from '../network/evaluate.js';
-import { type BatchEnd, type EpochEnd, type FitState, fit } from './fit.js';
+import type { BatchEnd, EpochEnd, FitState } from './callbacks.js';
+import { fit } from './fit.js';
 import { Sequential } from '../network/sequential.js';
 
 describe('fit on real digits (built-in MNIST)', () => {
@@ -22,7 +23,10 @@ describe('fit on real digits (built-in MNIST)', () => {
     expect(history.batchLoss.length).toBe(5 * batchesPerEpoch);
     expect(batches.length).toBe(5 * batchesPerEpoch);
     expect(batches.at(-1)!.samples).toBe(trainPart.count);
-    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]); // counted from 1, as the CLI prints them
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(batches[0].batch).toBe(1);
+    expect(batches.at(-1)!.batch).toBe(batchesPerEpoch);
     expect(epochs[4].trainLoss).toBeLessThan(epochs[0].trainLoss);
     expect(epochs[4].valAccuracy!).toBeGreaterThan(0.9);
     expect(evaluate(net, test).accuracy).toBeGreaterThanOrEqual(0.9);
@@ -56,15 +60,15 @@ describe('fit resume', () => {
       rng: new Rng(5),
       callbacks: {
         onBatchEnd: (e) => {
-          if (e.epoch === 1 && e.batch === 3) e.stop();
+          if (e.epoch === 2 && e.batch === 4) e.stop(); // after the 4th batch of the 2nd epoch
         },
         onTrainEnd: (e) => {
           saved = e.state;
         },
       },
     });
-    expect(saved!.epoch).toBe(1);
-    expect(saved!.batch).toBe(4);
+    expect(saved!.epoch).toBe(1); // epochs finished
+    expect(saved!.batch).toBe(4); // batches finished of the next
     // Resume into a network rebuilt with the saved weights, with a fresh Rng (its state comes from `saved`).
     const resumed = Sequential.mlp({ rng: new Rng(99) });
     resumed.params().forEach((p, i) => p.value.data.set(interrupted.params()[i].value.data));

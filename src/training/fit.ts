@@ -2,79 +2,13 @@ import { Batcher } from '../data/batches.js';
 import { type Dataset, selectRows } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
-import { Rng, type RngState } from '../tensor/rng.js';
+import { Rng } from '../tensor/rng.js';
 import { evaluate } from '../network/evaluate.js';
 import type { Sequential } from '../network/sequential.js';
 import { ScratchnetError } from '../errors.js';
+import type { BatchEnd, Callbacks, EpochEnd, EpochSummary, FitEvent, FitState, History, TrainEnd } from './callbacks.js';
 
-/** What every event carries: where training is, and the means to stop it or snapshot it. */
-export interface FitEvent {
-  epoch: number; // 0-based
-  epochs: number;
-  /** Batches per epoch. */
-  batches: number;
-  /** Ends training after the current batch (from onBatchEnd) or epoch (from onEpochEnd). */
-  stop(): void;
-  /** Everything needed to continue this run exactly from this point (see FitOptions.resume). */
-  state(): FitState;
-}
-
-/** Reported before each epoch's first batch (after its shuffle). Schedules set the learning rate here. */
-export type EpochBegin = FitEvent;
-
-/** Reported after every training batch. */
-export interface BatchEnd extends FitEvent {
-  batch: number; // 0-based within the epoch
-  loss: number;
-  /** Training samples processed so far in this epoch. */
-  samples: number;
-  samplesPerSecond: number;
-  elapsedSeconds: number;
-}
-
-/** Reported after every epoch. */
-export interface EpochEnd extends FitEvent {
-  /** Mean of this epoch's batch losses. */
-  trainLoss: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  learningRate: number;
-  seconds: number;
-}
-
-export interface TrainEnd {
-  history: History;
-  seconds: number;
-  /** True when a callback or `shouldStop` ended training before the last epoch. */
-  stopped: boolean;
-  /** Where training stopped: resume from here to finish the run. */
-  state: FitState;
-}
-
-/** Hooks into the loop: the CLI's progress bar, `--json` output, figures, schedules and checkpoints. */
-export interface Callbacks {
-  onTrainBegin?(event: FitEvent): void;
-  onEpochBegin?(event: EpochBegin): void;
-  onBatchEnd?(event: BatchEnd): void;
-  onEpochEnd?(event: EpochEnd): void;
-  onTrainEnd?(event: TrainEnd): void;
-}
-
-/**
- * The loop's own state, enough to continue a run bit for bit: the epoch and batch to run next, the
- * current epoch's order of rows, the Rng's state after that order was drawn, the rows of the training
- * subset (null: all rows) and the history so far. Weights, optimizer state and the layers' random
- * state are saved separately (they belong to the network and optimizer).
- */
-export interface FitState {
-  epoch: number;
-  batch: number;
-  order: Int32Array;
-  rng: RngState;
-  subset: Int32Array | null;
-  history: History;
-}
-
+/** How `fit` trains; every field has the tutorial's default. */
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
@@ -93,21 +27,6 @@ export interface FitOptions {
   shouldStop?: () => boolean;
   /** Continue a run from a saved FitState (with the same data and options, and restored weights). */
   resume?: FitState;
-}
-
-export interface History {
-  /** Loss of every training batch, in order. */
-  batchLoss: number[];
-  epochs: EpochSummary[];
-}
-
-export interface EpochSummary {
-  epoch: number;
-  trainLoss: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  learningRate: number;
-  seconds: number;
 }
 
 /**
@@ -161,7 +80,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
     subset,
     history: { batchLoss: [...history.batchLoss], epochs: [...history.epochs] },
   });
-  const base = (): FitEvent => ({ epoch, epochs, batches, stop, state });
+  const base = (): FitEvent => ({ epoch: epoch + 1, epochs, batches, stop, state }); // events count from 1
 
   const started = performance.now();
   for (const c of callbacks) c.onTrainBegin?.(base());
@@ -186,7 +105,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
         const samples = end - firstBatch * batchSize;
         const event: BatchEnd = {
           ...base(),
-          batch: batch - 1,
+          batch,
           loss,
           samples: end,
           samplesPerSecond: samples / elapsed,
@@ -200,7 +119,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
     if (batch < batches) break; // stopped mid-epoch: state() points at the next batch
     const evaluation = validation ? evaluate(network, validation, 1000, validationBatcher!) : null;
     const summary: EpochSummary = {
-      epoch,
+      epoch: epoch + 1,
       trainLoss: lossSum / batches,
       valLoss: evaluation ? evaluation.loss : null,
       valAccuracy: evaluation ? evaluation.accuracy : null,

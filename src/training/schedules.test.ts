@@ -15,9 +15,9 @@ const at = (options: ScheduleOptions, points: Array<[number, number]>, lr = 0.1)
 function plateau(options: ScheduleOptions, losses: number[]): number[] {
   const optimizer = new SGD(1);
   const schedule = new LearningRateSchedule(optimizer, { schedule: 'plateau', ...options });
-  return losses.map((valLoss, epoch) => {
-    schedule.onEpochEnd({ valLoss, epoch } as never);
-    return schedule.learningRateAt(epoch + 1, 1000);
+  return losses.map((valLoss, i) => {
+    schedule.onEpochEnd({ valLoss, epoch: i + 1 } as never);
+    return schedule.learningRateAt(i + 2, 1000); // the next epoch's rate
   });
 }
 
@@ -25,40 +25,40 @@ describe('learning-rate schedules', () => {
   it('constant keeps the base rate', () => {
     expect(
       at({}, [
-        [0, 0],
-        [7, 500],
+        [1, 1],
+        [8, 501],
       ]),
     ).toEqual([0.1, 0.1]);
   });
 
-  it('step decay multiplies by γ every stepSize epochs: 0.1, 0.1, 0.01, 0.01, 0.001', () => {
+  it('step decay multiplies by γ every stepSize epochs: epochs 1…5 run at 0.1, 0.1, 0.01, 0.01, 0.001', () => {
     const lrs = at({ schedule: 'step', stepSize: 2, gamma: 0.1 }, [
-      [0, 0],
-      [1, 0],
-      [2, 0],
-      [3, 0],
-      [4, 0],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 1],
     ]);
     [0.1, 0.1, 0.01, 0.01, 0.001].forEach((v, i) => expect(lrs[i]).toBeCloseTo(v, 12));
   });
 
-  it('exponential multiplies by γ every epoch: 0.1·0.5³ = 0.0125 at epoch 3', () => {
+  it('exponential multiplies by γ every epoch: 0.1·0.5³ = 0.0125 in epoch 4', () => {
     expect(
       at({ schedule: 'exponential', gamma: 0.5 }, [
-        [0, 0],
-        [1, 0],
-        [3, 0],
+        [1, 1],
+        [2, 1],
+        [4, 1],
       ]),
     ).toEqual([0.1, 0.05, 0.0125]);
   });
 
-  it('cosine falls from lr₀ to minLr over T epochs: half-way at T/2, then stays at minLr', () => {
+  it('cosine falls from lr₀ to minLr over T epochs: half-way after T/2 epochs, then stays at minLr', () => {
     const lrs = at({ schedule: 'cosine', epochs: 10, minLr: 0.001 }, [
-      [0, 0],
-      [5, 0],
-      [10, 0],
-      [12, 0],
-      [2, 0],
+      [1, 1],
+      [6, 1],
+      [11, 1],
+      [13, 1],
+      [3, 1],
     ]);
     expect(lrs[0]).toBeCloseTo(0.1, 12);
     expect(lrs[1]).toBeCloseTo((0.1 + 0.001) / 2, 12);
@@ -67,22 +67,22 @@ describe('learning-rate schedules', () => {
     expect(lrs[4]).toBeCloseTo(0.001 + (0.099 * (1 + Math.cos(Math.PI / 5))) / 2, 12);
   });
 
-  it('linear warm-up over N batches: (s + 1)/N of the scheduled rate, composed with the schedule', () => {
+  it('linear warm-up over N batches: batch n runs at n/N of the scheduled rate, composed with the schedule', () => {
     expect(
       at({ warmup: 4 }, [
-        [0, 0],
-        [0, 1],
-        [0, 3],
-        [0, 4],
-        [1, 100],
+        [1, 1],
+        [1, 2],
+        [1, 4],
+        [1, 5],
+        [2, 101],
       ]),
     ).toEqual([0.025, 0.05, 0.1, 0.1, 0.1]);
-    const cosine = at({ schedule: 'cosine', epochs: 4, warmup: 10 }, [[2, 4]]);
+    const cosine = at({ schedule: 'cosine', epochs: 4, warmup: 10 }, [[3, 5]]);
     expect(cosine[0]).toBeCloseTo(0.5 * 0.1 * 0.5, 12); // warm-up factor 5/10 × cosine half-way
   });
 
   it('reduce-on-plateau multiplies by factor after more than `patience` epochs without improvement', () => {
-    // best 1.0 at epoch 0; epochs 1, 2 are not better (bad = 1, 2 > patience 1) → reduce after epoch 2
+    // best 1.0 in epoch 1; epochs 2, 3 are not better (bad = 1, 2 > patience 1) → reduce after epoch 3
     const lrs = plateau({ patience: 1, factor: 0.5 }, [1.0, 1.0, 1.2, 0.9, 0.95, 0.95, 0.95]);
     expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.5, 0.25, 0.25]);
   });
@@ -95,11 +95,19 @@ describe('learning-rate schedules', () => {
   it('plateau state survives a checkpoint', () => {
     const optimizer = new SGD(1);
     const a = new LearningRateSchedule(optimizer, { schedule: 'plateau', patience: 0, factor: 0.5 });
-    for (const [epoch, valLoss] of [1, 1, 1].entries()) a.onEpochEnd({ valLoss, epoch } as never);
+    for (const [i, valLoss] of [1, 1, 1].entries()) a.onEpochEnd({ valLoss, epoch: i + 1 } as never);
     const b = new LearningRateSchedule(optimizer, { schedule: 'plateau', patience: 0, factor: 0.5 });
     b.loadState(JSON.parse(JSON.stringify(a.state())));
-    expect(b.learningRateAt(3, 0)).toBe(a.learningRateAt(3, 0));
-    expect(b.learningRateAt(3, 0)).toBe(0.25);
+    expect(b.learningRateAt(4, 1)).toBe(a.learningRateAt(4, 1));
+    expect(b.learningRateAt(4, 1)).toBe(0.25);
+  });
+
+  it("a checkpointed schedule keeps its base rate lr₀, whatever the optimizer's rate when the new one is made", () => {
+    const a = new LearningRateSchedule(new SGD(0.1), { schedule: 'step', stepSize: 1, gamma: 0.5 });
+    const b = new LearningRateSchedule(new SGD(0.025), { schedule: 'step', stepSize: 1, gamma: 0.5 });
+    b.loadState(JSON.parse(JSON.stringify(a.state())));
+    expect(b.baseLr).toBe(0.1);
+    expect(b.learningRateAt(3, 1)).toBe(0.025); // 0.1 · 0.5²
   });
 
   it('as a fit callback it sets the optimizer rate of every batch, and the history records it', () => {

@@ -1,10 +1,13 @@
 import { ScratchnetError } from '../errors.js';
-import type { Callbacks, EpochBegin, BatchEnd, EpochEnd } from './fit.js';
+import type { Callbacks, EpochBegin, BatchEnd, EpochEnd } from './callbacks.js';
 import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 
+/** The schedules `LearningRateSchedule` knows (PyTorch's names in its doc comment). */
 export type ScheduleName = 'constant' | 'step' | 'exponential' | 'cosine' | 'plateau';
+/** Every ScheduleName, for option parsers and messages. */
 export const SCHEDULE_NAMES: readonly ScheduleName[] = ['constant', 'step', 'exponential', 'cosine', 'plateau'];
 
+/** A schedule and its settings; each setting names the schedules that read it. */
 export interface ScheduleOptions {
   /** Default 'constant': the base learning rate throughout (warm-up aside). */
   schedule?: ScheduleName;
@@ -30,8 +33,9 @@ export interface ScheduleOptions {
 
 /**
  * A learning-rate schedule as a fit callback: it sets `optimizer.learningRate` before every batch.
- * With base rate lr₀ (the optimizer's rate when the schedule is made), epoch e (0-based) and global
- * batch index s (0-based), the rate is  lr(e, s) = w(s) · f(e):
+ * With base rate lr₀ (the optimizer's rate when the schedule is made), e = the epochs finished before
+ * this one (epoch number − 1, as PyTorch's schedulers count) and n = the batch's number counted from 1
+ * over the whole run, the rate is  lr(e, n) = w(n) · f(e):
  *
  *   constant      f(e) = lr₀
  *   step          f(e) = lr₀ · γ^⌊e / stepSize⌋                          (PyTorch StepLR)
@@ -40,10 +44,11 @@ export interface ScheduleOptions {
  *   plateau       f(e) = max(minLr, lr₀ · factor^k), k = reductions so far: after each epoch, when the
  *                 validation loss has not improved (by `threshold`, relative) for more than `patience`
  *                 epochs, k grows by one (ReduceLROnPlateau, mode 'min')
- *   warm-up       w(s) = (s + 1)/N for s < N, else 1 — linear warm-up over the first N batches.
+ *   warm-up       w(n) = n/N for n ≤ N, else 1 — linear warm-up over the first N batches.
  */
 export class LearningRateSchedule implements Callbacks {
-  readonly baseLr: number;
+  /** lr₀: the optimizer's rate when the schedule was made (a checkpoint's state restores it). */
+  baseLr: number;
   readonly schedule: ScheduleName;
   private readonly options: Required<Omit<ScheduleOptions, 'schedule' | 'epochs'>> & { epochs: number };
   private reductions = 0;
@@ -88,38 +93,40 @@ export class LearningRateSchedule implements Callbacks {
       fail(`warm-up must be a non-negative integer of batches, got ${o.warmup}`);
   }
 
-  /** The rate for batch `step` (global, 0-based) of epoch `epoch` (0-based). */
-  learningRateAt(epoch: number, step: number): number {
+  /** The rate for batch `batch` (from 1, counted over the whole run) of epoch `epoch` (from 1). */
+  learningRateAt(epoch: number, batch: number): number {
     const { warmup } = this.options;
-    const w = step < warmup ? (step + 1) / warmup : 1;
-    return w * this.epochRate(epoch);
+    const w = batch <= warmup ? batch / warmup : 1;
+    return w * this.epochRate(epoch - 1);
   }
 
-  private epochRate(epoch: number): number {
+  /** f(e), e = epochs finished before this one. */
+  private epochRate(e: number): number {
     const lr0 = this.baseLr;
     const { stepSize, gamma, epochs, minLr, factor } = this.options;
     switch (this.schedule) {
       case 'constant':
         return lr0;
       case 'step':
-        return lr0 * gamma ** Math.floor(epoch / stepSize);
+        return lr0 * gamma ** Math.floor(e / stepSize);
       case 'exponential':
-        return lr0 * gamma ** epoch;
+        return lr0 * gamma ** e;
       case 'cosine':
-        return minLr + ((lr0 - minLr) * (1 + Math.cos((Math.PI * Math.min(epoch, epochs)) / epochs))) / 2;
+        return minLr + ((lr0 - minLr) * (1 + Math.cos((Math.PI * Math.min(e, epochs)) / epochs))) / 2;
       case 'plateau':
         return Math.max(minLr, lr0 * factor ** this.reductions);
     }
   }
 
   onEpochBegin(event: EpochBegin): void {
-    const batch = this.options.warmup > 0 ? event.state().batch : 0; // a resumed run may start mid-epoch
-    this.optimizer.learningRate = this.learningRateAt(event.epoch, event.epoch * event.batches + batch);
+    const done = this.options.warmup > 0 ? event.state().batch : 0; // a resumed run may start mid-epoch
+    this.optimizer.learningRate = this.learningRateAt(event.epoch, (event.epoch - 1) * event.batches + done + 1);
   }
 
   onBatchEnd(event: BatchEnd): void {
-    const next = event.epoch * event.batches + event.batch + 1;
-    if (next <= this.options.warmup) this.optimizer.learningRate = this.learningRateAt(event.epoch, next);
+    // During warm-up, and once after it (the batch after the last warm-up batch gets the full rate).
+    const next = (event.epoch - 1) * event.batches + event.batch + 1;
+    if (next <= this.options.warmup + 1) this.optimizer.learningRate = this.learningRateAt(event.epoch, next);
   }
 
   onEpochEnd(event: EpochEnd): void {
@@ -144,9 +151,14 @@ export class LearningRateSchedule implements Callbacks {
     }
   }
 
-  /** Plateau bookkeeping, for checkpoints (the other schedules are functions of the position alone). */
+  /**
+   * For checkpoints: the base rate and the plateau bookkeeping (the other schedules are functions of the
+   * position alone). With lr₀ saved, a resumed run may make its schedule before or after restoring
+   * the optimizer's learning rate.
+   */
   state(): OptimizerState {
     const scalars: Record<string, number> = {
+      baseLr: this.baseLr,
       reductions: this.reductions,
       badEpochs: this.badEpochs,
       cooldownLeft: this.cooldownLeft,
@@ -155,13 +167,16 @@ export class LearningRateSchedule implements Callbacks {
     return { scalars, buffers: {} };
   }
 
+  /** Puts back what `state()` saved (checkpoints written before lr₀ was saved keep this schedule's own). */
   loadState(state: OptimizerState): void {
+    this.baseLr = state.scalars.baseLr ?? this.baseLr;
     this.reductions = state.scalars.reductions ?? 0;
     this.badEpochs = state.scalars.badEpochs ?? 0;
     this.cooldownLeft = state.scalars.cooldownLeft ?? 0;
     this.best = state.scalars.best ?? Infinity;
   }
 
+  /** The schedule's settings as plain data (the model file's `training.schedule`). */
   config(): Record<string, unknown> {
     const { stepSize, gamma, epochs, minLr, factor, patience, threshold, cooldown, warmup } = this.options;
     const base = { schedule: this.schedule, baseLr: this.baseLr, warmup };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
-import type { History } from '../training/fit.js';
+import type { History } from '../training/callbacks.js';
 import type { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { activationDerivativesChart, activationFunctionsChart } from './activation-charts.js';

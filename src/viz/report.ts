@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import type { EpochSummary } from '../training/fit.js';
+import type { EpochSummary } from '../training/callbacks.js';
 import { percent } from './chart-style.js';
 import { type FigureFile, type RunFigureInput, writeRunFigures } from './figures.js';
 
@@ -118,7 +118,7 @@ function epochTable(epochs: readonly EpochSummary[]): string {
     '<tr><th>epoch</th><th>training loss</th><th>validation loss</th><th>validation accuracy</th><th>learning rate</th><th>seconds</th></tr>';
   const rows = epochs.map(
     (e) =>
-      `<tr><td>${e.epoch + 1}</td><td>${e.trainLoss.toFixed(4)}</td><td>${e.valLoss === null ? '–' : e.valLoss.toFixed(4)}</td><td>${e.valAccuracy === null ? '–' : percent(e.valAccuracy)}</td><td>${e.learningRate}</td><td>${e.seconds.toFixed(2)}</td></tr>`,
+      `<tr><td>${e.epoch}</td><td>${e.trainLoss.toFixed(4)}</td><td>${e.valLoss === null ? '–' : e.valLoss.toFixed(4)}</td><td>${e.valAccuracy === null ? '–' : percent(e.valAccuracy)}</td><td>${e.learningRate}</td><td>${e.seconds.toFixed(2)}</td></tr>`,
   );
   return `<table class="epochs">${head}${rows.join('')}</table>`;
 }

@@ -3,7 +3,7 @@ import type { LayerSpec } from 'vega-lite/build/src/spec/index.js';
 import type { Field, PositionDef } from 'vega-lite/build/src/channeldef.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
-import type { History } from '../training/fit.js';
+import type { History } from '../training/callbacks.js';
 import { confusionMatrix } from '../network/metrics.js';
 import { CHART_CONFIG, COLOURS, PANEL_TITLE, percent } from './chart-style.js';
 
@@ -58,8 +58,8 @@ function batchLossPanel(history: History): LayerSpec<Field> {
 function epochValues(history: History): { epoch: number; series: string; value: number }[] {
   const rows: { epoch: number; series: string; value: number }[] = [];
   for (const e of history.epochs) {
-    rows.push({ epoch: e.epoch + 1, series: 'training', value: e.trainLoss });
-    if (e.valLoss !== null) rows.push({ epoch: e.epoch + 1, series: 'validation', value: e.valLoss });
+    rows.push({ epoch: e.epoch, series: 'training', value: e.trainLoss });
+    if (e.valLoss !== null) rows.push({ epoch: e.epoch, series: 'validation', value: e.valLoss });
   }
   return rows;
 }
@@ -77,7 +77,7 @@ function epochAxis(epochs: number): PositionDef<Field> {
 function validationAccuracyPanel(history: History): LayerSpec<Field> {
   const values = history.epochs
     .filter((e) => e.valAccuracy !== null)
-    .map((e) => ({ epoch: e.epoch + 1, accuracy: e.valAccuracy!, label: percent(e.valAccuracy!) }));
+    .map((e) => ({ epoch: e.epoch, accuracy: e.valAccuracy!, label: percent(e.valAccuracy!) }));
   const encoding: LayerSpec<Field>['encoding'] = {
     x: epochAxis(history.epochs.length),
     y: {

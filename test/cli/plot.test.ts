@@ -31,7 +31,7 @@ describe('scratchnet train --report and scratchnet plot (the real CLI)', () => {
       '--report',
       join(dir, 'report'),
     ]);
-  });
+  }, 120_000); // a real run with figures: ~10 s on a loaded two-core machine, past the 10 s default for hooks
 
   it('train --report writes every figure and index.html, and says so', () => {
     expect(trained.stderr).toBe('');
