@@ -42,8 +42,9 @@ export { BatchNorm, type BatchNormConfig } from './layers/batch-norm.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js';
 export { initWeights, initVariance, INIT_NAMES, type InitName } from './layers/init.js';
 
+export { type Loss, type LossConfig, registerLoss, lossFromConfig } from './losses/loss.js';
 export { SoftmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
-export { meanSquaredError } from './losses/mse.js';
+export { MeanSquaredError, meanSquaredError } from './losses/mse.js';
 
 export type { Optimizer, OptimizerState } from './optimizers/optimizer.js';
 export { SGD, type SgdOptions } from './optimizers/sgd.js';
@@ -83,8 +84,16 @@ export {
   type History,
 } from './training/fit.js';
 export { evaluate, type Evaluation } from './network/evaluate.js';
+export { EvaluationPlan } from './network/evaluation-plan.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './training/early-stopping.js';
-export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
+export {
+  checkLayerGradients,
+  checkLossGradients,
+  checkNetworkGradients,
+  type GradCheckOptions,
+  type NetworkGradCheckOptions,
+  type GradCheckResult,
+} from './network/gradcheck.js';
 
 export { type Dataset, sampleSize, selectRows, sampleFeatures, classCounts } from './data/dataset.js';
 export { Batcher } from './data/batches.js';

@@ -68,6 +68,7 @@ function sameSample(sampleShape: readonly number[], batchShape: readonly number[
 /** ReLU: f(x) = max(0, x);  f'(x) = 1 if x > 0 else 0 */
 export class ReLU extends Activation {
   readonly type = 'relu';
+  readonly reluSlope = 0;
   protected apply(n: number, x: Float32Array, y: Float32Array): void {
     kernels().relu(n, x, y);
   }
@@ -81,6 +82,9 @@ export class LeakyReLU extends Activation {
   readonly type = 'leaky-relu';
   constructor(readonly slope = 0.1) {
     super();
+  }
+  get reluSlope(): number {
+    return this.slope;
   }
   protected apply(n: number, x: Float32Array, y: Float32Array): void {
     kernels().leakyRelu(n, this.slope, x, y);
