@@ -62,14 +62,8 @@ export {
 } from './optimizers/make-optimizer.js';
 export { LearningRateSchedule, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './training/schedules.js';
 
-export {
-  Sequential,
-  makeActivation,
-  ACTIVATION_NAMES,
-  type ActivationName,
-  type MlpOptions,
-  type SequentialConfig,
-} from './network/sequential.js';
+export { Sequential, type SequentialConfig } from './network/sequential.js';
+export { mlpLayers, makeActivation, ACTIVATION_NAMES, type ActivationName, type MlpOptions } from './network/mlp.js';
 export {
   fit,
   type FitOptions,
