@@ -40,8 +40,9 @@ export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js
 export { INIT_NAMES, type InitName } from './layers/init.js';
 
 // Losses
+export { type Loss, type LossConfig, registerLoss } from './losses/loss.js';
 export { SoftmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
-export { meanSquaredError } from './losses/mse.js';
+export { MeanSquaredError, meanSquaredError } from './losses/mse.js';
 
 // Optimizers
 export type { Optimizer, OptimizerState } from './optimizers/optimizer.js';
@@ -54,18 +55,19 @@ export { AdamW } from './optimizers/adamw.js';
 export { makeOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from './optimizers/make-optimizer.js';
 
 // The network
-export {
-  Sequential,
-  makeActivation,
-  ACTIVATION_NAMES,
-  type ActivationName,
-  type MlpOptions,
-  type SequentialConfig,
-} from './network/sequential.js';
+export { Sequential, type SequentialConfig } from './network/sequential.js';
+export { mlpLayers, makeActivation, ACTIVATION_NAMES, type ActivationName, type MlpOptions } from './network/mlp.js';
 export { evaluate, type Evaluation } from './network/evaluate.js';
 export { summarize, type NetworkSummary, type LayerSummary } from './network/summary.js';
 export { confusionMatrix, perClassMetrics, type ClassMetrics } from './network/metrics.js';
-export { checkLayerGradients, checkNetworkGradients, type GradCheckOptions, type GradCheckResult } from './network/gradcheck.js';
+export {
+  checkLayerGradients,
+  checkLossGradients,
+  checkNetworkGradients,
+  type GradCheckOptions,
+  type NetworkGradCheckOptions,
+  type GradCheckResult,
+} from './network/gradcheck.js';
 
 // Training
 export { fit, type FitOptions } from './training/fit.js';

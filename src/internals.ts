@@ -11,6 +11,8 @@ export { setKernels, reference } from './kernels/index.js';
 export { createWasmKernels, wasmSupported, type KernelBuild, type WasmKernels } from './kernels/wasm/backend.js';
 export { BatchBuffer } from './layers/batch-buffer.js';
 export { layerFromConfig, registeredLayerTypes } from './layers/layer.js';
+export { lossFromConfig } from './losses/loss.js';
+export { EvaluationPlan } from './network/evaluation-plan.js';
 export { initWeights, initVariance } from './layers/init.js';
 export { globalGradNorm, clipGradients } from './optimizers/base.js';
 export { optimizerFromConfig } from './optimizers/make-optimizer.js';

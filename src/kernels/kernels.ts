@@ -69,6 +69,12 @@ export interface Kernels {
     classes?: Int32Array,
   ) => void;
 
+  /**
+   * classes[r] = argmax_c x[r,c], the smallest such c on a tie: each row's predicted class, from a
+   * [rows, cols] matrix of scores (logits or probabilities) into classes [rows].
+   */
+  readonly argmaxRows: (rows: number, cols: number, x: Float32Array, classes: Int32Array) => void;
+
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
   readonly sumRows: (rows: number, cols: number, x: Float32Array, out: Float32Array) => void;
 

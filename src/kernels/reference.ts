@@ -28,7 +28,21 @@ export const reference: Kernels = {
       reference.gemm(false, false, m, layer.units, layer.inputs, input, layer.weight, outputs[i], false, layer.epilogue);
       input = outputs[i];
     });
-    if (classes && layers.length > 0) argmaxRows(m, layers[layers.length - 1].units, input, classes);
+    if (classes && layers.length > 0) reference.argmaxRows(m, layers[layers.length - 1].units, input, classes);
+  },
+
+  argmaxRows(rows, cols, x, classes) {
+    for (let r = 0, at = 0; r < rows; r++, at += cols) {
+      let best = 0;
+      let top = x[at];
+      for (let c = 1; c < cols; c++) {
+        if (x[at + c] > top) {
+          top = x[at + c]; // strictly greater: a tie keeps the first
+          best = c;
+        }
+      }
+      classes[r] = best;
+    }
   },
 
   sumRows(rows, cols, x, out) {
@@ -177,20 +191,5 @@ function product(
         c[i * n + j] += sum;
       }
     }
-  }
-}
-
-/** classes[r] = the column of row r's largest value (the first, on a tie) in a [rows, cols] matrix. */
-export function argmaxRows(rows: number, cols: number, values: Float32Array, classes: Int32Array): void {
-  for (let r = 0, at = 0; r < rows; r++, at += cols) {
-    let best = 0;
-    let top = values[at];
-    for (let c = 1; c < cols; c++) {
-      if (values[at + c] > top) {
-        top = values[at + c];
-        best = c;
-      }
-    }
-    classes[r] = best;
   }
 }

@@ -72,6 +72,7 @@ function sameSample(sampleShape: readonly number[], batchShape: readonly number[
 /** ReLU: f(x) = max(0, x);  f'(x) = 1 if x > 0 else 0 */
 export class ReLU extends Activation {
   readonly type = 'relu';
+  readonly reluSlope = 0;
   protected apply(n: number, x: Float32Array, y: Float32Array): void {
     kernels().relu(n, x, y);
   }
@@ -86,6 +87,9 @@ export class LeakyReLU extends Activation {
   /** @param slope - the slope for x ≤ 0 (f'(x) there); 0 gives ReLU, 1 the identity. */
   constructor(readonly slope = 0.1) {
     super();
+  }
+  get reluSlope(): number {
+    return this.slope;
   }
   protected apply(n: number, x: Float32Array, y: Float32Array): void {
     kernels().leakyRelu(n, this.slope, x, y);

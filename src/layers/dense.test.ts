@@ -45,7 +45,7 @@ describe('Dense', () => {
       [3, 4],
     ]); // X·W = [[0.9, 1.2, 1.5], [1.9, 2.6, 3.3]]
     const evaluate = (slope?: number) => {
-      const y = dense.outputFor(2);
+      const y = Tensor.zeros([2, 3]);
       kernels().denseChain(2, x.data, [dense.chainStep(slope)], [y.data]);
       return y;
     };

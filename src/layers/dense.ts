@@ -31,7 +31,6 @@ export class Dense implements Layer {
   private readonly output: BatchBuffer;
   private readonly inputGrad: BatchBuffer;
   private readonly addBias: Epilogue;
-  private readonly steps = new Map<number | undefined, DenseStep>();
 
   constructor(
     readonly inputs: number,
@@ -63,25 +62,16 @@ export class Dense implements Layer {
 
   /**
    * This layer as one step of a chain the kernels run in evaluation (Kernels.denseChain), with the
-   * (leaky) ReLU after it folded in when a slope is given: Y = act(X·W + b).
+   * (leaky) ReLU after it folded in when a slope is given: Y = act(X·W + b). The step refers to this
+   * layer's weight and bias, so it follows every update; its output buffer belongs to the chain.
    */
   chainStep(reluSlope?: number): DenseStep {
-    const cached = this.steps.get(reluSlope);
-    if (cached) return cached;
-    const step = {
+    return {
       inputs: this.inputs,
       units: this.units,
       weight: this.weight.value.data,
       epilogue: { bias: this.bias.value.data, reluSlope },
     };
-    this.steps.set(reluSlope, step);
-    return step;
-  }
-
-  /** The buffer the layer's output for a batch of `rows` goes in (what chainStep's product writes). */
-  outputFor(rows: number): Tensor {
-    this.input = null; // an evaluation-only forward: nothing to backpropagate through
-    return this.output.forBatch(rows);
   }
 
   // dW = Xᵀ·dY,  db = Σ_batch dY,  dX = dY·Wᵀ
@@ -89,8 +79,7 @@ export class Dense implements Layer {
   // divided here. The tutorial divides again, which shrinks every step by the batch size.
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     const x = this.input;
-    if (!x)
-      throw new ScratchnetError('Dense.backward called before forward (a training-mode forward: evaluation keeps no input)');
+    if (!x) throw new ScratchnetError('Dense.backward called before forward');
     assertShape('Dense.backward output gradient', dY.shape, [x.rows, this.units]);
     const batch = x.rows;
     const k = kernels();

@@ -1,3 +1,4 @@
+import type { DenseStep } from '../kernels/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Rng, RngState } from '../tensor/rng.js';
 import { ScratchnetError } from '../errors.js';
@@ -57,6 +58,17 @@ export interface Layer {
   randomState?(): RngState;
   /** Continues the random stream saved by `randomState` (resuming from a checkpoint). */
   setRandomState?(state: RngState): void;
+  /**
+   * For evaluation's fast path (network/evaluation-plan.ts): a layer that computes Y = X·W + b
+   * describes itself as a step of Kernels.denseChain, with the activation after it folded into the
+   * product, Y = act(X·W + b), when `reluSlope` is given. The step refers to the layer's own weights.
+   */
+  chainStep?(reluSlope?: number): DenseStep;
+  /**
+   * For the same fast path: a layer that computes act(x) = x if x > 0 else reluSlope·x (ReLU: 0) gives
+   * its slope, so that the product before it can apply it while writing its rows.
+   */
+  readonly reluSlope?: number;
   /** What the layer is, as a network summary prints it: `Dense(784 → 64)`, `ReLU`. */
   toString(): string;
 }

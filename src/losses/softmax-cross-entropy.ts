@@ -2,6 +2,7 @@ import { kernels } from '../kernels/index.js';
 import { BatchBuffer } from '../layers/batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { ScratchnetError } from '../errors.js';
+import { type Loss, type LossConfig, checkLabels, registerLoss } from './loss.js';
 
 /**
  * Softmax cross-entropy from logits, the loss of a classifier.
@@ -14,35 +15,47 @@ import { ScratchnetError } from '../errors.js';
  *
  * Shapes: logits [batch, classes], labels [batch] (integers 0..classes−1).
  */
-export class SoftmaxCrossEntropy {
-  readonly probs: BatchBuffer;
-  readonly grads: BatchBuffer;
-  /** Probabilities and gradient of the last call (buffers reused across calls). */
+export class SoftmaxCrossEntropy implements Loss {
+  readonly type = 'softmax-cross-entropy';
+  /** The softmax of the last forward's logits, p [batch, classes] (a buffer reused across calls). */
   lastProbs: Tensor | null = null;
-  lastGrad: Tensor | null = null;
+  private lastGrad: Tensor | null = null;
+  private probs: BatchBuffer | null = null;
+  private grads: BatchBuffer | null = null;
 
-  constructor(readonly classes: number) {
-    this.probs = new BatchBuffer([classes]);
-    this.grads = new BatchBuffer([classes]);
-  }
+  /** `classes`, when given, is checked against every batch of logits; without it any width is taken. */
+  constructor(readonly classes?: number) {}
 
-  /** Returns the mean loss; `lastGrad` then holds ∂L/∂logits and `lastProbs` the softmax. */
+  /** Returns the mean loss; `backward()` then gives ∂L/∂logits and `lastProbs` holds the softmax. */
   forward(logits: Tensor, labels: Int32Array): number {
-    assertShape('softmax cross-entropy logits', logits.shape, [-1, this.classes]);
+    assertShape('softmax cross-entropy logits', logits.shape, [-1, this.classes ?? -1]);
     const batch = logits.rows;
-    if (labels.length < batch)
-      throw new ScratchnetError(`softmax cross-entropy: ${batch} logit rows but ${labels.length} labels`);
-    for (let i = 0; i < batch; i++) {
-      const label = labels[i];
-      if (!(label >= 0 && label < this.classes))
-        throw new ScratchnetError(`softmax cross-entropy: label ${label} at row ${i} is outside 0..${this.classes - 1}`);
+    const classes = logits.cols;
+    checkLabels('softmax cross-entropy', labels, batch, classes);
+    if (this.probs?.sampleShape[0] !== classes) {
+      this.probs = new BatchBuffer([classes]);
+      this.grads = new BatchBuffer([classes]);
     }
     const probs = this.probs.forBatch(batch);
-    const grad = this.grads.forBatch(batch);
-    const loss = kernels().softmaxCrossEntropy(batch, this.classes, logits.data, labels, probs.data, grad.data);
+    const grad = this.grads!.forBatch(batch);
+    const loss = kernels().softmaxCrossEntropy(batch, classes, logits.data, labels, probs.data, grad.data);
     this.lastProbs = probs;
     this.lastGrad = grad;
     return loss;
+  }
+
+  /** ∂L/∂logits [batch, classes] of the last forward (a buffer reused across calls). */
+  backward(): Tensor {
+    if (!this.lastGrad) throw new ScratchnetError('SoftmaxCrossEntropy.backward called before forward');
+    return this.lastGrad;
+  }
+
+  config(): LossConfig {
+    return { type: this.type };
+  }
+
+  toString(): string {
+    return 'SoftmaxCrossEntropy';
   }
 }
 
@@ -51,7 +64,9 @@ export class SoftmaxCrossEntropy {
  * Allocates its outputs; the training loop uses SoftmaxCrossEntropy, which reuses them.
  */
 export function softmaxCrossEntropyWithLogits(logits: Tensor, labels: ArrayLike<number>): { loss: number; grad: Tensor } {
-  const loss = new SoftmaxCrossEntropy(logits.cols);
+  const loss = new SoftmaxCrossEntropy();
   const value = loss.forward(logits, Int32Array.from(labels));
-  return { loss: value, grad: loss.lastGrad!.clone() };
+  return { loss: value, grad: loss.backward().clone() };
 }
+
+registerLoss('softmax-cross-entropy', () => new SoftmaxCrossEntropy());

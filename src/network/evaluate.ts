@@ -1,9 +1,12 @@
 import { Batcher } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
+import { kernels } from '../kernels/index.js';
+import type { Loss } from '../losses/loss.js';
+import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Sequential } from './sequential.js';
 
 export interface Evaluation {
-  /** Mean softmax cross-entropy over the dataset. */
+  /** Mean loss over the dataset: softmax cross-entropy, or the loss `evaluate` was given. */
   loss: number;
   /** Fraction of samples whose predicted class is the label. */
   accuracy: number;
@@ -13,26 +16,42 @@ export interface Evaluation {
   probabilities: Float32Array;
 }
 
-/** Loss, accuracy, predictions and probabilities of `network` (evaluation mode) over a whole dataset. */
-export function evaluate(network: Sequential, dataset: Dataset, batchSize = 1000, batcher = new Batcher(dataset)): Evaluation {
+/**
+ * Each network's softmax cross-entropy for evaluation, made on its first evaluation and reused: its
+ * buffers come from the kernels' memory, which is never freed (src/kernels/wasm/memory.ts).
+ */
+const crossEntropies = new WeakMap<Sequential, SoftmaxCrossEntropy>();
+
+/**
+ * Loss, accuracy, predictions and probabilities of `network` (evaluation mode) over a whole dataset.
+ * The loss is `loss` (the one training used) or softmax cross-entropy; the probabilities are always
+ * the softmax of the logits, and each prediction the most probable class.
+ */
+export function evaluate(
+  network: Sequential,
+  dataset: Dataset,
+  batchSize = 1000,
+  batcher = new Batcher(dataset),
+  loss?: Loss,
+): Evaluation {
   const classes = network.outputShape()[0];
   const predictions = new Int32Array(dataset.count);
   const probabilities = new Float32Array(dataset.count * classes);
-  const lossFn = network.lossFor(classes);
+  // The cross-entropy's softmax gives the probabilities, whatever the loss.
+  let crossEntropy = crossEntropies.get(network);
+  if (!crossEntropy) crossEntropies.set(network, (crossEntropy = new SoftmaxCrossEntropy(classes)));
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < dataset.count; start += batchSize) {
     const end = Math.min(start + batchSize, dataset.count);
     const { x, y } = batcher.gather(null, start, end);
-    lossSum += lossFn.forward(network.logits(x, 'eval'), y) * (end - start);
-    const probs = lossFn.lastProbs!.data;
-    probabilities.set(probs, start * classes);
-    for (let b = 0; b < end - start; b++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[b * classes + c] > probs[b * classes + best]) best = c;
-      predictions[start + b] = best;
-      if (best === y[b]) correct++;
-    }
+    const logits = network.logits(x, 'eval');
+    const crossEntropyLoss = crossEntropy.forward(logits, y);
+    lossSum += (loss ? loss.forward(logits, y) : crossEntropyLoss) * (end - start);
+    probabilities.set(crossEntropy.lastProbs!.data, start * classes);
+    const predicted = predictions.subarray(start, end);
+    kernels().argmaxRows(end - start, classes, crossEntropy.lastProbs!.data, predicted);
+    for (let b = 0; b < end - start; b++) if (predicted[b] === y[b]) correct++;
   }
   return { loss: lossSum / dataset.count, accuracy: correct / dataset.count, predictions, probabilities };
 }

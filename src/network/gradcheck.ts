@@ -1,4 +1,6 @@
 import type { Layer } from '../layers/layer.js';
+import type { Loss } from '../losses/loss.js';
+import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Sequential } from './sequential.js';
@@ -63,19 +65,40 @@ export function checkLayerGradients(layer: Layer, x: Tensor, options: GradCheckO
   return compare(targets, loss, options, rng);
 }
 
-/** Checks a whole network under softmax cross-entropy against `labels`: every parameter gradient. */
-export function checkNetworkGradients(
-  network: Sequential,
-  x: Tensor,
+/**
+ * Checks one loss: L = loss.forward(output, labels), so the checked gradient is loss.backward(),
+ * ∂L/∂output. Keep outputs away from the loss's kinks (none for the losses here) by more than h.
+ */
+export function checkLossGradients(
+  loss: Loss,
+  output: Tensor,
   labels: Int32Array,
   options: GradCheckOptions = {},
 ): GradCheckResult {
   const rng = options.rng ?? new Rng(7);
-  const classes = network.outputShape()[0];
-  const lossFn = network.lossFor(classes);
-  const loss = (): number => lossFn.forward(network.logits(x, 'train'), labels);
+  const value = (): number => loss.forward(output, labels);
+  value();
+  const targets = [{ name: 'output', value: output.data, grad: loss.backward().data.slice() }];
+  return compare(targets, value, options, rng);
+}
+
+/** Options of a network's check: the loss whose gradients are checked (default softmax cross-entropy). */
+export interface NetworkGradCheckOptions extends GradCheckOptions {
+  loss?: Loss;
+}
+
+/** Checks a whole network under its loss (softmax cross-entropy unless given) against `labels`: every parameter gradient. */
+export function checkNetworkGradients(
+  network: Sequential,
+  x: Tensor,
+  labels: Int32Array,
+  options: NetworkGradCheckOptions = {},
+): GradCheckResult {
+  const rng = options.rng ?? new Rng(7);
+  const lossFunction = options.loss ?? new SoftmaxCrossEntropy();
+  const loss = (): number => lossFunction.forward(network.logits(x, 'train'), labels);
   loss();
-  network.backward(lossFn.lastGrad!);
+  network.backward(lossFunction.backward());
   const targets = network.params().map((p) => ({ name: p.name, value: p.value.data, grad: p.grad.data.slice() }));
   return compare(targets, loss, options, rng);
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { awayFromZero, spiral } from '../../test/helpers.js';
 import { Dense } from '../layers/dense.js';
 import { Tanh } from '../layers/activations.js';
+import { MeanSquaredError } from '../losses/mse.js';
+import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -41,6 +43,38 @@ describe('Sequential', () => {
       expect(result.checked).toBe(net.parameterCount());
     });
   }
+
+  it("a network's gradients under mean squared error match finite differences", () => {
+    const rng = new Rng(3);
+    const net = Sequential.mlp({ inputs: 6, hidden: [8], classes: 4, activation: 'tanh', rng });
+    const result = checkNetworkGradients(net, awayFromZero([5, 6], rng), Int32Array.from([0, 1, 2, 3, 1]), {
+      maxChecksPerTensor: 200,
+      loss: new MeanSquaredError(),
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toBe(net.parameterCount());
+  });
+
+  it('trainStep without a loss is trainStep with softmax cross-entropy, bit for bit; with MeanSquaredError it returns that loss', () => {
+    const x = awayFromZero([8, 4], new Rng(1));
+    const labels = Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1]);
+    const run = (loss?: SoftmaxCrossEntropy | MeanSquaredError) => {
+      const net = Sequential.mlp({ inputs: 4, hidden: [5], classes: 3, rng: new Rng(2) });
+      const optimizer = new SGD(0.1);
+      const losses = [0, 1, 2].map(() => net.trainStep(x, labels, optimizer, loss));
+      return { losses, weights: Array.from(net.params()[0].value.data) };
+    };
+    const byDefault = run();
+    const crossEntropy = run(new SoftmaxCrossEntropy());
+    expect(crossEntropy.losses).toEqual(byDefault.losses);
+    expect(crossEntropy.weights).toEqual(byDefault.weights);
+
+    const squared = run(new MeanSquaredError());
+    const untrained = Sequential.mlp({ inputs: 4, hidden: [5], classes: 3, rng: new Rng(2) });
+    expect(squared.losses[0]).toBe(new MeanSquaredError().forward(untrained.logits(x, 'train'), labels));
+    expect(squared.losses[2]).toBeLessThan(squared.losses[0]);
+    expect(squared.weights).not.toEqual(byDefault.weights);
+  });
 
   it('the same seed gives identical weights and losses; a different seed differs', () => {
     const data = spiral(50, 3, new Rng(1));

@@ -1,40 +1,15 @@
-import { type DenseStep, kernels } from '../kernels/index.js';
-import { argmaxRows } from '../kernels/reference.js';
-import { Dense } from '../layers/dense.js';
-import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
-import { BatchNorm } from '../layers/batch-norm.js';
-import { Dropout } from '../layers/dropout.js';
+import { kernels } from '../kernels/index.js';
 import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, layerFromConfig } from '../layers/layer.js';
-import { INIT_NAMES, type InitName } from '../layers/init.js';
 import { ScratchnetError } from '../errors.js';
+import type { Loss } from '../losses/loss.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
+import { EvaluationPlan } from './evaluation-plan.js';
+import { type MlpOptions, mlpLayers } from './mlp.js';
 
-export type ActivationName = 'relu' | 'leaky-relu' | 'sigmoid' | 'tanh';
-export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'leaky-relu', 'sigmoid', 'tanh'];
-
-export interface MlpOptions {
-  /** Input features per sample; default 784 (28×28 pixels). */
-  inputs?: number;
-  /** Units of each hidden layer; default [64, 32], the tutorial's network. */
-  hidden?: readonly number[];
-  /** Output classes; default 10. */
-  classes?: number;
-  activation?: ActivationName;
-  /**
-   * Weight initialisation of the Dense layers: one scheme for all, or one per Dense layer (hidden
-   * layers first, the output layer last). Default 'he-normal' everywhere, which suits ReLU; for tanh or
-   * sigmoid networks 'xavier-normal' / 'xavier-uniform' is the usual choice. Biases start at 0.
-   */
-  init?: InitName | readonly InitName[];
-  /** Dropout rate after each hidden activation; default 0 (no Dropout layers). */
-  dropout?: number;
-  /** A BatchNorm layer between each hidden Dense layer and its activation; default false. */
-  batchNorm?: boolean;
-  rng?: Rng;
-}
+export { ACTIVATION_NAMES, type ActivationName, type MlpOptions, makeActivation } from './mlp.js';
 
 /** The saved form of a whole network: the per-sample input shape and every layer's config. */
 export interface SequentialConfig {
@@ -44,15 +19,15 @@ export interface SequentialConfig {
 
 /**
  * A network as a list of layers applied in order (the tutorial's `network = [Dense(...), ReLU(), ...]`).
- * The last layer outputs logits; training uses softmax cross-entropy on them.
+ * The last layer outputs logits; training minimises a Loss on them, softmax cross-entropy unless told.
  */
 export class Sequential {
-  private evalPlan: (Layer | DenseChain)[] | null = null;
   readonly layers: Layer[];
   readonly inputShape: readonly number[];
   private readonly activations: Tensor[] = [];
   private readonly namedParams: Param[];
-  private loss: SoftmaxCrossEntropy | null = null;
+  private plan: EvaluationPlan | null = null;
+  private crossEntropy: SoftmaxCrossEntropy | null = null;
 
   constructor(layers: Layer[], inputShape: readonly number[]) {
     if (layers.length === 0) throw new ScratchnetError('Sequential: a network needs at least one layer');
@@ -64,40 +39,10 @@ export class Sequential {
     );
   }
 
-  /**
-   * The tutorial's network by default: 784 → 64 → ReLU → 32 → ReLU → 10. Each hidden layer is
-   * Dense → [BatchNorm] → activation → [Dropout]; the output layer is a Dense producing logits.
-   */
+  /** A multilayer perceptron, the tutorial's 784 → 64 → ReLU → 32 → ReLU → 10 by default (its layers: mlpLayers). */
   static mlp(options: MlpOptions = {}): Sequential {
-    const {
-      inputs = 784,
-      hidden = [64, 32],
-      classes = 10,
-      activation = 'relu',
-      init = 'he-normal',
-      dropout = 0,
-      batchNorm = false,
-      rng = new Rng(42),
-    } = options;
-    const inits: readonly InitName[] = typeof init === 'string' ? hidden.map(() => init).concat(init) : init;
-    if (inits.length !== hidden.length + 1) {
-      throw new ScratchnetError(
-        `mlp: init lists ${inits.length} schemes for ${hidden.length + 1} Dense layers (${hidden.length} hidden + output)`,
-      );
-    }
-    for (const name of inits)
-      if (!INIT_NAMES.includes(name)) throw new ScratchnetError(`mlp: unknown init '${name}' (known: ${INIT_NAMES.join(', ')})`);
-    const layers: Layer[] = [];
-    let width = inputs;
-    hidden.forEach((units, i) => {
-      layers.push(new Dense(width, units, rng, inits[i]));
-      if (batchNorm) layers.push(new BatchNorm(units));
-      layers.push(makeActivation(activation));
-      if (dropout > 0) layers.push(new Dropout(dropout, rng));
-      width = units;
-    });
-    layers.push(new Dense(width, classes, rng, inits[hidden.length]));
-    return new Sequential(layers, [inputs]);
+    const { layers, inputShape } = mlpLayers(options);
+    return new Sequential(layers, inputShape);
   }
 
   /** Rebuilds a network from its config; weights are freshly initialised from `rng` (load them after). */
@@ -167,10 +112,9 @@ export class Sequential {
   }
 
   /**
-   * Logits [batch, classes] for x. In evaluation mode each run of Dense layers (each with the ReLU or
-   * leaky ReLU after it folded into its product, act(X·W + b)) goes to the kernels as one chain
-   * (Kernels.denseChain): the same numbers as layer by layer, with fewer passes over the batch and, on
-   * the fast backend, one hand-off to the threads for the whole chain. Training mode runs every layer.
+   * Logits [batch, classes] for x. Training mode runs every layer (forward); evaluation mode runs the
+   * network's EvaluationPlan, which gives the same numbers with runs of Dense layers (and the ReLU
+   * after each) in one kernel call.
    */
   logits(x: Tensor, mode: Mode = 'eval'): Tensor {
     if (mode === 'train') {
@@ -180,22 +124,11 @@ export class Sequential {
     return this.evaluate(x);
   }
 
-  // The evaluation plan run on x; given `classes`, they are filled with each row's arg-max, by the
-  // kernels when a chain ends the network (on the fast backend, by the threads that computed the rows).
+  // The evaluation plan (made on first use; the layers never change) run on x, filling `classes` when given.
   private evaluate(x: Tensor, classes?: Int32Array): Tensor {
     assertShape('network input', x.shape, [-1, ...this.inputShape]);
-    this.evalPlan ??= planEvaluation(this.layers);
-    let input = x;
-    let classified = false;
-    for (let i = 0; i < this.evalPlan.length; i++) {
-      const step = this.evalPlan[i];
-      const last = i === this.evalPlan.length - 1;
-      if (step instanceof DenseChain) input = step.run(input, last ? classes : undefined);
-      else input = step.forward(input, 'eval');
-      classified = last && step instanceof DenseChain;
-    }
-    if (classes && !classified) argmaxRows(input.rows, input.cols, input.data, classes);
-    return input;
+    this.plan ??= new EvaluationPlan(this.layers);
+    return this.plan.run(x, classes);
   }
 
   /** Backpropagates dLogits through every layer, last to first; the first layer skips its input gradient. */
@@ -222,84 +155,19 @@ export class Sequential {
   }
 
   /**
-   * One step of mini-batch gradient descent: forward (training mode), softmax cross-entropy against
-   * `labels`, backward, then the optimizer updates every parameter. Returns the batch's mean loss.
+   * One step of mini-batch gradient descent: forward (training mode), `loss` against `labels`
+   * (softmax cross-entropy when none is given), backward, then the optimizer updates every parameter.
+   * Returns the batch's mean loss.
    */
-  trainStep(x: Tensor, labels: Int32Array, optimizer: Optimizer): number {
-    const logits = this.logits(x, 'train');
-    const lossFn = this.lossFor(logits.cols);
-    const loss = lossFn.forward(logits, labels);
-    this.backward(lossFn.lastGrad!);
+  trainStep(x: Tensor, labels: Int32Array, optimizer: Optimizer, loss?: Loss): number {
+    const lossFunction = loss ?? (this.crossEntropy ??= new SoftmaxCrossEntropy());
+    const value = lossFunction.forward(this.logits(x, 'train'), labels);
+    this.backward(lossFunction.backward());
     optimizer.step(this.namedParams);
-    return loss;
-  }
-
-  /** The loss object, reused across batches so the loop allocates nothing. */
-  lossFor(classes: number): SoftmaxCrossEntropy {
-    if (!this.loss || this.loss.classes !== classes) this.loss = new SoftmaxCrossEntropy(classes);
-    return this.loss;
+    return value;
   }
 
   toString(): string {
     return `Sequential(${this.layers.map(String).join(' → ')})`;
   }
-}
-
-export function makeActivation(name: ActivationName): Layer {
-  switch (name) {
-    case 'relu':
-      return new ReLU();
-    case 'leaky-relu':
-      return new LeakyReLU(0.1);
-    case 'sigmoid':
-      return new Sigmoid();
-    case 'tanh':
-      return new Tanh();
-    default:
-      throw new ScratchnetError(`unknown activation '${name as string}' (known: ${ACTIVATION_NAMES.join(', ')})`);
-  }
-}
-
-/** Consecutive Dense layers, with the (leaky) ReLU after each folded in, run as one kernel call. */
-class DenseChain {
-  private readonly steps: DenseStep[];
-  private readonly outputs: Float32Array[];
-
-  constructor(
-    private readonly denses: readonly Dense[],
-    slopes: readonly (number | undefined)[],
-  ) {
-    this.steps = denses.map((dense, i) => dense.chainStep(slopes[i]));
-    this.outputs = new Array<Float32Array>(denses.length);
-  }
-
-  run(x: Tensor, classes?: Int32Array): Tensor {
-    assertShape('Dense input', x.shape, [-1, this.steps[0].inputs]);
-    let y = x;
-    for (let i = 0; i < this.denses.length; i++) {
-      y = this.denses[i].outputFor(x.rows);
-      this.outputs[i] = y.data;
-    }
-    kernels().denseChain(x.rows, x.data, this.steps, this.outputs, classes);
-    return y;
-  }
-}
-
-/** The layers as evaluation runs them: runs of Dense (+ ReLU or leaky ReLU) become DenseChains. */
-function planEvaluation(layers: readonly Layer[]): (Layer | DenseChain)[] {
-  const plan: (Layer | DenseChain)[] = [];
-  for (let i = 0; i < layers.length;) {
-    const denses: Dense[] = [],
-      slopes: (number | undefined)[] = [];
-    for (let layer = layers[i]; layer instanceof Dense; layer = layers[i]) {
-      const next = layers[i + 1];
-      const slope = next instanceof ReLU ? 0 : next instanceof LeakyReLU ? next.slope : undefined;
-      denses.push(layer);
-      slopes.push(slope);
-      i += slope === undefined ? 1 : 2;
-    }
-    if (denses.length > 0) plan.push(new DenseChain(denses, slopes));
-    else plan.push(layers[i++]);
-  }
-  return plan;
 }

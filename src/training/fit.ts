@@ -1,5 +1,6 @@
 import { Batcher } from '../data/batches.js';
 import { type Dataset, selectRows } from '../data/dataset.js';
+import type { Loss } from '../losses/loss.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
@@ -14,6 +15,8 @@ export interface FitOptions {
   batchSize?: number;
   /** Default: SGD with learning rate 0.1 (the tutorial's). */
   optimizer?: Optimizer;
+  /** What training minimises (and validation reports); default softmax cross-entropy. */
+  loss?: Loss;
   /** Source of the subset choice and the per-epoch shuffles. Default: new Rng(42). */
   rng?: Rng;
   /** Train on a random subset of this many rows, chosen once (the tutorial uses 10,000). */
@@ -96,7 +99,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
       const start = batch * batchSize;
       const end = Math.min(start + batchSize, data.count);
       const { x, y } = batcher.gather(order, start, end);
-      const loss = network.trainStep(x, y, optimizer);
+      const loss = network.trainStep(x, y, optimizer, options.loss);
       lossSum += loss;
       history.batchLoss.push(loss);
       batch++;
@@ -117,7 +120,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
       if (stopRequested) break;
     }
     if (batch < batches) break; // stopped mid-epoch: state() points at the next batch
-    const evaluation = validation ? evaluate(network, validation, 1000, validationBatcher!) : null;
+    const evaluation = validation ? evaluate(network, validation, 1000, validationBatcher!, options.loss) : null;
     const summary: EpochSummary = {
       epoch: epoch + 1,
       trainLoss: lossSum / batches,

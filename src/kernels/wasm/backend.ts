@@ -1,5 +1,5 @@
 import type { Kernels } from '../kernels.js';
-import { argmaxRows, reference } from '../reference.js';
+import { reference } from '../reference.js';
 import { WasmHeap } from './memory.js';
 import { loadNativeAddon, type NativeIsa, nativeRowKernels } from '../native/native.js';
 import type { RowKernels } from './mailbox.js';
@@ -235,7 +235,8 @@ function wasmKernels(
           const { inputs, units, weight, epilogue } = layers[i];
           this.gemm(false, false, m, units, inputs, i === 0 ? x : outputs[i - 1], weight, outputs[i], false, epilogue);
         }
-        if (classes && layers.length > 0) argmaxRows(m, layers[layers.length - 1].units, outputs[layers.length - 1], classes);
+        if (classes && layers.length > 0)
+          this.argmaxRows(m, layers[layers.length - 1].units, outputs[layers.length - 1], classes);
         return;
       }
       const { at, ints, floats } = chainJob(job.CHAIN_SLOTS + job.CHAIN_LAYER_SLOTS * layers.length);
@@ -298,6 +299,9 @@ function wasmKernels(
       rowProduct(transA ? 1 : 0, m, n, k, pa, pb, pc, accumulate ? 1 : 0, bias, slope === undefined ? 0 : 1, slope ?? 0);
       if (!cOwned) heap.copyOut(pc, c, m * n);
     },
+
+    // A pass over the last layer's few columns: the reference loop reads this memory's views directly.
+    argmaxRows: reference.argmaxRows,
 
     sumRows(rows, cols, x, out) {
       if (!ours(x, out)) return reference.sumRows(rows, cols, x, out);
