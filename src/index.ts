@@ -22,6 +22,7 @@ export {
   type Epilogue,
 } from './kernels/index.js';
 export type { WasmOptions } from './kernels/wasm/backend.js';
+export type { NativeIsa } from './kernels/native/native.js';
 
 // Layers
 export {
@@ -40,7 +41,7 @@ export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js
 export { INIT_NAMES, type InitName } from './layers/init.js';
 
 // Losses
-export { type Loss, type LossConfig, registerLoss } from './losses/loss.js';
+export { type Loss, type LossConfig, type LossFactory, registerLoss } from './losses/loss.js';
 export { SoftmaxCrossEntropy, softmaxCrossEntropyWithLogits } from './losses/softmax-cross-entropy.js';
 export { MeanSquaredError, meanSquaredError } from './losses/mse.js';
 
@@ -67,6 +68,7 @@ export {
   type GradCheckOptions,
   type NetworkGradCheckOptions,
   type GradCheckResult,
+  type GradCheckEntry,
 } from './network/gradcheck.js';
 
 // Training

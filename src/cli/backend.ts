@@ -11,7 +11,7 @@ import { type Flag, addFlags } from './flags.js';
 export const BACKEND_FLAG = {
   flag: '--backend <name>',
   description:
-    'kernels: native (matrix products in C with AVX-512, the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)',
+    'kernels: native (matrix products in C with AVX-512 or AVX2+FMA, whichever the CPU has; the rest as wasm), wasm (WebAssembly SIMD, threads for large products), js (the readable reference kernels) or auto (native where it runs, else wasm, else js)',
   role: 'run',
   choices: BACKEND_NAMES,
   default: 'auto',

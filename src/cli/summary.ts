@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { INIT_NAMES } from '../layers/init.js';
 import { loadModel } from '../io/model-file.js';
-import { ACTIVATION_NAMES, type ActivationName, Sequential } from '../network/sequential.js';
+import { ACTIVATION_NAMES, type ActivationName } from '../network/mlp.js';
+import { Sequential } from '../network/sequential.js';
 import { summarize } from '../network/summary.js';
 import { positiveInteger, widthList } from './parse.js';
 import { count, table } from './table.js';

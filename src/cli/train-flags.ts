@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { INIT_NAMES } from '../layers/init.js';
-import { ACTIVATION_NAMES } from '../network/sequential.js';
+import { ACTIVATION_NAMES } from '../network/mlp.js';
 import { OPTIMIZER_NAMES } from '../optimizers/make-optimizer.js';
 import { SCHEDULE_NAMES } from '../training/schedules.js';
 import { BACKEND_FLAG } from './backend.js';

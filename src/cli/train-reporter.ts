@@ -137,7 +137,7 @@ function common(event: TrainEvent, print: (line: string) => void): void {
 
 /** What each backend is, for the start of a run. */
 export const BACKEND_DESCRIPTIONS: Record<BackendUsed, string> = {
-  native: 'native (matrix products in C with AVX-512, the rest WebAssembly SIMD; worker threads for large products)',
+  native: 'native (matrix products in C with AVX-512 or AVX2+FMA, the rest WebAssembly SIMD; worker threads for large products)',
   wasm: 'wasm (WebAssembly SIMD kernels, worker threads for large products)',
   js: 'js (the reference TypeScript kernels: readable, slow)',
 };

@@ -28,6 +28,7 @@ export function setKernels(backend: Kernels): void {
  * src/kernels/native; its `isa` says which). 'auto': native where it runs, else wasm, else js.
  */
 export type BackendName = 'js' | 'wasm' | 'native' | 'auto';
+/** Every BackendName, as `--backend` lists them. */
 export const BACKEND_NAMES: readonly BackendName[] = ['js', 'wasm', 'native', 'auto'];
 
 /** One backend of each kind per process (its memory holds every buffer allocated from it), made on first use. */

@@ -29,6 +29,11 @@ export interface DenseStep {
   readonly epilogue: Epilogue;
 }
 
+/**
+ * The arithmetic every layer needs, one function per kernel, each stated as its equation. Two backends
+ * implement it: `reference` (readable TypeScript, the documentation) and the WebAssembly backend
+ * (SIMD, threads, and native products where they run). `kernels()` is the active one.
+ */
 export interface Kernels {
   readonly name: string;
 

@@ -24,6 +24,7 @@ export interface Loss {
   forward(output: Tensor, labels: Int32Array): number;
   /** ∂L/∂output [batch, outputs] of the last forward. */
   backward(): Tensor;
+  /** The saved form: the type name and the options that rebuild it (`lossFromConfig`). */
   config(): LossConfig;
   /** What the loss is, as a summary prints it: `SoftmaxCrossEntropy`. */
   toString(): string;
@@ -42,7 +43,8 @@ export function checkLabels(loss: string, labels: Int32Array, batch: number, cla
   }
 }
 
-type LossFactory = (config: LossConfig) => Loss;
+/** Builds a loss from its saved config (`registerLoss`). */
+export type LossFactory = (config: LossConfig) => Loss;
 const registry = new Map<string, LossFactory>();
 
 /** Makes a loss type loadable from its config (model files, checkpoints). Each loss file registers itself. */

@@ -5,6 +5,7 @@ import type { Loss } from '../losses/loss.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Sequential } from './sequential.js';
 
+/** A network measured on a dataset: accuracy, mean loss, and each sample's prediction and probabilities. */
 export interface Evaluation {
   /** Mean loss over the dataset: softmax cross-entropy, or the loss `evaluate` was given. */
   loss: number;

@@ -26,18 +26,27 @@ export interface GradCheckOptions {
   rng?: Rng;
 }
 
+/** One checked gradient entry: the backpropagated value beside the central difference. */
 export interface GradCheckEntry {
+  /** The tensor's name (`0.weight`, or `input`). */
   tensor: string;
+  /** Flat index into the tensor. */
   index: number;
+  /** ∂L/∂θ as backward computed it. */
   analytic: number;
+  /** (L(θ + h) − L(θ − h)) / 2h. */
   numeric: number;
 }
 
+/** What a gradient check found: `ok` when every checked entry is within tolerance. */
 export interface GradCheckResult {
+  /** Every checked entry within tolerance. */
   ok: boolean;
+  /** Entries checked. */
   checked: number;
   /** The worst entry: largest |analytic − numeric| relative to the tolerance. */
   worst: GradCheckEntry & { excess: number };
+  /** Every entry outside the tolerance. */
   failures: GradCheckEntry[];
 }
 

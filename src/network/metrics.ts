@@ -15,6 +15,10 @@ export interface ClassMetrics {
   support: number;
 }
 
+/**
+ * The confusion matrix: counts[t][p] = the samples of true class t predicted as p (rows: truth, as
+ * scikit-learn orders it).
+ */
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
   if (labels.length !== predictions.length)
     throw new ScratchnetError(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
@@ -23,6 +27,10 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
   return matrix;
 }
 
+/**
+ * Precision = TP / (TP + FP), recall = TP / (TP + FN) and F1 = 2PR / (P + R) of each class, from a
+ * confusion matrix (0 where a denominator is 0).
+ */
 export function perClassMetrics(matrix: readonly (readonly number[])[]): ClassMetrics[] {
   return matrix.map((row, c) => {
     const truePositives = row[c];

@@ -9,8 +9,10 @@ import { ScratchnetError } from '../errors.js';
 
 /** The activations an MLP's hidden layers can use, by the names the CLI and model files give them. */
 export type ActivationName = 'relu' | 'leaky-relu' | 'sigmoid' | 'tanh';
+/** Every ActivationName, as `--activation` lists them. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'leaky-relu', 'sigmoid', 'tanh'];
 
+/** The shape of a multilayer perceptron (`Sequential.mlp`, `mlpLayers`); every field has a default. */
 export interface MlpOptions {
   /** Input features per sample; default 784 (28×28 pixels). */
   inputs?: number;

@@ -9,8 +9,6 @@ import { Tensor, assertShape } from '../tensor/tensor.js';
 import { EvaluationPlan } from './evaluation-plan.js';
 import { type MlpOptions, mlpLayers } from './mlp.js';
 
-export { ACTIVATION_NAMES, type ActivationName, type MlpOptions, makeActivation } from './mlp.js';
-
 /** The saved form of a whole network: the per-sample input shape and every layer's config. */
 export interface SequentialConfig {
   inputShape: number[];
@@ -53,6 +51,7 @@ export class Sequential {
     );
   }
 
+  /** The saved form: the per-sample input shape and every layer's config (`Sequential.fromConfig`). */
   config(): SequentialConfig {
     return { inputShape: [...this.inputShape], layers: this.layers.map((l) => l.config()) };
   }
@@ -77,6 +76,7 @@ export class Sequential {
     return states;
   }
 
+  /** Puts back the random states `randomStates()` returned (a resumed run draws the same masks). */
   setRandomStates(states: Record<string, RngState>): void {
     for (const [index, state] of Object.entries(states)) {
       const layer = this.layers[Number(index)];
@@ -85,6 +85,7 @@ export class Sequential {
     }
   }
 
+  /** How many numbers the network learns (every param's size, summed). */
   parameterCount(): number {
     return this.namedParams.reduce((n, p) => n + p.value.size, 0);
   }
@@ -167,6 +168,7 @@ export class Sequential {
     return value;
   }
 
+  /** `Sequential(Dense(784 → 64) → ReLU → …)`. */
   toString(): string {
     return `Sequential(${this.layers.map(String).join(' → ')})`;
   }

@@ -15,6 +15,7 @@ export interface LayerSummary {
   flops: number;
 }
 
+/** The whole network's summary (`summarize`): every layer's row, and the totals. */
 export interface NetworkSummary {
   layers: LayerSummary[];
   inputShape: number[];

@@ -54,10 +54,15 @@ export interface TrainEnd {
 
 /** Hooks into the loop: the CLI's progress bar, `--json` output, figures, schedules and checkpoints. */
 export interface Callbacks {
+  /** Once, before the first batch (also when resuming). */
   onTrainBegin?(event: FitEvent): void;
+  /** Before each epoch's first batch; a schedule sets the epoch's learning rate here. */
   onEpochBegin?(event: EpochBegin): void;
+  /** After each batch's optimizer step, with the batch's loss. */
   onBatchEnd?(event: BatchEnd): void;
+  /** After each epoch, with its summary (and validation results when fit has validation data). */
   onEpochEnd?(event: EpochEnd): void;
+  /** Once, when training ends, finished or stopped. */
   onTrainEnd?(event: TrainEnd): void;
 }
 

@@ -29,7 +29,9 @@ import type { Callbacks, EpochEnd, FitState } from './callbacks.js';
 
 /** A callback whose state must survive a checkpoint (`LearningRateSchedule`, `EarlyStopping`). */
 export interface StatefulCallback {
+  /** Everything needed to continue, as plain numbers and typed arrays (saved in the checkpoint). */
   state(): OptimizerState;
+  /** Puts back what `state()` returned. */
   loadState(state: OptimizerState): void;
 }
 
@@ -106,6 +108,7 @@ export class Checkpointing implements Callbacks {
     private readonly options: { run?: Record<string, unknown>; onSave?: (path: string, event: EpochEnd) => void } = {},
   ) {}
 
+  /** Saves the run as it stands at the end of each epoch. */
   onEpochEnd(event: EpochEnd): void {
     const path = saveRun(this.dir, this.parts, event.state(), this.options.run);
     this.options.onSave?.(path, event);

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/build/src/spec/index.js';
 import type { Field } from 'vega-lite/build/src/channeldef.js';
-import { type ActivationName, makeActivation } from '../network/sequential.js';
+import { type ActivationName, makeActivation } from '../network/mlp.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CHART_CONFIG, PANEL_TITLE } from './chart-style.js';
 

@@ -24,6 +24,7 @@ export interface WasmExports {
   bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
 }
 
+/** How the WebAssembly (and native) backend is made: its threads and, for native, the instruction set. */
 export interface WasmOptions {
   /** Worker threads besides the calling one for large products; default: one per extra core, at most 3. */
   threads?: number;
@@ -128,7 +129,14 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
  * The wasm backend (or the native one, its row kernels in the addon): Kernels, plus which wasm build runs,
  * which native instruction set (null: none, the wasm backend) and a way to stop its worker threads.
  */
-export type WasmKernels = Kernels & { readonly build: KernelBuild; readonly isa: NativeIsa | null; close(): Promise<void> };
+export type WasmKernels = Kernels & {
+  /** Which compiled kernels run: relaxed SIMD or plain SIMD. */
+  readonly build: KernelBuild;
+  /** The native instruction set in use, or null when the products run in WebAssembly. */
+  readonly isa: NativeIsa | null;
+  /** Stops the worker threads (the process can then exit). */
+  close(): Promise<void>;
+};
 
 /** Scratch a thread's gemmRows needs at inner dimension k: the lists, pairing order and nonzero flags, or a padded copy of a narrow B, 16·k floats (gemm.ts). */
 const scratchBytes = (k: number) => 64 * k + 64 + 12 * 128 + 1024;
