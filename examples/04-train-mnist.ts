@@ -1,16 +1,29 @@
 // The tutorial's "Training a Simple Neural Network on MNIST", as a library user writes it:
 // 784-64-32-10 with ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation split with seed 42.
 // Default data: the built-in 10,000 digits. With two CSV paths (the tutorial's mnist_train.csv and
-// mnist_test.csv) it trains on those instead, once the CSV loader is in (see README).
-// Run: npm run build && node dist/examples/04-train-mnist.js
-import { Dense, ReLU, Rng, Sequential, evaluate, fit, loadBuiltinMnist, trainValidationSplit, useBackend } from '../src/index.js';
+// mnist_test.csv, plain or gzipped) it trains on those instead.
+// Run: npm run build && node dist/examples/04-train-mnist.js [mnist_train.csv mnist_test.csv]
+import {
+  Dense,
+  ReLU,
+  Rng,
+  Sequential,
+  evaluate,
+  fit,
+  loadBuiltinMnist,
+  loadDataset,
+  trainValidationSplit,
+  useBackend,
+} from '../src/index.js';
 
 // The fast WebAssembly kernels where this engine runs them, else the readable TypeScript ones. Choose before building a network.
 const backend = await useBackend('auto');
 console.log(`Kernels: ${backend.name}`);
 
 const rng = new Rng(42);
-const { train: full, test } = loadBuiltinMnist();
+const [trainPath, testPath] = process.argv.slice(2);
+const { train: full, test } =
+  trainPath && testPath ? { train: await loadDataset(trainPath), test: await loadDataset(testPath) } : loadBuiltinMnist();
 const { train, validation } = trainValidationSplit(full, { fraction: 0.1, seed: 42 });
 console.log(
   `Training data: ${train.count} × ${train.sampleShape.join('×')}, validation: ${validation.count}, test: ${test.count}`,

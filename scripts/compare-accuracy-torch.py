@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains in PyTorch the same MLP, with the same optimizer and schedule settings, that a
-`scratchnet train` run uses, and prints its test accuracy: the comparison beside each accuracy in the
-README ("scratchnet within 0.3 points of PyTorch"). Not a test: run it by hand, e.g.
+`scratchnet train` run uses, and prints its test accuracy: the comparison beside each accuracy in
+docs/training.md ("scratchnet within 0.3 points of PyTorch"). Not a test: run it by hand, e.g.
 
   /usr/bin/python3 scripts/compare-accuracy-torch.py --train /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
       --test /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --hidden 256,128 --batch-norm --dropout 0.2 \
