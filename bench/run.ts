@@ -43,7 +43,7 @@ const slowCap = quick ? 2000 : 10000;
 const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
   {
     id: 'scratchnet-native',
-    label: 'scratchnet, native (matrix products in C, AVX-512; threads for large products)',
+    label: 'scratchnet, native (matrix products in C, AVX-512 or AVX2+FMA; threads for large products)',
     run: () => benchScratchnet('native', data, spec),
   },
   {
@@ -122,7 +122,7 @@ console.log(
 );
 const native = await loadNativeAddon();
 console.log(
-  `scratchnet's native kernels: ${'addon' in native ? `${native.path} (AVX-512)` : `not available — ${native.reason}`}`,
+  `scratchnet's native kernels: ${'addon' in native ? `${native.path} (${native.isa === 'avx512' ? 'AVX-512' : 'AVX2+FMA'})` : `not available — ${native.reason}`}`,
 );
 console.log(
   `${spec.reps} repetitions per training figure, ${spec.inferReps} per inference figure, after a warm-up pass; Node ${process.version}; ${os.availableParallelism()} cores (${cpu}); load average ${os
