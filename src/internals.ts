@@ -29,6 +29,7 @@ export {
   readSafetensorsFile,
   writeSafetensorsFile,
   MAX_HEADER_BYTES,
+  CHECKSUM_KEY,
   type StoredTensor,
   type DType,
   type Metadata,

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ScratchnetError } from '../errors.js';
-import { MAX_HEADER_BYTES, type StoredTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { CHECKSUM_KEY, MAX_HEADER_BYTES, type StoredTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** Builds a file from a header object and a raw data part, bypassing the encoder's checks. */
 function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerText = JSON.stringify(header)): Uint8Array {
@@ -35,8 +36,10 @@ describe('safetensors encoding', () => {
     const n = Number(view.getBigUint64(0, true));
     expect(n % 8).toBe(0);
     const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString());
+    // The SHA-256 of the 12 data bytes below (f32 1.5, f32 -2, i32 7, little-endian), as `sha256sum` gives it.
+    const sha256 = createHash('sha256').update(Buffer.from('0000c03f000000c007000000', 'hex')).digest('hex');
     expect(header).toEqual({
-      __metadata__: { format: 'x' },
+      __metadata__: { format: 'x', [CHECKSUM_KEY]: sha256 },
       '0.weight': { dtype: 'F32', shape: [2, 1], data_offsets: [0, 8] },
       order: { dtype: 'I32', shape: [1], data_offsets: [8, 12] },
     });
@@ -44,9 +47,34 @@ describe('safetensors encoding', () => {
     expect(view.getFloat32(8 + n + 4, true)).toBe(-2);
     expect(view.getInt32(8 + n + 8, true)).toBe(7);
     const decoded = decodeSafetensors(bytes, 'x');
-    expect(decoded.metadata).toEqual({ format: 'x' });
+    expect(decoded.metadata).toEqual({ format: 'x', [CHECKSUM_KEY]: sha256 });
     expect(Array.from(decoded.tensors.get('0.weight')!.data)).toEqual([1.5, -2]);
     expect(decoded.tensors.get('order')!.data).toBeInstanceOf(Int32Array);
+  });
+});
+
+describe('the data checksum', () => {
+  const tensors = new Map<string, StoredTensor>([['w', { dtype: 'F32', shape: [3], data: Float32Array.of(1, 2, 3) }]]);
+
+  it('a flipped bit in the tensor data is refused, naming the file and the checksum', () => {
+    const bytes = encodeSafetensors(tensors);
+    bytes[bytes.length - 1] ^= 0x01; // the lowest bit of the last weight's top byte
+    expect(() => decodeSafetensors(bytes, 'model.safetensors')).toThrow(
+      new ScratchnetError(
+        `model.safetensors: the tensor data does not match the checksum written with it (__metadata__ ${CHECKSUM_KEY}): the file was damaged after it was saved`,
+      ),
+    );
+  });
+
+  it('a file without a checksum (written by another tool) loads as before', () => {
+    const bytes = encodeSafetensors(tensors);
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString());
+    delete header.__metadata__[CHECKSUM_KEY];
+    const json = Buffer.from(JSON.stringify(header));
+    const other = Buffer.concat([Buffer.alloc(8), json, bytes.subarray(8 + n)]);
+    other.writeBigUInt64LE(BigInt(json.length), 0);
+    expect(Array.from(decodeSafetensors(other, 'torch.safetensors').tensors.get('w')!.data)).toEqual([1, 2, 3]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ScratchnetError } from '../errors.js';
 import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
 
@@ -9,6 +10,11 @@ import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
  * The header maps each tensor name to `{ dtype, shape, data_offsets: [begin, end] }` (byte offsets into
  * the raw part, which the tensors tile exactly, without gaps) plus an optional `__metadata__` object of
  * string → string. scratchnet writes F32 (weights) and I32 (row orders in checkpoints), little-endian.
+ *
+ * The format carries no checksum, so scratchnet adds one: `__metadata__["scratchnet.sha256"]`, the
+ * SHA-256 of the data part (every byte after the header), written on save and checked on load. A flipped
+ * bit in a weight is then an error naming the file instead of a silently different model. Files from
+ * other tools (no such key) load as before.
  */
 export type DType = 'F32' | 'I32';
 /** One tensor as a safetensors file holds it. */
@@ -26,6 +32,8 @@ export type Metadata = Record<string, string>;
 /** Headers above this size are refused: a real header lists tensors, it does not hold data. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const BYTES_PER_ELEMENT: Record<DType, number> = { F32: 4, I32: 4 };
+/** The metadata key holding the SHA-256 (hex) of the data part. */
+export const CHECKSUM_KEY = 'scratchnet.sha256';
 const KNOWN_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'F8_E4M3', 'F8_E5M2'];
 
 /** An F32 {@link StoredTensor} over `data` (not copied). */
@@ -38,7 +46,7 @@ export function f32(shape: number[], data: Float32Array): StoredTensor {
  * @throws {@link index.ScratchnetError} if a tensor's value count disagrees with its shape.
  */
 export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, metadata: Metadata = {}): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  const header: Record<string, unknown> = { __metadata__: { ...metadata } };
   let offset = 0;
   for (const [name, tensor] of tensors) {
     const size = tensor.shape.reduce((a, b) => a * b, 1);
@@ -48,6 +56,16 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
     header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
+  // The data part first (little-endian), so its checksum can go into the header.
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const tensor of tensors.values()) {
+    const view = new DataView(data.buffer, at, tensor.data.length * 4);
+    if (tensor.dtype === 'F32') tensor.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+    else tensor.data.forEach((v, i) => view.setInt32(i * 4, v, true));
+    at += tensor.data.length * 4;
+  }
+  (header.__metadata__ as Metadata)[CHECKSUM_KEY] = sha256Hex(data);
   // The header is padded with spaces to a multiple of 8 bytes so the data starts aligned.
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padding = (8 - (json.length % 8)) % 8;
@@ -55,21 +73,20 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
   const out = new Uint8Array(8 + json.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
-  let at = 8 + json.length;
-  for (const tensor of tensors.values()) {
-    const view = new DataView(out.buffer, at, tensor.data.length * 4);
-    if (tensor.dtype === 'F32') tensor.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-    else tensor.data.forEach((v, i) => view.setInt32(i * 4, v, true));
-    at += tensor.data.length * 4;
-  }
+  out.set(data, 8 + json.length);
   return out;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
  * Decodes and validates safetensors bytes. Each problem is one ScratchnetError naming `source`, the
  * byte offset or tensor, and what was expected: a header length that is absurd or runs past the end,
  * malformed JSON, a malformed entry, a dtype other than F32/I32, a size that disagrees with the shape,
- * offsets that overlap, leave gaps or run out of bounds.
+ * offsets that overlap, leave gaps or run out of bounds, data that does not match its checksum.
+ * The returned metadata includes the checksum key when the file has one.
  */
 export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors: Map<string, StoredTensor>; metadata: Metadata } {
   const fail = (message: string): never => {
@@ -145,6 +162,12 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   }
   if (expectedBegin !== dataLength)
     fail(`the tensors cover ${expectedBegin} data bytes but the file has ${dataLength}: trailing bytes after the last tensor`);
+  const checksum = metadata[CHECKSUM_KEY];
+  if (checksum !== undefined && checksum !== sha256Hex(bytes.subarray(dataStart))) {
+    fail(
+      `the tensor data does not match the checksum written with it (__metadata__ ${CHECKSUM_KEY}): the file was damaged after it was saved`,
+    );
+  }
 
   const tensors = new Map<string, StoredTensor>();
   for (const t of layout) {
