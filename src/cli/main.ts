@@ -25,7 +25,7 @@ export function program(): Command {
     root.addCommand(command);
   for (const command of allCommands(root)) {
     command.exitOverride().configureOutput({
-      outputError: (text, write) => write(text.startsWith('error: ') ? `scratchnet: ${text.slice('error: '.length)}` : text),
+      outputError: (text, write) => write(oneLine(text)),
     });
   }
   return root;
@@ -57,3 +57,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 await main(process.argv);
+
+/**
+ * commander's error in scratchnet's form: `scratchnet: …` on one line, its suggestion folded in
+ * (`unknown option '--epoch' (did you mean --epochs?)`), so every mistake is one line on stderr.
+ */
+function oneLine(text: string): string {
+  if (!text.startsWith('error: ')) return text;
+  const folded = text
+    .slice('error: '.length)
+    .trimEnd()
+    .replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
+  return `scratchnet: ${folded.replace(/\n/g, ' ')}\n`;
+}

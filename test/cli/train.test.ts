@@ -80,7 +80,7 @@ describe('scratchnet train (the real CLI, as a subprocess)', () => {
 
 describe('user mistakes give one line on stderr and a non-zero exit, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
-    ['an unknown flag', ['train', '--epoch', '3'], /^scratchnet: unknown option '--epoch'\n\(Did you mean --epochs\?\)\n$/],
+    ['an unknown flag', ['train', '--epoch', '3'], /^scratchnet: unknown option '--epoch' \(did you mean --epochs\?\)\n$/],
     [
       'negative epochs',
       ['train', '--epochs', '-1'],
@@ -107,7 +107,7 @@ describe('user mistakes give one line on stderr and a non-zero exit, never a sta
       ['train', '--backend', 'gpu'],
       /^scratchnet: option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are js, wasm, native, auto\.\n$/,
     ],
-    ['an unknown command', ['trian'], /^scratchnet: unknown command 'trian'\n\(Did you mean train\?\)\n$/],
+    ['an unknown command', ['trian'], /^scratchnet: unknown command 'trian' \(did you mean train\?\)\n$/],
     [
       'a missing checkpoint',
       ['train', '--resume', '/nonexistent/ckpt'],
