@@ -32,7 +32,7 @@ export interface ModelInfo {
 
 /**
  * The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file.
- * @throws {@link ScratchnetError} naming the tensor and index of a NaN or ±Inf: such a file would be refused on loading.
+ * Throws a ScratchnetError naming the tensor and index of a NaN or ±Inf: such a file would be refused on loading.
  */
 export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   const tensors = new Map<string, StoredTensor>();
