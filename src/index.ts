@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { ScratchnetError, ShapeError } from './errors.js';
+export { NonFiniteError } from './tensor/finite.js';
 
 // Numbers
 export { Tensor, type NestedNumbers } from './tensor/tensor.js';

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ScratchnetError } from '../errors.js';
 import type { BackendName } from '../kernels/index.js';
 import { loadModel } from '../io/model-file.js';
 import { evaluate } from '../network/evaluate.js';
@@ -32,6 +33,10 @@ export function evaluateCommand(): Command {
       checkDataFitsModel(network, data, options.model);
       const classes = network.outputShape()[0];
       const result = evaluate(network, data);
+      if (!Number.isFinite(result.loss))
+        throw new ScratchnetError(
+          `${options.model}: the loss on ${data.name} is ${result.loss}: the model's outputs overflow float32`,
+        );
       const matrix = confusionMatrix(data.labels, result.predictions, classes);
       const metrics = perClassMetrics(matrix);
       const names = info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c));

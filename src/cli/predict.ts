@@ -55,10 +55,10 @@ export function predictCommand(): Command {
             const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
             writeFileAtomic(file, encodeGrayPng(pixels, FIELD, FIELD), 'preprocessed picture');
           }
-          predictions = classify(network, pixels, 1).map((p) => ({ input, ...p }));
+          predictions = classify(network, pixels, 1, input).map((p) => ({ input, ...p }));
         } else if (extension === '.csv') {
           const rows = readFeatureRows(input, inputCount);
-          predictions = classify(network, rows.features, rows.count).map((p, r) => ({
+          predictions = classify(network, rows.features, rows.count, input).map((p, r) => ({
             input: `${input}:${rows.lines[r]}`,
             ...p,
             ...(rows.labels ? { label: rows.labels[r] } : {}),
@@ -74,12 +74,17 @@ export function predictCommand(): Command {
     });
 }
 
-/** Class, its probability and all probabilities for `count` rows of features. */
-function classify(network: Sequential, features: Float32Array, count: number): Omit<Prediction, 'input'>[] {
+/** Class, its probability and all probabilities for `count` rows of features (from `input`). */
+function classify(network: Sequential, features: Float32Array, count: number, input: string): Omit<Prediction, 'input'>[] {
   const probs = network.predictProba(new Tensor(features, [count, ...network.inputShape]));
   const classes = probs.cols;
   return Array.from({ length: count }, (_, r) => {
     const probabilities = Array.from(probs.data.subarray(r * classes, (r + 1) * classes));
+    // A loaded model's weights are finite, but the products can still overflow: no class is then "most likely".
+    if (!probabilities.every(Number.isFinite))
+      throw new ScratchnetError(
+        `${input}${count > 1 ? ` row ${r + 1}` : ''}: the model's outputs overflow float32 (probabilities NaN)`,
+      );
     const best = probabilities.indexOf(Math.max(...probabilities));
     return { class: best, probability: probabilities[best], probabilities };
   });

@@ -1,10 +1,17 @@
 import { dirname, join, basename, extname } from 'node:path';
 import { sampleSize } from '../data/dataset.js';
-import { type Checkpoint, checkpointDir as checkpointDirOf, loadCheckpoint } from '../io/checkpoint.js';
+import {
+  type Checkpoint,
+  checkpointDir as checkpointDirOf,
+  checkpointPath as checkpointPathOf,
+  loadCheckpoint,
+} from '../io/checkpoint.js';
 import { assertWritable } from '../util/fs.js';
 import { saveModel } from '../io/model-file.js';
 import { type Evaluation, evaluate } from '../network/evaluate.js';
-import type { FitState } from '../training/callbacks.js';
+import type { FitState, History } from '../training/callbacks.js';
+import { ScratchnetError } from '../errors.js';
+import { NonFiniteError } from '../tensor/finite.js';
 import { fit } from '../training/fit.js';
 import { Checkpointing, type RunParts, restoreRun, saveRun } from '../training/resume.js';
 import { Rng } from '../tensor/rng.js';
@@ -75,83 +82,99 @@ export async function runTraining(
   let epochSamplesPerSecond = 0; // training only, validation excluded
   let stoppedAt: FitState | null = null;
   let interrupted = false; // Ctrl-C (or the test hook) rather than early stopping
-  const history = fit(network, data.train, {
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    optimizer,
-    rng,
-    subset: options.subset,
-    validation: data.validation ?? undefined,
-    resume,
-    callbacks: [
-      ...(schedule ? [schedule] : []),
-      ...(earlyStopping ? [earlyStopping] : []),
-      {
-        onEpochBegin: () => {
-          lossSum = 0;
-          lossCount = 0;
-        },
-        onBatchEnd: (e) => {
-          lossSum += e.loss;
-          lossCount++;
-          batchesThisRun++;
-          epochSamplesPerSecond = e.samplesPerSecond;
-          const now = performance.now();
-          const logged = (e.batch - 1) % options.logEvery === 0; // batches 1, 1 + n, 1 + 2n, …
-          if (logged || e.batch === e.batches || now - lastTick >= TICK_MS) {
-            lastTick = now;
+  // The checkpoint a run stopped by NaN can go back to: the one resumed from, then each one written.
+  let lastCheckpoint = checkpoint ? loadedFrom(options.resume!) : null;
+  const train = (): History =>
+    fit(network, data.train, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      optimizer,
+      rng,
+      subset: options.subset,
+      validation: data.validation ?? undefined,
+      resume,
+      callbacks: [
+        ...(schedule ? [schedule] : []),
+        ...(earlyStopping ? [earlyStopping] : []),
+        {
+          onEpochBegin: () => {
+            lossSum = 0;
+            lossCount = 0;
+          },
+          onBatchEnd: (e) => {
+            lossSum += e.loss;
+            lossCount++;
+            batchesThisRun++;
+            epochSamplesPerSecond = e.samplesPerSecond;
+            const now = performance.now();
+            const logged = (e.batch - 1) % options.logEvery === 0; // batches 1, 1 + n, 1 + 2n, …
+            if (logged || e.batch === e.batches || now - lastTick >= TICK_MS) {
+              lastTick = now;
+              emit({
+                event: 'batch',
+                epoch: e.epoch,
+                epochs: e.epochs,
+                batch: e.batch,
+                batches: e.batches,
+                loss: e.loss,
+                meanLoss: lossSum / lossCount,
+                samples: e.samples,
+                samplesPerSecond: e.samplesPerSecond,
+                elapsedSeconds: e.elapsedSeconds,
+                logged,
+              });
+            }
+            if (shouldStop() || batchesThisRun === options.stopAfterBatches) {
+              interrupted = true;
+              e.stop();
+            }
+          },
+          onEpochEnd: (e) => {
             emit({
-              event: 'batch',
+              event: 'epoch',
               epoch: e.epoch,
               epochs: e.epochs,
-              batch: e.batch,
-              batches: e.batches,
-              loss: e.loss,
-              meanLoss: lossSum / lossCount,
-              samples: e.samples,
-              samplesPerSecond: e.samplesPerSecond,
-              elapsedSeconds: e.elapsedSeconds,
-              logged,
+              trainLoss: e.trainLoss,
+              valLoss: e.valLoss,
+              valAccuracy: e.valAccuracy,
+              learningRate: e.learningRate,
+              seconds: e.seconds,
+              samplesPerSecond: epochSamplesPerSecond,
+              backend,
             });
-          }
-          if (shouldStop() || batchesThisRun === options.stopAfterBatches) {
-            interrupted = true;
-            e.stop();
-          }
+            if (shouldStop()) {
+              interrupted = true;
+              e.stop();
+            }
+          },
+          onTrainEnd: (e) => {
+            if (e.stopped && interrupted) stoppedAt = e.state;
+          },
         },
-        onEpochEnd: (e) => {
-          emit({
-            event: 'epoch',
-            epoch: e.epoch,
-            epochs: e.epochs,
-            trainLoss: e.trainLoss,
-            valLoss: e.valLoss,
-            valAccuracy: e.valAccuracy,
-            learningRate: e.learningRate,
-            seconds: e.seconds,
-            samplesPerSecond: epochSamplesPerSecond,
-            backend,
-          });
-          if (shouldStop()) {
-            interrupted = true;
-            e.stop();
-          }
-        },
-        onTrainEnd: (e) => {
-          if (e.stopped && interrupted) stoppedAt = e.state;
-        },
-      },
-      // After the stateful callbacks and the epoch's report: the checkpoint holds their end-of-epoch state.
-      ...(options.checkpointDir === undefined
-        ? []
-        : [
-            new Checkpointing(options.checkpointDir, parts, {
-              run,
-              onSave: (path, e) => emit({ event: 'checkpoint', path, epoch: e.epoch, batch: e.batches }),
-            }),
-          ]),
-    ],
-  });
+        // After the stateful callbacks and the epoch's report: the checkpoint holds their end-of-epoch state.
+        ...(options.checkpointDir === undefined
+          ? []
+          : [
+              new Checkpointing(options.checkpointDir, parts, {
+                run,
+                onSave: (path, e) => {
+                  lastCheckpoint = `${path} (after epoch ${e.epoch})`;
+                  emit({ event: 'checkpoint', path, epoch: e.epoch, batch: e.batches });
+                },
+              }),
+            ]),
+      ],
+    });
+  let history: History;
+  try {
+    history = train();
+  } catch (error) {
+    if (!(error instanceof NonFiniteError)) throw error;
+    const back = lastCheckpoint
+      ? `last good checkpoint: ${lastCheckpoint}`
+      : 'no checkpoint was written (--checkpoint-dir writes one per epoch)';
+    throw new ScratchnetError(`${error.message}; ${options.out} not written; ${back}; try a lower --lr or --clip-norm`);
+  }
   if (earlyStopping && !interrupted) earlyStopping.restore(); // an interrupted run checkpoints its current weights instead
   if (earlyStopping?.stoppedEpoch !== null && earlyStopping?.stoppedEpoch !== undefined && !interrupted) {
     emit({
@@ -267,4 +290,9 @@ export function defaultCheckpointDir(out: string): string {
 
 function quote(path: string): string {
   return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The checkpoint file a `--resume` argument (its folder or its file) names. */
+function loadedFrom(resume: string): string {
+  return checkpointPathOf(checkpointDirOf(resume));
 }

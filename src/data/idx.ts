@@ -1,5 +1,6 @@
 import { ScratchnetError } from '../errors.js';
 import type { Dataset } from './dataset.js';
+import { firstNonFinite } from '../tensor/finite.js';
 import { type ByteSource, checkClassCount, fileLabel, openByteSource } from './source.js';
 
 /**
@@ -103,6 +104,7 @@ export async function loadIdx(imagesPath: string, labelsPath: string, options: I
       `${labelsPath}: IDX has shape [${labelsFile.shape.join(', ')}]; labels must have 1 dimension [count]`,
     );
   const count = images.shape[0];
+  if (count === 0) throw new ScratchnetError(`${imagesPath}: IDX holds 0 images; a dataset needs at least one`);
   if (labelsFile.shape[0] !== count) {
     throw new ScratchnetError(
       `${imagesPath} holds ${count} images but ${labelsPath} holds ${labelsFile.shape[0]} labels; they must be the same count (are they a pair?)`,
@@ -126,7 +128,7 @@ export async function loadIdx(imagesPath: string, labelsPath: string, options: I
       scale = 1;
     }
   } else {
-    features = toFloats(images);
+    features = toFloats(images, imagesPath);
     scale = 1;
   }
   const fashion = /fashion/i.test(imagesPath) && inferred === 10;
@@ -160,11 +162,21 @@ function toLabels(file: IdxArray, path: string, classes: number | undefined): In
   return labels;
 }
 
-function toFloats(file: IdxArray): Float32Array {
+/** The elements as float32; a NaN or ±Inf (or a float64 beyond float32's range) is refused, naming where. */
+function toFloats(file: IdxArray, path: string): Float32Array {
   const type = TYPES[file.type];
   const view = new DataView(file.data.buffer, file.data.byteOffset, file.data.byteLength);
   const out = new Float32Array(file.data.length / type.bytes);
   for (let i = 0; i < out.length; i++) out[i] = type.read(view, i * type.bytes);
+  const bad = firstNonFinite(out);
+  if (bad >= 0) {
+    const size = out.length / file.shape[0];
+    const value = type.read(view, bad * type.bytes);
+    const offset = 4 + 4 * file.shape.length + bad * type.bytes;
+    throw new ScratchnetError(
+      `${path} byte offset ${offset} (image ${Math.floor(bad / size)}, value ${bad % size}): ${value} is not a finite float32; features must be finite numbers`,
+    );
+  }
   return out;
 }
 

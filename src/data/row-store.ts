@@ -207,7 +207,8 @@ export class RowStore {
       if (j === layout.labelColumn) continue;
       const value = row[j];
       if (pixels && (value & 255) !== value) this.pixelError(value, line, j);
-      floats[to++] = value * scale;
+      floats[to] = value * scale;
+      if (!Number.isFinite(floats[to++])) this.rangeError(value, line, j); // a cell of 39+ digits, or 1e300
     }
     this.rowAdded();
   }
@@ -243,6 +244,13 @@ export class RowStore {
       this.classIndex.set(className, index);
     }
     return index;
+  }
+
+  private rangeError(value: number, line: number, column: number): never {
+    const { path, layout } = this.options;
+    throw new ScratchnetError(
+      `${path} line ${line}, ${columnName(layout, column)}: ${value} is beyond float32's range (±3.4e38); features must be finite`,
+    );
   }
 
   private pixelError(value: number, line: number, column: number): never {

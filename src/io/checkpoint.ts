@@ -7,6 +7,7 @@ import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { RngState } from '../tensor/rng.js';
 import { CHECKPOINT_FORMAT, type ModelInfo, modelFromSafetensors, modelMetadata, modelTensors } from './model-file.js';
 import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { firstNegative, firstNonFinite } from '../tensor/finite.js';
 
 /**
  * A checkpoint is everything needed to continue a training run bit for bit, in one safetensors file
@@ -99,6 +100,7 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
       `__metadata__.format is '${metadata.format}', expected '${CHECKPOINT_FORMAT}' (a model file cannot be resumed: it has no optimizer or position)`,
     );
   const { network, info } = modelFromSafetensors(tensors, metadata, path);
+  checkStateTensors(tensors, fail);
   const read = <T>(field: string): T => {
     try {
       return JSON.parse(metadata[field] ?? 'null') as T;
@@ -144,4 +146,27 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     run,
     callbacks,
   };
+}
+
+/**
+ * Optimizer slots whose every value is a sum or average of squares, so ≥ 0: Adam's v (`exp_avg_sq`,
+ * `max_exp_avg_sq`), RMSprop's `square_avg`, Adagrad's `sum`. A negative one gives √v = NaN at the first step.
+ */
+const SQUARE_SLOTS = ['exp_avg_sq', 'max_exp_avg_sq', 'square_avg', 'sum'];
+
+/**
+ * The optimizer's and callbacks' F32 tensors must be finite (a NaN moment makes the next step's weights
+ * NaN), and the slots of sums of squares ≥ 0. Fails naming the tensor and the first bad index.
+ * (The model's own tensors are checked by modelFromSafetensors.)
+ */
+export function checkStateTensors(tensors: ReadonlyMap<string, StoredTensor>, fail: (message: string) => never): void {
+  for (const [name, tensor] of tensors) {
+    if (tensor.dtype !== 'F32' || !(name.startsWith('optimizer/') || name.startsWith('callbacks/'))) continue;
+    const data = tensor.data as Float32Array;
+    const bad = firstNonFinite(data);
+    if (bad >= 0) fail(`tensor '${name}' has ${data[bad]} at index ${bad}: optimizer and callback state must be finite`);
+    const slot = name.slice(name.lastIndexOf('/') + 1);
+    const negative = name.startsWith('optimizer/') && SQUARE_SLOTS.includes(slot) ? firstNegative(data) : -1;
+    if (negative >= 0) fail(`tensor '${name}' has ${data[negative]} at index ${negative}: a sum of squares cannot be negative`);
+  }
 }

@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import { Sequential, type SequentialConfig } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
+import { firstNegative, firstNonFinite } from '../tensor/finite.js';
 import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
 
 /**
@@ -29,10 +30,15 @@ export interface ModelInfo {
   classNames?: readonly string[];
 }
 
-/** The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file. */
+/**
+ * The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file.
+ * Throws a ScratchnetError naming the tensor and index of a NaN or ±Inf: such a file would be refused on loading.
+ */
 export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   const tensors = new Map<string, StoredTensor>();
   for (const { name, value } of [...network.params(), ...network.buffers()]) {
+    const bad = firstNonFinite(value.data);
+    if (bad >= 0) throw new ScratchnetError(`cannot save the network: tensor '${name}' has ${value.data[bad]} at index ${bad}`);
     tensors.set(
       name,
       isTransposed(network, name)
@@ -62,7 +68,7 @@ export function saveModel(path: string, network: Sequential, info: ModelInfo = {
 
 /**
  * Loads a model file (or the model inside a checkpoint file), validating everything against the architecture.
- * @throws {@link ScratchnetError} naming the file and the first problem: unreadable, not safetensors, not a scratchnet model, a tensor missing, extra or mis-shaped.
+ * @throws {@link ScratchnetError} naming the file and the first problem: unreadable, not safetensors, not a scratchnet model, a tensor missing, extra or mis-shaped, a NaN or ±Inf (tensor and index), a negative variance.
  */
 export function loadModel(path: string): { network: Sequential; info: ModelInfo } {
   const { tensors, metadata } = readSafetensorsFile(path);
@@ -118,6 +124,7 @@ export function modelFromSafetensors(
     if (stored.shape.length !== shape.length || stored.shape.some((d, i) => d !== shape[i])) {
       fail(`tensor '${name}' has shape [${stored.shape.join(', ')}], the architecture needs [${shape.join(', ')}]`);
     }
+    checkValues(name, stored.data as Float32Array, fail);
     if (transposed) transposeInto(stored.data as Float32Array, shape[0], shape[1], value.data);
     else value.data.set(stored.data);
   }
@@ -125,6 +132,17 @@ export function modelFromSafetensors(
   if (metadata.training) info.training = parseJson<Record<string, unknown>>(metadata.training, '__metadata__.training', fail);
   if (metadata.class_names) info.classNames = parseJson<string[]>(metadata.class_names, '__metadata__.class_names', fail);
   return { network, info };
+}
+
+/**
+ * A stored weight or buffer must be finite (one NaN makes every output NaN), and a variance ≥ 0 (its
+ * square root divides). The index is in the file's layout.
+ */
+function checkValues(name: string, data: Float32Array, fail: (message: string) => never): void {
+  const bad = firstNonFinite(data);
+  if (bad >= 0) fail(`tensor '${name}' has ${data[bad]} at index ${bad}: every weight and statistic must be finite`);
+  const negative = name.endsWith('.running_var') ? firstNegative(data) : -1;
+  if (negative >= 0) fail(`tensor '${name}' has ${data[negative]} at index ${negative}: a variance cannot be negative`);
 }
 
 function isTransposed(network: Sequential, name: string): boolean {

@@ -16,7 +16,7 @@
 export interface Epilogue {
   /** Added to every row of C; n values. */
   readonly bias?: Float32Array;
-  /** Then the (leaky) ReLU, act(v) = v if v > 0 else reluSlope·v (0: ReLU); absent: no activation. */
+  /** Then the (leaky) ReLU, act(v) = reluSlope·v if v ≤ 0 else v (0: ReLU; NaN passes through); absent: no activation. */
   readonly reluSlope?: number;
 }
 
@@ -75,7 +75,8 @@ export interface Kernels {
   ) => void;
 
   /**
-   * classes[r] = argmax_c x[r,c], the smallest such c on a tie: each row's predicted class, from a
+   * classes[r] = argmax_c x[r,c], the smallest such c on a tie, NaN counting as the largest value (the
+   * first NaN, as torch.argmax): each row's predicted class, from a
    * [rows, cols] matrix of scores (logits or probabilities) into classes [rows].
    */
   readonly argmaxRows: (rows: number, cols: number, x: Float32Array, classes: Int32Array) => void;
@@ -83,13 +84,13 @@ export interface Kernels {
   /** out[c] = Σ_r x[r,c]: column sums of a [rows, cols] matrix (the bias gradient). */
   readonly sumRows: (rows: number, cols: number, x: Float32Array, out: Float32Array) => void;
 
-  /** y = max(0, x) */
+  /** y = max(0, x), and NaN for NaN (torch.relu) */
   readonly relu: (n: number, x: Float32Array, y: Float32Array) => void;
-  /** dx = dy · [x > 0] */
+  /** dx = 0 if x ≤ 0 else dy: dy for NaN x, as torch's threshold_backward */
   readonly reluBackward: (n: number, x: Float32Array, dy: Float32Array, dx: Float32Array) => void;
-  /** y = x if x > 0 else slope·x */
+  /** y = x if x > 0 else slope·x (NaN for NaN) */
   readonly leakyRelu: (n: number, slope: number, x: Float32Array, y: Float32Array) => void;
-  /** dx = dy · (1 if x > 0 else slope) */
+  /** dx = dy · (1 if x > 0 else slope): slope·dy for NaN x, as torch's leaky_relu_backward */
   readonly leakyReluBackward: (n: number, slope: number, x: Float32Array, dy: Float32Array, dx: Float32Array) => void;
   /** y = 1 / (1 + e^(−x)) */
   readonly sigmoid: (n: number, x: Float32Array, y: Float32Array) => void;

@@ -12,12 +12,13 @@ export const reference: Kernels = {
   gemm(transA, transB, m, n, k, a, b, c, accumulate, epilogue) {
     product(transA, transB, m, n, k, a, b, c, accumulate);
     if (!epilogue) return;
-    // C[r,c] = act(C[r,c] + bias[c]); act(v) = v > 0 ? v : slope·v, written so that ReLU gives +0
+    // C[r,c] = act(C[r,c] + bias[c]); act(v) = v ≤ 0 ? slope·v : v, written so that ReLU gives +0 and NaN
+    // (which fails v ≤ 0) passes through, as torch.relu lets it
     const { bias, reluSlope: slope } = epilogue;
     for (let r = 0; r < m; r++) {
       for (let j = 0, at = r * n; j < n; j++, at++) {
         const v = bias ? Math.fround(c[at] + bias[j]) : c[at]; // rounded as a stored Y = X·W + b would be
-        c[at] = slope === undefined || v > 0 ? v : slope === 0 ? 0 : slope * v;
+        c[at] = slope !== undefined && v <= 0 ? (slope === 0 ? 0 : slope * v) : v;
       }
     }
   },
@@ -36,8 +37,10 @@ export const reference: Kernels = {
       let best = 0;
       let top = x[at];
       for (let c = 1; c < cols; c++) {
-        if (x[at + c] > top) {
-          top = x[at + c]; // strictly greater: a tie keeps the first
+        const v = x[at + c];
+        // strictly greater: a tie keeps the first; NaN counts as the largest (the first NaN wins), as in torch.argmax
+        if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) {
+          top = v;
           best = c;
         }
       }
@@ -53,12 +56,15 @@ export const reference: Kernels = {
     }
   },
 
+  // Tested as x ≤ 0, which NaN fails: NaN passes through (torch.relu), and its gradient passes dy
+  // (torch's threshold_backward: x ≤ 0 ? 0 : dy).
   relu(n, x, y) {
-    for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    for (let i = 0; i < n; i++) y[i] = x[i] <= 0 ? 0 : x[i];
   },
   reluBackward(n, x, dy, dx) {
-    for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+    for (let i = 0; i < n; i++) dx[i] = x[i] <= 0 ? 0 : dy[i];
   },
+  // NaN fails x > 0: y = slope·NaN = NaN, and dx = slope·dy, as torch's leaky_relu and its backward.
   leakyRelu(n, slope, x, y) {
     for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
   },

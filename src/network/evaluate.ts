@@ -4,6 +4,7 @@ import { kernels } from '../kernels/index.js';
 import type { Loss } from '../losses/loss.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Sequential } from './sequential.js';
+import { ScratchnetError } from '../errors.js';
 
 /** A network measured on a dataset: accuracy, mean loss, and each sample's prediction and probabilities. */
 export interface Evaluation {
@@ -27,6 +28,7 @@ const crossEntropies = new WeakMap<Sequential, SoftmaxCrossEntropy>();
  * Loss, accuracy, predictions and probabilities of `network` (evaluation mode) over a whole dataset.
  * The loss is `loss` (the one training used) or softmax cross-entropy; the probabilities are always
  * the softmax of the logits, and each prediction the most probable class.
+ * @throws {@link ScratchnetError} for a dataset of no samples, whose accuracy and loss would be 0/0.
  */
 export function evaluate(
   network: Sequential,
@@ -35,6 +37,7 @@ export function evaluate(
   batcher = new Batcher(dataset),
   loss?: Loss,
 ): Evaluation {
+  if (dataset.count === 0) throw new ScratchnetError(`${dataset.name}: no samples to evaluate on`);
   const classes = network.outputShape()[0];
   const predictions = new Int32Array(dataset.count);
   const probabilities = new Float32Array(dataset.count * classes);

@@ -6,6 +6,7 @@ import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
+import { NonFiniteError } from '../tensor/finite.js';
 import { EvaluationPlan } from './evaluation-plan.js';
 import { type MlpOptions, mlpLayers } from './mlp.js';
 
@@ -159,10 +160,14 @@ export class Sequential {
    * One step of mini-batch gradient descent: forward (training mode), `loss` against `labels`
    * (softmax cross-entropy when none is given), backward, then the optimizer updates every parameter.
    * Returns the batch's mean loss.
+   * @throws {@link NonFiniteError} when the loss is NaN or ±Inf, before the backward pass and the step: one
+   * such step would make the weights NaN, and a NaN network still trains on. (The gradients are checked
+   * where clipping computes their norm: see BaseOptimizer.step.)
    */
   trainStep(x: Tensor, labels: Int32Array, optimizer: Optimizer, loss?: Loss): number {
     const lossFunction = loss ?? (this.crossEntropy ??= new SoftmaxCrossEntropy());
     const value = lossFunction.forward(this.logits(x, 'train'), labels);
+    if (!Number.isFinite(value)) throw new NonFiniteError(`the loss is ${value}`);
     this.backward(lossFunction.backward());
     optimizer.step(this.namedParams);
     return value;

@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { NonFiniteError, firstNonFinite } from '../tensor/finite.js';
 import type { Param } from '../layers/layer.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
 
@@ -65,12 +66,20 @@ export abstract class BaseOptimizer implements Optimizer {
   /** Updates one parameter: value [n] from grad [n] with this optimizer's slots for it (each [n]). */
   protected abstract update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void;
 
+  /**
+   * @throws {@link NonFiniteError} before any update when clipping's gradient norm is NaN or ±Inf (a NaN
+   * or ±Inf in some gradient, named in the message). Without clipping the gradients are not scanned: a
+   * pass over them costs 28–33% of a wasm or native step on the tutorial's network (3% of a js one), and a finite loss already means
+   * finite activations (NaN propagates through every layer), so only an overflow in the backward
+   * products is missed, and the next batch's loss shows it.
+   */
   step(params: readonly Param[]): void {
-    this.steps++;
     if (this.clipNorm !== null) {
       this.lastGradNorm = globalGradNorm(params);
+      if (!Number.isFinite(this.lastGradNorm)) throw nonFiniteGradient(params);
       clipGradients(params, this.clipNorm, this.lastGradNorm);
     }
+    this.steps++;
     const lr = this.learningRate;
     for (const p of params) this.update(p.value.data, p.grad.data, this.slotsFor(p), lr);
   }
@@ -158,4 +167,13 @@ export function clipGradients(params: readonly Param[], maxNorm: number, norm = 
     const g = p.grad.data;
     for (let i = 0; i < g.length; i++) g[i] *= scale;
   }
+}
+
+/** The error naming the first NaN or ±Inf among the gradients: parameter and index. */
+function nonFiniteGradient(params: readonly Param[]): NonFiniteError {
+  for (const { name, grad } of params) {
+    const at = firstNonFinite(grad.data);
+    if (at >= 0) return new NonFiniteError(`the gradient of '${name}' is ${grad.data[at]} at index ${at}`);
+  }
+  return new NonFiniteError('the gradient norm overflows float64'); // only if every gradient were ~1e154
 }

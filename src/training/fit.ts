@@ -4,9 +4,11 @@ import type { Loss } from '../losses/loss.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { SGD } from '../optimizers/sgd.js';
 import { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../network/evaluate.js';
 import type { Sequential } from '../network/sequential.js';
 import { ScratchnetError } from '../errors.js';
+import { NonFiniteError } from '../tensor/finite.js';
 import type { BatchEnd, Callbacks, EpochEnd, EpochSummary, FitEvent, FitState, History, TrainEnd } from './callbacks.js';
 
 /** How `fit` trains; every field has the tutorial's default. */
@@ -36,6 +38,8 @@ export interface FitOptions {
  * The training loop of the tutorial's `train_mnist_network`, as a library function: for each epoch,
  * shuffle, then for each mini-batch run one `trainStep`; after the epoch, evaluate on the validation set.
  * Defaults are the tutorial's: 5 epochs, batch 32, SGD with learning rate 0.1.
+ * @throws {@link NonFiniteError} naming the epoch and batch where the loss or a gradient (or, at an epoch's
+ * end, the validation loss) became NaN or ±Inf; training stops there, before that batch's step.
  */
 export function fit(network: Sequential, train: Dataset, options: FitOptions = {}): History {
   const { epochs = 5, batchSize = 32, validation, shuffle = true, shouldStop, resume } = options;
@@ -99,7 +103,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
       const start = batch * batchSize;
       const end = Math.min(start + batchSize, data.count);
       const { x, y } = batcher.gather(order, start, end);
-      const loss = network.trainStep(x, y, optimizer, options.loss);
+      const loss = trainStep(network, x, y, optimizer, options.loss, epoch, batch);
       lossSum += loss;
       history.batchLoss.push(loss);
       batch++;
@@ -121,6 +125,9 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
     }
     if (batch < batches) break; // stopped mid-epoch: state() points at the next batch
     const evaluation = validation ? evaluate(network, validation, 1000, validationBatcher!, options.loss) : null;
+    // A step can overflow finite weights to ±Inf; the next batch would stop on it, but the epoch ends here.
+    if (evaluation && !Number.isFinite(evaluation.loss))
+      throw new NonFiniteError(`the validation loss is ${evaluation.loss}`, epoch + 1, batches);
     const summary: EpochSummary = {
       epoch: epoch + 1,
       trainLoss: lossSum / batches,
@@ -143,4 +150,22 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
   };
   for (const c of callbacks) c.onTrainEnd?.(end);
   return history;
+}
+
+/** `network.trainStep`, with a NaN or ±Inf stop told when it happened (epoch and batch from 1). */
+function trainStep(
+  network: Sequential,
+  x: Tensor,
+  y: Int32Array,
+  optimizer: Optimizer,
+  loss: Loss | undefined,
+  epoch: number,
+  batch: number,
+): number {
+  try {
+    return network.trainStep(x, y, optimizer, loss);
+  } catch (error) {
+    if (error instanceof NonFiniteError) throw new NonFiniteError(error.detail, epoch + 1, batch + 1);
+    throw error;
+  }
 }

@@ -193,7 +193,13 @@ export class RowParser {
     const text = unquote(this.decoder.decode(buffer.subarray(from, to)).replace(/\r$/, ''));
     const number = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
     if (Number.isFinite(number)) return number;
-    const what = text === '' ? 'empty cell' : `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not a number`;
+    const shown = `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+    const what =
+      text === ''
+        ? 'empty cell'
+        : Number.isNaN(number)
+          ? `${shown} is not a number`
+          : `${shown} overflows to ${number}; values must be finite`;
     throw new ScratchnetError(`${this.path} line ${this.line}, ${columnName(this.layout, column)}: ${what}`);
   }
 

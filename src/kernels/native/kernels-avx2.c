@@ -208,8 +208,8 @@ KERNEL static void transposedProduct(int rowStart, int rowEnd, int m, int n, int
   }
 }
 
-// Rows [rowStart, rowEnd) of C = act(C + bias): act(v) = v > 0 ? v : slope·v (so NaN becomes slope·NaN,
-// or 0 for ReLU, as in the wasm kernel).
+// Rows [rowStart, rowEnd) of C = act(C + bias): act(v) = v ≤ 0 ? slope·v : v. Tested as v ≤ 0
+// (ordered: false for NaN), so NaN passes through ReLU as torch.relu lets it, and as the wasm kernel does.
 KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const float *bias, int activate, float slope) {
   const __m256 zero = _mm256_setzero_ps(), slopes = _mm256_set1_ps(slope);
   for (int r = rowStart; r < rowEnd; r++) {
@@ -219,7 +219,7 @@ KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const f
       __m256 v = _mm256_loadu_ps(row + j);
       if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
       if (activate) {
-        const __m256 negative = _mm256_cmp_ps(v, zero, _CMP_NGT_UQ); // not v > 0
+        const __m256 negative = _mm256_cmp_ps(v, zero, _CMP_LE_OQ); // v ≤ 0, false for NaN
         v = _mm256_blendv_ps(v, slope == 0 ? zero : _mm256_mul_ps(v, slopes), negative);
       }
       _mm256_storeu_ps(row + j, v);
@@ -227,7 +227,7 @@ KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const f
     for (; j < n; j++) {
       float v = row[j];
       if (bias) v += bias[j];
-      if (activate && !(v > 0)) v = slope == 0 ? 0 : slope * v;
+      if (activate && v <= 0) v = slope == 0 ? 0 : slope * v;
       row[j] = v;
     }
   }

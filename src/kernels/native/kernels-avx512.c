@@ -181,8 +181,8 @@ KERNEL static void transposedProduct(int rowStart, int rowEnd, int m, int n, int
   }
 }
 
-// Rows [rowStart, rowEnd) of C = act(C + bias): act(v) = v > 0 ? v : slope·v (so NaN becomes slope·NaN,
-// or 0 for ReLU, as in the wasm kernel).
+// Rows [rowStart, rowEnd) of C = act(C + bias): act(v) = v ≤ 0 ? slope·v : v. Tested as v ≤ 0
+// (ordered: false for NaN), so NaN passes through ReLU as torch.relu lets it, and as the wasm kernel does.
 KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const float *bias, int activate, float slope) {
   const __m512 zero = _mm512_setzero_ps(), slopes = _mm512_set1_ps(slope);
   for (int r = rowStart; r < rowEnd; r++) {
@@ -192,7 +192,7 @@ KERNEL static void finishRows(int rowStart, int rowEnd, int n, float *c, const f
       __m512 v = _mm512_maskz_loadu_ps(m, row + j);
       if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
       if (activate) {
-        const __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_NGT_UQ); // not v > 0
+        const __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ); // v ≤ 0, false for NaN
         v = _mm512_mask_mov_ps(v, negative, slope == 0 ? zero : _mm512_mul_ps(v, slopes));
       }
       _mm512_mask_storeu_ps(row + j, m, v);

@@ -65,14 +65,15 @@ static const IsaKernels *isaKernels(int i) {
 static struct { uint8_t *base; size_t bytes; const IsaKernels *kernels; } memories[MEMORIES];
 static pthread_mutex_t attaching = PTHREAD_MUTEX_INITIALIZER; // threads attach their views concurrently
 
-// The index of each row's largest value, the first one on a tie (as reference.ts, argmaxRows).
+// The index of each row's largest value, the first one on a tie, and the first NaN if the row has one
+// (as reference.ts, argmaxRows, and torch.argmax).
 static void argmaxRows(int rowStart, int rowEnd, int n, const float *values, int32_t *classes) {
   for (int r = rowStart; r < rowEnd; r++) {
     const float *row = values + (size_t)r * n;
     int best = 0;
     float top = row[0];
     for (int j = 1; j < n; j++) {
-      if (row[j] > top) {
+      if (row[j] > top || (row[j] != row[j] && top == top)) {
         top = row[j];
         best = j;
       }

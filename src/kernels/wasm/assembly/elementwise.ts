@@ -19,35 +19,38 @@ export function sumRows(rows: i32, cols: i32, x: usize, out: usize): void {
   }
 }
 
-// y = x if x > 0 else slope·x  (slope 0: ReLU). NaN and −0 give slope·x, as the reference's x > 0 test.
+// y = slope·x if x ≤ 0 else x  (slope 0: ReLU, giving +0 for −0). NaN fails x ≤ 0 and passes through, as
+// torch.relu and torch's leaky_relu let it.
 export function leakyRelu(n: i32, slope: f32, x: usize, y: usize): void {
   const s = f32x4.splat(slope);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const at = <usize>i << 2;
     const v = v128.load(x + at);
-    const positive = f32x4.gt(v, ZERO);
-    v128.store(y + at, slope == 0 ? v128.and(v, positive) : v128.bitselect(v, f32x4.mul(v, s), positive));
+    const nonPositive = f32x4.le(v, ZERO);
+    v128.store(y + at, slope == 0 ? v128.andnot(v, nonPositive) : v128.bitselect(f32x4.mul(v, s), v, nonPositive));
   }
   for (; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
-    store<f32>(y + (<usize>i << 2), v > 0 ? v : slope == 0 ? 0 : slope * v);
+    store<f32>(y + (<usize>i << 2), v <= 0 ? (slope == 0 ? 0 : slope * v) : v);
   }
 }
 
-// dx = dy if x > 0 else slope·dy  (slope 0: ReLU's derivative)
+// dx = dy if x > 0 else slope·dy. For NaN x, PyTorch's two backward kernels differ and both are followed:
+// ReLU's (threshold_backward: x ≤ 0 ? 0 : dy) passes dy, leaky ReLU's (x > 0 ? dy : slope·dy) gives slope·dy.
 export function leakyReluBackward(n: i32, slope: f32, x: usize, dy: usize, dx: usize): void {
   const s = f32x4.splat(slope);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const at = <usize>i << 2;
     const g = v128.load(dy + at);
-    const positive = f32x4.gt(v128.load(x + at), ZERO);
-    v128.store(dx + at, slope == 0 ? v128.and(g, positive) : v128.bitselect(g, f32x4.mul(g, s), positive));
+    const v = v128.load(x + at);
+    v128.store(dx + at, slope == 0 ? v128.andnot(g, f32x4.le(v, ZERO)) : v128.bitselect(g, f32x4.mul(g, s), f32x4.gt(v, ZERO)));
   }
   for (; i < n; i++) {
     const g = load<f32>(dy + (<usize>i << 2));
-    store<f32>(dx + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) > 0 ? g : slope == 0 ? 0 : slope * g);
+    const v = load<f32>(x + (<usize>i << 2));
+    store<f32>(dx + (<usize>i << 2), slope == 0 ? (v <= 0 ? 0 : g) : v > 0 ? g : slope * g);
   }
 }
 

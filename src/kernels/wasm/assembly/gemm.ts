@@ -557,14 +557,15 @@ export function chainRows(job: usize, rowStart: i32, rowEnd: i32, scratch: usize
     let top = load<f32>(row);
     for (let j = 1; j < n; j++) {
       const v = load<f32>(row + (<usize>j << 2));
-      if (v > top) { top = v; best = j; }
+      if (v > top || (v != v && top == top)) { top = v; best = j; } // the first NaN is the largest, as torch.argmax
     }
     store<i32>(classes + (<usize>r << 2), best);
   }
 }
 
 // Rows [rowStart, rowEnd) of C = act(C + bias): the dense layer's bias and activation, applied by the
-// thread that just wrote those rows, while they are in its cache. act(v) = v > 0 ? v : slope·v.
+// thread that just wrote those rows, while they are in its cache. act(v) = v ≤ 0 ? slope·v : v, tested as
+// v ≤ 0 (false for NaN) so NaN passes through ReLU, as torch.relu lets it.
 function finishRows(rowStart: i32, rowEnd: i32, n: i32, c: usize, bias: usize, activate: bool, slope: f32): void {
   const zero = f32x4.splat(0), slopes = f32x4.splat(slope);
   for (let r = rowStart; r < rowEnd; r++) {
@@ -574,14 +575,14 @@ function finishRows(rowStart: i32, rowEnd: i32, n: i32, c: usize, bias: usize, a
       const at = row + (<usize>j << 2);
       let v = v128.load(at);
       if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
-      if (activate) v = v128.bitselect(v, slope == 0 ? zero : f32x4.mul(v, slopes), f32x4.gt(v, zero));
+      if (activate) v = v128.bitselect(slope == 0 ? zero : f32x4.mul(v, slopes), v, f32x4.le(v, zero));
       v128.store(at, v);
     }
     for (; j < n; j++) {
       const at = row + (<usize>j << 2);
       let v = load<f32>(at);
       if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
-      if (activate && !(v > 0)) v = slope == 0 ? 0 : slope * v;
+      if (activate && v <= 0) v = slope == 0 ? 0 : slope * v;
       store<f32>(at, v);
     }
   }
