@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { printable } from '../util/printable.js';
 import type { CsvLayout } from './csv/header.js';
 import { unquote } from './csv/header.js';
 import type { Dataset } from './dataset.js';
@@ -249,7 +250,7 @@ export class RowStore {
     const { path, layout } = this.options;
     const problem = Number.isInteger(value) ? 'is outside 0..255' : 'is not a whole number 0..255';
     throw new ScratchnetError(
-      `${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (pass pixels: false for non-image data)`,
+      `${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (a file of 785 columns is read as a label and 28×28 pixels 0–255)`,
     );
   }
 
@@ -281,5 +282,5 @@ export class RowStore {
 /** A column as messages name it: 1-based, with its header name when there is one (`column 3 ("age")`). */
 export function columnName(layout: CsvLayout, column: number): string {
   const name = layout.names?.[column];
-  return name !== undefined ? `column ${column + 1} ("${name}")` : `column ${column + 1}`;
+  return name !== undefined ? `column ${column + 1} ("${printable(name, 40)}")` : `column ${column + 1}`;
 }
