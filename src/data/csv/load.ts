@@ -61,7 +61,9 @@ async function parseCsv(source: ByteSource, options: CsvOptions): Promise<Datase
   const layout = decideLayout(path, head.first, head.second, options);
   const pixels = options.pixels ?? layout.columns === 785;
   // Every row takes at least 2 bytes per column ("0,"), which bounds the row count by the decoded size.
-  const decodedBytes = source.gzipped ? (source.sizeHint ?? source.fileBytes * 8) : source.fileBytes;
+  // For gzip the bound is the most the file may decompress to (its trailer is only a claim, and growing
+  // the storage later would copy it): storage never touched never becomes resident memory.
+  const decodedBytes = source.decodedLimit;
   const store: RowStoreOptions = {
     path,
     layout,
