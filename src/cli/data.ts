@@ -31,9 +31,11 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
   if (options.train === undefined) {
     if (options.test !== undefined)
       throw new ScratchnetError('--test needs --train too (without both, the built-in digits are used)');
+    refuseDataFlags({ labelColumn: options.labelColumn, trainLabels: options.trainLabels, testLabels: options.testLabels });
     ({ train, test } = loadBuiltinMnist());
   } else {
     train = await loadDataFile(options.train, options.labelColumn, options.trainLabels);
+    if (options.test === undefined) refuseDataFlags({ testLabels: options.testLabels });
     test = options.test === undefined ? null : await loadDataFile(options.test, options.labelColumn, options.testLabels);
     if (test && sampleSize(test) !== sampleSize(train)) {
       throw new ScratchnetError(
@@ -50,7 +52,23 @@ export async function loadTrainingData(options: DataOptions): Promise<TrainingDa
 
 /** A labelled dataset for `evaluate`: a file, or the built-in test digits. */
 export async function loadEvaluationData(path: string | undefined, labelColumn?: string, labelsPath?: string): Promise<Dataset> {
-  return path === undefined ? loadBuiltinMnist().test : loadDataFile(path, labelColumn, labelsPath);
+  if (path === undefined) {
+    refuseDataFlags({ labelColumn, testLabels: labelsPath });
+    return loadBuiltinMnist().test;
+  }
+  return loadDataFile(path, labelColumn, labelsPath);
+}
+
+/** A flag about a data file given without that file (the built-in digits are used): refused, not ignored. */
+export function refuseDataFlags(given: { labelColumn?: string; trainLabels?: string; testLabels?: string }): void {
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const file = key === 'trainLabels' ? '--train' : '--test';
+    throw new ScratchnetError(
+      `${flag} was given without ${key === 'labelColumn' ? 'a data file (--train or --test)' : file}: it describes a data file, and the built-in digits need none`,
+    );
+  }
 }
 
 /** One labelled data file (CSV, CSV.gz, IDX with its labels file), by the library's loadDataset. */

@@ -6,6 +6,8 @@ import { evaluate } from '../network/evaluate.js';
 import { confusionMatrix, perClassMetrics } from '../network/metrics.js';
 import { addBackendOption, selectBackend } from './backend.js';
 import { checkDataFitsModel, loadEvaluationData } from './data.js';
+import { printable } from '../util/printable.js';
+import { path, text } from './parse.js';
 import { count, table } from './table.js';
 import { percent } from './train-reporter.js';
 
@@ -21,10 +23,10 @@ interface EvaluateOptions {
 export function evaluateCommand(): Command {
   return addBackendOption(new Command('evaluate'))
     .description('accuracy, per-class precision and recall, and the confusion matrix of a model on a labelled dataset')
-    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
-    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
-    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
-    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file')
+    .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
+    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits', path)
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name', text)
+    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file', path)
     .option('--json', 'print the results as one JSON object', false)
     .action(async (options: EvaluateOptions) => {
       const backend = await selectBackend(options.backend); // before the network is built: its buffers come from the backend
@@ -39,7 +41,9 @@ export function evaluateCommand(): Command {
         );
       const matrix = confusionMatrix(data.labels, result.predictions, classes);
       const metrics = perClassMetrics(matrix);
-      const names = info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c));
+      const names = (info.classNames ?? data.classNames ?? Array.from({ length: classes }, (_, c) => String(c))).map((name) =>
+        printable(name, 40),
+      );
       if (options.json) {
         const perClass = metrics.map((m, c) => ({
           class: c,

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { INIT_NAMES, type InitName } from '../layers/init.js';
+import { MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH } from '../limits.js';
 
 /**
  * Option value parsers. Each turns the text after a flag into a value or throws commander's
@@ -29,6 +30,15 @@ export function positiveNumber(text: string): number {
   return n;
 }
 
+/** A number in (0, max]: `limit` says what the bound is, for the message. */
+export function positiveNumberUpTo(max: number, limit: string): (text: string) => number {
+  return (text: string) => {
+    const n = positiveNumber(text);
+    if (n > max) throw new InvalidArgumentError(`Expected a number > 0 and at most ${max} (${limit}).`);
+    return n;
+  };
+}
+
 /** A fraction in [0, 1): the share of rows held out for validation. */
 export function fraction(text: string): number {
   const n = Number(text);
@@ -36,19 +46,51 @@ export function fraction(text: string): number {
   return n;
 }
 
-/** A comma-separated list of layer widths: "64,32". An empty string means no hidden layer. */
+/**
+ * A whole number 1..max: a size. `limit` says what the bound is (see src/limits.ts), for the message:
+ * `Expected a whole number from 1 to 100 (the most digits a figure draws).`
+ */
+export function sizeUpTo(max: number, limit: string): (text: string) => number {
+  return (text: string) => {
+    const n = positiveInteger(text);
+    if (n > max) throw new InvalidArgumentError(`Expected a whole number from 1 to ${max.toLocaleString('en-US')} (${limit}).`);
+    return n;
+  };
+}
+
+/**
+ * A comma-separated list of layer widths: "64,32"; "none" for no hidden layer. An empty value is refused
+ * (it would silently build a network without hidden layers); each width is at most MAX_LAYER_WIDTH,
+ * and there are at most MAX_HIDDEN_LAYERS.
+ */
 export function widthList(text: string): number[] {
-  if (text.trim() === '' || text.trim() === 'none') return [];
-  return text.split(',').map((part) => {
+  if (text.trim() === 'none') return [];
+  if (text.trim() === '')
+    throw new InvalidArgumentError('Expected comma-separated widths like 64,32, or "none" for no hidden layer.');
+  const parts = text.split(',');
+  if (parts.length > MAX_HIDDEN_LAYERS)
+    throw new InvalidArgumentError(`Expected at most ${MAX_HIDDEN_LAYERS} hidden layers; ${parts.length} are listed.`);
+  return parts.map((part) => {
     const n = Number(part);
-    if (!(Number.isInteger(n) && n > 0))
+    if (!(Number.isInteger(n) && n > 0 && part.trim() !== ''))
       throw new InvalidArgumentError(`Expected comma-separated positive whole numbers like 64,32; '${part}' is not one.`);
+    if (n > MAX_LAYER_WIDTH)
+      throw new InvalidArgumentError(
+        `A layer may have at most ${MAX_LAYER_WIDTH.toLocaleString('en-US')} units (the pixels of a 256×256 image); ${part.trim()} is more.`,
+      );
     return n;
   });
 }
 
-/** Any text, as given (a path, a column name). */
+/** Any text, as given (a column name); an empty value is refused (it would be silently taken as unset or as column 0). */
 export function text(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('Expected a value; it is empty.');
+  return value;
+}
+
+/** A file or folder path; an empty value is refused (it would name the current folder, or no file at all). */
+export function path(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('Expected a path; it is empty.');
   return value;
 }
 

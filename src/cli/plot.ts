@@ -9,8 +9,12 @@ import { evaluate } from '../network/evaluate.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { FigureFile } from '../viz/figures.js';
 import { addBackendOption, selectBackend } from './backend.js';
-import { checkDataFitsModel, loadDataFile, loadEvaluationData } from './data.js';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse.js';
+import { checkDataFitsModel, loadDataFile, loadEvaluationData, refuseDataFlags } from './data.js';
+import { MAX_FIGURE_SAMPLES, MAX_PNG_SCALE } from '../limits.js';
+import { nonNegativeInteger, path, positiveNumberUpTo, sizeUpTo, text } from './parse.js';
+
+/** --n of the digit figures: at most MAX_FIGURE_SAMPLES. */
+const figureCount = sizeUpTo(MAX_FIGURE_SAMPLES, 'the most digits a figure draws');
 
 /**
  * `scratchnet plot …`: the figures as SVG + PNG files, one subcommand per figure (or family). Each
@@ -42,8 +46,8 @@ interface DataPlotOptions extends PlotOptions {
 
 function withOutput(command: Command): Command {
   return command
-    .option('--out <dir>', 'folder to write the figures into (created if missing)', 'figures')
-    .option('--scale <factor>', 'PNG pixels per SVG pixel', positiveNumber, 2);
+    .option('--out <dir>', 'folder to write the figures into (created if missing)', path, 'figures')
+    .option('--scale <factor>', 'PNG pixels per SVG pixel', positiveNumberUpTo(MAX_PNG_SCALE, 'the largest PNG scale'), 2);
 }
 
 function report(figures: readonly FigureFile[], dir: string): void {
@@ -83,12 +87,13 @@ function activations(): Command {
 function samples(): Command {
   return withOutput(new Command('samples'))
     .description('random digits with their labels (default: 25 from the built-in training digits)')
-    .option('--n <count>', 'how many digits', positiveInteger, 25)
-    .option('--train <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in training digits')
-    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
-    .option('--train-labels <path>', 'IDX: the labels file, when it is not beside the images file')
+    .option('--n <count>', 'how many digits', figureCount, 25)
+    .option('--train <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in training digits', path)
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name', text)
+    .option('--train-labels <path>', 'IDX: the labels file, when it is not beside the images file', path)
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
     .action(async (options: DataPlotOptions & { train?: string; labelColumn?: string; trainLabels?: string }) => {
+      if (options.train === undefined) refuseDataFlags({ labelColumn: options.labelColumn, trainLabels: options.trainLabels });
       const dataset: Dataset =
         options.train === undefined
           ? loadBuiltinMnist().train
@@ -103,10 +108,10 @@ function samples(): Command {
 function modelCommand(name: string, description: string): Command {
   return addBackendOption(withOutput(new Command(name)))
     .description(description)
-    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
-    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits')
-    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name')
-    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file');
+    .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
+    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits', path)
+    .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name', text)
+    .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file', path);
 }
 
 function predictions(): Command {
@@ -114,7 +119,7 @@ function predictions(): Command {
     'predictions',
     'random test digits with the predicted label (green right, red wrong) above the class probabilities',
   )
-    .option('--n <count>', 'how many digits', positiveInteger, 10)
+    .option('--n <count>', 'how many digits', figureCount, 10)
     .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
     .action(async (options: DataPlotOptions & ModelDataOptions) => {
       const { test, evaluation } = await modelOnData(options);
@@ -131,7 +136,7 @@ function predictions(): Command {
 
 function wrong(): Command {
   return modelCommand('wrong', 'the test digits the model got wrong with the most confidence')
-    .option('--n <count>', 'how many digits', positiveInteger, 10)
+    .option('--n <count>', 'how many digits', figureCount, 10)
     .action(async (options: DataPlotOptions & ModelDataOptions) => {
       const { test, evaluation } = await modelOnData(options);
       const spec = (await viz()).confidentlyWrongChart(test, evaluation, options.n);
@@ -158,7 +163,7 @@ function confusion(): Command {
 function weights(): Command {
   return withOutput(new Command('weights'))
     .description("the first layer's weights as one 28×28 image per hidden unit")
-    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
     .action(async (options: PlotOptions & { model: string }) => {
       const { network } = loadModel(options.model);
       const inputs = network.inputShape.reduce((a, b) => a * b, 1);

@@ -1,14 +1,16 @@
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
-import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js';
+import { FIELD, decodeImage, encodeGrayPng, mnistStyle, readImageFile } from '../data/image.js';
 import { readFeatureRows } from '../data/rows.js';
-import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { loadModel } from '../io/model-file.js';
 import type { BackendName } from '../kernels/index.js';
 import type { Sequential } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { addBackendOption, selectBackend } from './backend.js';
+import { printable } from '../util/printable.js';
+import { path } from './parse.js';
 
 interface PredictOptions {
   model: string;
@@ -35,9 +37,9 @@ export function predictCommand(): Command {
       '<inputs...>',
       'PNG or JPEG files (any size: grayscale, inverted if dark on light, cropped, scaled into 20×20, centred by mass in 28×28) and CSV files (pixels 0–255, optionally a label first)',
     )
-    .option('--model <file>', 'the model file (safetensors)', 'model.safetensors')
+    .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
     .option('--json', 'print one JSON object per input', false)
-    .option('--save-preprocessed <dir>', 'write each picture as the network sees it (28×28 PNG) into this folder')
+    .option('--save-preprocessed <dir>', 'write each picture as the network sees it (28×28 PNG) into this folder', path)
     .action(async (inputs: string[], options: PredictOptions) => {
       await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
@@ -50,7 +52,7 @@ export function predictCommand(): Command {
             throw new ScratchnetError(
               `${options.model} takes ${inputCount} inputs; pictures become 28×28 = 784, so it cannot classify ${input}`,
             );
-          const pixels = mnistStyle(decodeImage(readFileOrFail(input, 'image'), input), input);
+          const pixels = mnistStyle(decodeImage(readImageFile(input), input), input);
           if (options.savePreprocessed !== undefined) {
             const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
             writeFileAtomic(file, encodeGrayPng(pixels, FIELD, FIELD), 'preprocessed picture');
@@ -85,7 +87,7 @@ function classify(network: Sequential, features: Float32Array, count: number, in
       throw new ScratchnetError(
         `${input}${count > 1 ? ` row ${r + 1}` : ''}: the model's outputs overflow float32 (probabilities NaN)`,
       );
-    const best = probabilities.indexOf(Math.max(...probabilities));
+    const best = probabilities.reduce((b, v, c) => (v > probabilities[b] ? c : b), 0); // no spread: any class count
     return { class: best, probability: probabilities[best], probabilities };
   });
 }
@@ -93,5 +95,5 @@ function classify(network: Sequential, features: Float32Array, count: number, in
 function describe(p: Prediction): string {
   const label = p.label === undefined ? '' : ` (label ${p.label}${p.label === p.class ? '' : ', wrong'})`;
   const all = p.probabilities.map((v, c) => `${c}:${v.toFixed(3)}`).join(' ');
-  return `${p.input}: ${p.name ?? p.class} ${(p.probability * 100).toFixed(1)}%${label}  [${all}]`;
+  return `${printable(p.input)}: ${p.name === undefined ? p.class : printable(p.name, 40)} ${(p.probability * 100).toFixed(1)}%${label}  [${all}]`;
 }

@@ -4,7 +4,9 @@ import { loadModel } from '../io/model-file.js';
 import { ACTIVATION_NAMES, type ActivationName } from '../network/mlp.js';
 import { Sequential } from '../network/sequential.js';
 import { summarize } from '../network/summary.js';
-import { positiveInteger, widthList } from './parse.js';
+import { MAX_BATCH_SIZE, MAX_LAYER_WIDTH } from '../limits.js';
+import { path, sizeUpTo, widthList } from './parse.js';
+import { checkNetworkSize } from './train-recipe.js';
 import { count, table } from './table.js';
 
 interface SummaryOptions {
@@ -20,18 +22,24 @@ interface SummaryOptions {
 export function summaryCommand(): Command {
   return new Command('summary')
     .description("each layer's shapes, parameter count and FLOPs per sample — for a model file or a network described by options")
-    .option('--model <file>', 'summarise this model file (otherwise the network the options below describe)')
-    .option('--inputs <n>', 'input features per sample', positiveInteger, 784)
+    .option('--model <file>', 'summarise this model file (otherwise the network the options below describe)', path)
+    .option('--inputs <n>', 'input features per sample', sizeUpTo(MAX_LAYER_WIDTH, 'the pixels of a 256×256 image'), 784)
     .addOption(
       new Option('--hidden <widths>', 'hidden layer widths, comma-separated ("none" for none)')
         .argParser(widthList)
         .default([64, 32], '64,32'),
     )
-    .option('--classes <n>', 'output classes', positiveInteger, 10)
+    .option('--classes <n>', 'output classes', sizeUpTo(MAX_LAYER_WIDTH, 'the widest layer scratchnet builds'), 10)
     .addOption(new Option('--activation <name>', 'activation after each hidden layer').choices(ACTIVATION_NAMES).default('relu'))
-    .option('--batch-size <n>', 'batch size for the matrix shapes shown', positiveInteger, 32)
+    .option(
+      '--batch-size <n>',
+      'batch size for the matrix shapes shown',
+      sizeUpTo(MAX_BATCH_SIZE, 'the largest batch train takes'),
+      32,
+    )
     .option('--json', 'print the summary as JSON', false)
     .action((options: SummaryOptions) => {
+      if (!options.model) checkNetworkSize(options.inputs, options.hidden, options.classes);
       const network = options.model
         ? loadModel(options.model).network
         : Sequential.mlp({

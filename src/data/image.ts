@@ -1,6 +1,9 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { statSync } from 'node:fs';
 import { ScratchnetError } from '../errors.js';
+import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../limits.js';
+import { readFileOrFail } from '../util/fs.js';
 
 /** A grayscale picture: brightness per pixel in [0, 1] (0 black, 1 white), row-major [height, width]. */
 export interface GrayImage {
@@ -14,26 +17,63 @@ export const FIELD = 28;
 /** Side of the box MNIST scales each digit into, inside the {@link FIELD}. */
 export const BOX = 20;
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Reads a picture file whole, refusing one larger than {@link MAX_IMAGE_FILE_BYTES} before reading it. */
+export function readImageFile(path: string): Buffer {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // readFileOrFail reports a missing or unreadable file in its words
+  }
+  if (size > MAX_IMAGE_FILE_BYTES)
+    throw new ScratchnetError(
+      `${path}: a ${Math.round(size / 1e6)} MB picture file; the limit is ${MAX_IMAGE_FILE_BYTES >> 20} MiB`,
+    );
+  return readFileOrFail(path, 'image');
+}
+
 /**
  * Decodes a PNG (pngjs) or JPEG (jpeg-js), recognised by its first bytes, to grayscale
- * (luma Y = 0.299 R + 0.587 G + 0.114 B). Transparent pixels are laid on white paper.
+ * (luma Y = 0.299 R + 0.587 G + 0.114 B). Transparent pixels are laid on white paper. The dimensions are
+ * read from the header first and a picture above {@link MAX_IMAGE_PIXELS} is refused before decoding.
  */
 export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   let width: number;
   let height: number;
   let rgba: Uint8Array;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const png = buffer.subarray(0, 8).equals(PNG_SIGNATURE);
+  const isJpeg = buffer[0] === 0xff && buffer[1] === 0xd8;
+  if (!png && !isJpeg) throw new ScratchnetError(`${source}: not a PNG or JPEG image (its first bytes are neither)`);
+  const size = png ? pngSize(buffer, source) : jpegSize(buffer, source);
+  if (size.width === 0 || size.height === 0)
+    throw new ScratchnetError(
+      `${source}: the ${png ? 'PNG' : 'JPEG'} header says ${size.width}×${size.height} pixels: an empty picture`,
+    );
+  if (size.width * size.height > MAX_IMAGE_PIXELS) {
+    throw new ScratchnetError(
+      `${source}: a ${size.width}×${size.height} picture (${megapixels(size.width * size.height)} megapixels); the limit is ${megapixels(MAX_IMAGE_PIXELS)} megapixels: scale it down`,
+    );
+  }
   try {
-    if (buffer.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    if (png) {
       ({ width, height, data: rgba } = PNG.sync.read(buffer));
-    } else if (buffer[0] === 0xff && buffer[1] === 0xd8) {
-      ({ width, height, data: rgba } = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }));
     } else {
-      throw new ScratchnetError(`${source}: not a PNG or JPEG image (its first bytes are neither)`);
+      const maxResolutionInMP = MAX_IMAGE_PIXELS / 1e6;
+      ({
+        width,
+        height,
+        data: rgba,
+      } = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, maxResolutionInMP, maxMemoryUsageInMB: 1024 }));
     }
   } catch (error) {
-    if (error instanceof ScratchnetError) throw error;
-    throw new ScratchnetError(`${source}: cannot decode the image: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // pngjs's words for data that stops early: "unexpected end of file", "… waiting on finished stream".
+    if (/unexpected end|finished stream|premature/i.test(message))
+      throw new ScratchnetError(`${source}: the ${png ? 'PNG' : 'JPEG'} file is truncated (it ends before its image data does)`);
+    throw new ScratchnetError(`${source}: cannot decode the image: ${message}`);
   }
   const pixels = new Float32Array(width * height);
   for (let i = 0; i < pixels.length; i++) {
@@ -42,6 +82,37 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
     pixels[i] = alpha * luma + (1 - alpha); // over white paper
   }
   return { width, height, pixels };
+}
+
+/** A PNG's size from its first chunk, IHDR: width and height as big-endian uint32 at bytes 16 and 20. */
+function pngSize(buffer: Buffer, source: string): { width: number; height: number } {
+  if (buffer.length < 24 || buffer.toString('latin1', 12, 16) !== 'IHDR')
+    throw new ScratchnetError(`${source}: the PNG file is truncated or damaged (no IHDR header after the signature)`);
+  return { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) };
+}
+
+/**
+ * A JPEG's size from its start-of-frame segment (markers C0–CF except C4 DHT, C8 JPG, CC DAC):
+ * [FF Cn] [length: 2] [precision: 1] [height: 2] [width: 2], all big-endian. Segments before it are skipped by length.
+ */
+function jpegSize(buffer: Buffer, source: string): { width: number; height: number } {
+  let at = 2;
+  while (at + 9 <= buffer.length) {
+    if (buffer[at] !== 0xff) break;
+    const marker = buffer[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return { height: buffer.readUInt16BE(at + 5), width: buffer.readUInt16BE(at + 7) };
+    at += 2 + buffer.readUInt16BE(at + 2);
+  }
+  throw new ScratchnetError(`${source}: the JPEG file is truncated or damaged (no frame header giving its size)`);
+}
+
+function megapixels(pixels: number): string {
+  return (pixels / 1e6).toFixed(1);
 }
 
 /**

@@ -35,7 +35,15 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
   if (CSV_NAME.test(name)) format = 'csv';
   else if (IDX_NAME.test(name) || options.labelsPath !== undefined) format = 'idx';
   else format = (await looksLikeIdx(path)) ? 'idx' : 'csv';
-  if (format === 'csv') return loadCsv(path, options);
+  if (format === 'csv') {
+    if (options.labelsPath !== undefined)
+      throw new ScratchnetError(`${path}: a labels file was given, but this is a CSV file: its labels are one of its columns`);
+    return loadCsv(path, options);
+  }
+  if (options.labelColumn !== undefined)
+    throw new ScratchnetError(
+      `${path}: a label column was given, but this is an IDX file: its labels come from its labels file, not a column`,
+    );
   const labelsPath = options.labelsPath ?? (await labelsBeside(path));
   return loadIdx(path, labelsPath, options);
 }
@@ -63,7 +71,7 @@ export async function labelsBeside(imagesPath: string): Promise<string> {
   const partner = name.replace(/images([-._])idx3/i, (_, sep: string) => `labels${sep}idx1`);
   if (partner === name) {
     throw new ScratchnetError(
-      `${imagesPath}: cannot tell which file holds the labels (expected "images-idx3" in the name); pass labelsPath`,
+      `${imagesPath}: cannot tell which file holds the labels (expected "images-idx3" in the name); name the labels file (the CLI's --train-labels or --test-labels, the library's labelsPath)`,
     );
   }
   const candidates = [partner, partner.endsWith('.gz') ? partner.slice(0, -3) : `${partner}.gz`].map((n) =>
@@ -79,6 +87,6 @@ export async function labelsBeside(imagesPath: string): Promise<string> {
       return candidate;
   }
   throw new ScratchnetError(
-    `${imagesPath}: labels file ${candidates[0]} not found beside it (nor ${basename(candidates[1])}); pass labelsPath`,
+    `${imagesPath}: labels file ${candidates[0]} not found beside it (nor ${basename(candidates[1])}); name the labels file (the CLI's --train-labels or --test-labels, the library's labelsPath)`,
   );
 }

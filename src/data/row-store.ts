@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { printable } from '../util/printable.js';
 import type { CsvLayout } from './csv/header.js';
 import { unquote } from './csv/header.js';
 import type { Dataset } from './dataset.js';
@@ -33,7 +34,7 @@ export interface SharedRows {
   rowLimit: number;
 }
 
-/** Largest trimmed storage copied rather than viewed (see finish). */
+/** Largest storage whose data is copied out rather than viewed (see finish). */
 const COPY_LIMIT_BYTES = 64 << 20;
 /** Without a class count, a larger label is taken for a mistake rather than a class. */
 const MAX_INFERRED_CLASSES = 1 << 16;
@@ -181,9 +182,10 @@ export class RowStore {
     }
     const size = this.count * this.features;
     const stored = this.bytes ?? this.floats!;
-    // Storage sized from an upper bound is trimmed by a view (its untouched tail never became resident
-    // memory); a small dataset in much larger storage gets a tidy copy.
-    const copy = stored.length > 2 * size && size * stored.BYTES_PER_ELEMENT <= COPY_LIMIT_BYTES;
+    // Storage sized from an upper bound (for gzip: all the file may decompress to) is trimmed by a view:
+    // its untouched tail never became resident memory. Small storage much larger than the data gets a
+    // tidy copy; larger storage is not copied, since the copy would be resident beside the original.
+    const copy = stored.length > 2 * size && stored.byteLength <= COPY_LIMIT_BYTES;
     const features = copy ? stored.slice(0, size) : stored.subarray(0, size);
     const scale = this.bytes && pixels ? 1 / 255 : 1;
     return {
@@ -257,7 +259,7 @@ export class RowStore {
     const { path, layout } = this.options;
     const problem = Number.isInteger(value) ? 'is outside 0..255' : 'is not a whole number 0..255';
     throw new ScratchnetError(
-      `${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (pass pixels: false for non-image data)`,
+      `${path} line ${line}, ${columnName(layout, column)}: pixel value ${value} ${problem} (a file of 785 columns is read as a label and 28×28 pixels 0–255)`,
     );
   }
 
@@ -289,5 +291,5 @@ export class RowStore {
 /** A column as messages name it: 1-based, with its header name when there is one (`column 3 ("age")`). */
 export function columnName(layout: CsvLayout, column: number): string {
   const name = layout.names?.[column];
-  return name !== undefined ? `column ${column + 1} ("${name}")` : `column ${column + 1}`;
+  return name !== undefined ? `column ${column + 1} ("${printable(name, 40)}")` : `column ${column + 1}`;
 }

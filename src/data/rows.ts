@@ -1,6 +1,10 @@
+import { statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ScratchnetError } from '../errors.js';
+import { MAX_CSV_LINE_BYTES, MAX_PREDICT_CSV_BYTES, gzipLimit } from '../limits.js';
 import { readFileOrFail } from '../util/fs.js';
+import { printable } from '../util/printable.js';
+import { megabytes } from './source.js';
 
 /** Rows of features read for prediction, each with where it came from and its label when the file has one. */
 export interface FeatureRows {
@@ -19,13 +23,39 @@ export interface FeatureRows {
  * is a header and skipped. Any other line length or a non-number names its line and column.
  */
 export function readFeatureRows(path: string, inputs: number): FeatureRows {
+  const tooLarge = () =>
+    new ScratchnetError(
+      `${path}: more than ${megabytes(MAX_PREDICT_CSV_BYTES)} of CSV, the most predict reads at once (evaluate reads any size); split the file`,
+    );
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // readFileOrFail reports a missing or unreadable file in its words
+  }
+  if (size > MAX_PREDICT_CSV_BYTES) throw tooLarge();
   let bytes = readFileOrFail(path, 'CSV file');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const limit = Math.min(gzipLimit(bytes.length), MAX_PREDICT_CSV_BYTES);
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: limit });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        if (limit === MAX_PREDICT_CSV_BYTES) throw tooLarge();
+        throw new ScratchnetError(
+          `${path}: decompresses to more than ${megabytes(limit)}, the limit for a ${megabytes(bytes.length)} gzip file; a damaged file or a "gzip bomb"?`,
+        );
+      }
       throw new ScratchnetError(`${path}: cannot decompress (gzip): ${(error as Error).message}`);
     }
+  }
+  for (let start = 0, line = 1; start < bytes.length; line++) {
+    const end = bytes.indexOf(10, start);
+    if ((end < 0 ? bytes.length : end) - start > MAX_CSV_LINE_BYTES)
+      throw new ScratchnetError(
+        `${path}, line ${line}: longer than ${MAX_CSV_LINE_BYTES.toLocaleString('en-US')} bytes without a line break (the limit for one row)`,
+      );
+    start = end < 0 ? bytes.length : end + 1;
   }
   const text = bytes.toString('utf8');
   const rows: number[][] = [];
@@ -52,7 +82,7 @@ export function readFeatureRows(path: string, inputs: number): FeatureRows {
     const values = cells.map((cell, column) => {
       const v = Number(cell);
       if (cell.trim() === '' || !Number.isFinite(v))
-        throw new ScratchnetError(`${path}, line ${lineNumber}, column ${column + 1}: '${cell}' is not a number`);
+        throw new ScratchnetError(`${path}, line ${lineNumber}, column ${column + 1}: '${printable(cell, 40)}' is not a number`);
       return v;
     });
     rows.push(values);

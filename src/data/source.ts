@@ -3,6 +3,7 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { ScratchnetError } from '../errors.js';
+import { GZIP_MAX_RATIO, gzipLimit } from '../limits.js';
 
 /**
  * A data file opened for reading, plain or gzip-compressed (detected by the magic bytes 1f 8b, not by the
@@ -14,8 +15,13 @@ export interface ByteSource {
   readonly gzipped: boolean;
   /** Size of the file on disk (compressed size for .gz). */
   readonly fileBytes: number;
-  /** Expected decoded size: the file size, or for gzip the size its trailer records (null when unknown). */
+  /**
+   * Expected decoded size: the file size, or for gzip the size its trailer records, at most the gzip limit
+   * (null when unknown).
+   */
   readonly sizeHint: number | null;
+  /** The most bytes this source yields: the file size, or for gzip {@link gzipLimit} of it (more is an error). */
+  readonly decodedLimit: number;
   /** Fills target[offset..offset+length) as far as possible; returns how many bytes were read (0 at the end). */
   read(target: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
@@ -39,7 +45,8 @@ export async function openByteSource(path: string): Promise<ByteSource> {
     const got = info.size >= 18 ? (await handle.read(trailer, 0, 4, info.size - 4)).bytesRead : 0;
     await handle.close();
     const recorded = got === 4 ? (trailer[0] | (trailer[1] << 8) | (trailer[2] << 16) | (trailer[3] << 24)) >>> 0 : 0;
-    return new GzipSource(path, info.size, recorded >= info.size ? recorded : null);
+    // The trailer is only a claim: never size anything beyond what the file may decompress to.
+    return new GzipSource(path, info.size, recorded >= info.size ? Math.min(recorded, gzipLimit(info.size)) : null);
   }
   return new PlainSource(path, info.size, handle);
 }
@@ -78,6 +85,9 @@ class PlainSource implements ByteSource {
   get sizeHint(): number {
     return this.fileBytes;
   }
+  get decodedLimit(): number {
+    return this.fileBytes;
+  }
 
   /** fileBytes bytes from byte `start` on. */
   constructor(
@@ -109,10 +119,13 @@ class PlainSource implements ByteSource {
 
 /**
  * Inflates as it reads (zlib streaming, 1 MB output chunks). A truncated or corrupt stream becomes one
- * ScratchnetError naming the file and how many decompressed bytes came out before the damage.
+ * ScratchnetError naming the file and how many decompressed bytes came out before the damage; a stream
+ * that inflates past {@link gzipLimit} of the file's size is stopped there, one chunk past the limit.
  */
 class GzipSource implements ByteSource {
   readonly gzipped = true;
+  readonly decodedLimit: number;
+  private received = 0;
   private readonly chunks: AsyncIterator<Buffer>;
   private readonly stream: NodeJS.ReadableStream & { destroy(): void };
   private pending: Buffer | null = null;
@@ -130,6 +143,7 @@ class GzipSource implements ByteSource {
     file.on('error', (error) => gunzip.destroy(error));
     this.stream = file.pipe(gunzip);
     this.chunks = (this.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    this.decodedLimit = gzipLimit(fileBytes);
   }
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
@@ -144,6 +158,8 @@ class GzipSource implements ByteSource {
           this.done = true;
           break;
         }
+        this.received += next.value.length;
+        if (this.received > this.decodedLimit) throw this.bomb();
         this.pending = next.value;
         this.pendingOffset = 0;
       }
@@ -161,6 +177,12 @@ class GzipSource implements ByteSource {
     return Promise.resolve();
   }
 
+  private bomb(): ScratchnetError {
+    return new ScratchnetError(
+      `${this.path}: decompresses to more than ${megabytes(this.decodedLimit)} (the limit for a ${megabytes(this.fileBytes)} gzip file: ${GZIP_MAX_RATIO} times its size, at least 64 MB); a damaged file or a "gzip bomb"?`,
+    );
+  }
+
   private describe(error: NodeJS.ErrnoException): ScratchnetError {
     if (error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 'EISDIR') return fileError(this.path, error);
     const what =
@@ -169,6 +191,12 @@ class GzipSource implements ByteSource {
         : `corrupt gzip data (${error.message})`;
     return new ScratchnetError(`${this.path}: ${what}, after ${this.inflated} decompressed bytes`);
   }
+}
+
+/** Bytes in MB for messages: "3.2 MB" (decimal megabytes, one decimal below 10). */
+export function megabytes(bytes: number): string {
+  const mb = bytes / 1e6;
+  return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
 }
 
 /** The file name without directories, for dataset names. */

@@ -2,6 +2,7 @@ import { ScratchnetError } from '../errors.js';
 import { Sequential, type SequentialConfig } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { firstNegative, firstNonFinite } from '../tensor/finite.js';
+import { checkArchitectureAgainstTensors, checkClassNames } from './architecture-check.js';
 import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
 
 /**
@@ -100,6 +101,7 @@ export function modelFromSafetensors(
   const config = parseJson<SequentialConfig>(metadata.architecture, '__metadata__.architecture', fail);
   if (!config || !Array.isArray(config.inputShape) || !Array.isArray(config.layers))
     fail('__metadata__.architecture must hold { inputShape, layers }');
+  checkArchitectureAgainstTensors(config, tensors, fail); // before building: nothing allocated yet
   let network: Sequential;
   try {
     network = Sequential.fromConfig(config);
@@ -130,7 +132,10 @@ export function modelFromSafetensors(
   }
   const info: ModelInfo = {};
   if (metadata.training) info.training = parseJson<Record<string, unknown>>(metadata.training, '__metadata__.training', fail);
-  if (metadata.class_names) info.classNames = parseJson<string[]>(metadata.class_names, '__metadata__.class_names', fail);
+  if (metadata.class_names) {
+    info.classNames = parseJson<string[]>(metadata.class_names, '__metadata__.class_names', fail);
+    checkClassNames(info.classNames, network.outputShape()[0], fail);
+  }
   return { network, info };
 }
 

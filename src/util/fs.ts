@@ -1,5 +1,6 @@
 import {
   accessSync,
+  existsSync,
   closeSync,
   constants,
   fsyncSync,
@@ -44,7 +45,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file'):
   const temporary = join(folder, `${temporaryPrefix(path)}${process.pid}.tmp`);
   try {
     refuseNonRegular(path, what);
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
     removeStaleTemporaries(path);
     const fd = openSync(temporary, 'wx');
     try {
@@ -73,7 +74,7 @@ export function assertWritable(path: string, what = 'file'): void {
   refuseNonRegular(path, what);
   const folder = dirname(path);
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
     accessSync(folder, constants.W_OK);
   } catch (error) {
     throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
@@ -90,7 +91,7 @@ export function assertWritableFolder(path: string, what = 'folder'): void {
     throw new ScratchnetError(`cannot write ${what} '${path}': it is ${kind}, not a folder`);
   }
   try {
-    mkdirSync(path, { recursive: true });
+    makeFolders(path);
     accessSync(path, constants.W_OK);
   } catch (error) {
     throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
@@ -182,6 +183,24 @@ function syncFolder(folder: string): void {
   }
 }
 
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir turns every failure on the way (a
+ * read-only file system, no permission, a full disk) into ENOENT, "no such file or folder"
+ * (nodejs/node#47098). On ENOENT the first missing folder below the nearest existing one is made
+ * without `recursive`, which fails with the true code.
+ */
+export function makeFolders(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = path;
+    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
+    mkdirSync(missing); // throws EROFS, EACCES, ENOSPC, … as they are
+    mkdirSync(path, { recursive: true }); // it worked this time (a folder made meanwhile): go on
+  }
+}
+
 /** A file-system error in words a user acts on ("no such file or folder", "permission denied", …). */
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -199,6 +218,8 @@ export function describeFsError(error: unknown): string {
       return 'a file stands where a folder is needed';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -132,6 +132,10 @@ describe('the train flags table', () => {
         expect(changed).toThrow(
           new RegExp(`^${flag} .* differs from the checkpoint's .* \\(ckpt\\); a resumed run keeps its recipe`),
         );
+        if (saved[key] === undefined) {
+          // A flag the checkpoint's run left unset is named as its default, not as "undefined".
+          expect(changed).toThrow(/differs from the checkpoint's default \(the flag was not given\)/);
+        }
         const same = resumedOptions({ ...saved, [key]: (options as Record<string, unknown>)[key] }, options, explicit, 'ckpt');
         expect((same as Record<string, unknown>)[key]).toEqual((options as Record<string, unknown>)[key]);
       });

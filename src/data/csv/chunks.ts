@@ -1,3 +1,5 @@
+import { ScratchnetError } from '../../errors.js';
+import { MAX_CSV_LINE_BYTES } from '../../limits.js';
 import type { RowParser } from './parser.js';
 import { type ByteSource, openByteRange } from '../source.js';
 
@@ -30,8 +32,17 @@ export class ChunkReader {
     return this.fill(this.current, 0);
   }
 
-  /** Doubles the current buffer and reads more into it (for a line, or a head, longer than a chunk). */
-  async more(): Promise<void> {
+  /**
+   * Doubles the current buffer and reads more into it (for a line, or a head, longer than a chunk); `line`
+   * is the number of the line that does not fit, refused once it passes {@link MAX_CSV_LINE_BYTES}.
+   */
+  async more(line: number): Promise<void> {
+    const lineStart = this.current.lastIndexOf(NEWLINE, this.filled - 1) + 1;
+    if (this.filled - lineStart >= MAX_CSV_LINE_BYTES) {
+      throw new ScratchnetError(
+        `${this.source.path} line ${line}: longer than ${MAX_CSV_LINE_BYTES.toLocaleString('en-US')} bytes without a line break (the limit for one row); not a CSV file of rows?`,
+      );
+    }
     const bigger = new Uint8Array(this.current.length * 2);
     bigger.set(this.current.subarray(0, this.filled));
     this.current = bigger;
@@ -44,7 +55,7 @@ export class ChunkReader {
     for (;;) {
       const end = this.eof ? this.filled : this.current.lastIndexOf(NEWLINE, this.filled - 1) + 1;
       if (end === 0 && !this.eof) {
-        await this.more(); // one line longer than the buffer
+        await this.more(parser.line); // one line longer than the buffer
         continue;
       }
       // Carry the unfinished line over to the spare buffer and start reading behind it, then parse.

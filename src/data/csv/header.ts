@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 
 /**
  * The first lines of a CSV file decide its layout: whether line 1 is a header, how many columns each row
@@ -108,5 +109,6 @@ export function decideLayout(path: string, first: string, second: string | null,
 
 /** "label, 1x1, 1x2, … (785 columns)" */
 function preview(names: string[]): string {
-  return names.length <= 8 ? names.join(', ') : `${names.slice(0, 6).join(', ')}, … (${names.length} columns)`;
+  const shown = (list: string[]) => list.map((name) => printable(name, 40)).join(', ');
+  return names.length <= 8 ? shown(names) : `${shown(names.slice(0, 6))}, … (${names.length} columns)`;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MNIST_HEADER, mnistRows, tempDir } from '../../../test/data-files.js';
+import { MAX_CSV_LINE_BYTES } from '../../limits.js';
 import { loadCsv } from './load.js';
 
 const files = tempDir();
@@ -42,13 +43,13 @@ describe('loadCsv: the MNIST layout', () => {
     }
   });
 
-  it('rows spanning many 1 MB read buffers, and a line longer than one buffer, parse whole', async () => {
+  it('rows spanning many 1 MB read buffers, and lines of almost 1 MiB (the line limit), parse whole', async () => {
     const many = mnistRows(3000);
     const big = await loadCsv(files.file('big.csv', many.lines.join('\n')));
     expect(big.count).toBe(3000);
     expect(big.features[2999 * 784 + 500]).toBe(many.pixel(2999, 500));
     expect(big.labels[2999]).toBe(9);
-    const wide = 2_200_000; // "1," per cell: 4.4 MB per line
+    const wide = 500_000; // "1," per cell: 1,000,000 bytes per line, under MAX_CSV_LINE_BYTES = 1,048,576
     const row = (label: number) => `${label},` + '1,'.repeat(wide - 1) + '2';
     const long = await loadCsv(files.file('long-lines.csv', `${row(0)}\n${row(1)}\n`));
     expect(long.count).toBe(2);
@@ -56,6 +57,17 @@ describe('loadCsv: the MNIST layout', () => {
     expect(long.features[wide - 2]).toBe(1);
     expect(long.features[wide - 1]).toBe(2);
     expect(long.features[2 * wide - 1]).toBe(2);
+  });
+
+  it('a line longer than MAX_CSV_LINE_BYTES is refused with its line number, wherever it starts', async () => {
+    const over = '1,'.repeat(MAX_CSV_LINE_BYTES / 2) + '1';
+    await expect(loadCsv(files.file('over-1.csv', `${over}\n0,1\n`))).rejects.toThrow(
+      /over-1\.csv line 1: longer than 1,048,576 bytes without a line break/,
+    );
+    const rows = mnistRows(700).lines; // ≈ 1.1 MB: the long line starts in the second read buffer
+    await expect(loadCsv(files.file('over-702.csv', [...rows, over.slice(0, 1569), over].join('\n')))).rejects.toThrow(
+      /over-702\.csv line 702: longer than 1,048,576 bytes/,
+    );
   });
 
   it('reads a gzip file of several members (its trailer then understates the size: storage grows)', async () => {

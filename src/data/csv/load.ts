@@ -51,16 +51,19 @@ async function parseCsv(source: ByteSource, options: CsvOptions): Promise<Datase
   const reader = new ChunkReader(source);
   // The layout comes from the first two non-blank lines.
   await reader.start();
+  refuseNonText(path, reader.current, reader.filled);
   let head = firstLines(reader.current, reader.filled, reader.eof);
   while (!head) {
     if (reader.eof) throw new ScratchnetError(`${path}: file is empty (no data rows)`);
-    await reader.more();
+    await reader.more(lineCount(reader.current, reader.filled) + 1);
     head = firstLines(reader.current, reader.filled, reader.eof);
   }
   const layout = decideLayout(path, head.first, head.second, options);
   const pixels = options.pixels ?? layout.columns === 785;
   // Every row takes at least 2 bytes per column ("0,"), which bounds the row count by the decoded size.
-  const decodedBytes = source.gzipped ? (source.sizeHint ?? source.fileBytes * 8) : source.fileBytes;
+  // For gzip the bound is the most the file may decompress to (its trailer is only a claim, and growing
+  // the storage later would copy it): storage never touched never becomes resident memory.
+  const decodedBytes = source.decodedLimit;
   const store: RowStoreOptions = {
     path,
     layout,
@@ -79,6 +82,30 @@ async function parseCsv(source: ByteSource, options: CsvOptions): Promise<Datase
   const parser = new RowParser(path, layout, store, firstLine);
   await reader.parseAll(parser, dataStart);
   return parser.store.finish(name, firstLine - 1);
+}
+
+/**
+ * Text that is not UTF-8 or ASCII would otherwise be reported as cells that are not numbers: UTF-16 (a
+ * byte order mark FF FE or FE FF, or a zero byte in every other position, as Windows tools save
+ * "Unicode" text), or binary data (zero bytes, which no CSV text holds).
+ */
+function refuseNonText(path: string, buffer: Uint8Array, filled: number): void {
+  if (filled >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)))
+    throw new ScratchnetError(`${path}: is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8 CSV`);
+  const head = Math.min(filled, 64) & ~1;
+  const zeros = [0, 0]; // at even, odd positions
+  for (let i = 0; i < head; i++) if (buffer[i] === 0) zeros[i & 1]++;
+  if (head > 0 && (zeros[0] === head / 2) !== (zeros[1] === head / 2) && zeros[0] + zeros[1] === head / 2)
+    throw new ScratchnetError(`${path}: is UTF-16 text (every other byte is zero); save it as UTF-8 CSV`);
+  const zero = buffer.subarray(0, filled).indexOf(0);
+  if (zero >= 0) throw new ScratchnetError(`${path} byte offset ${zero}: a zero byte; this is binary data, not CSV text`);
+}
+
+/** Newlines in buffer[0, filled). */
+function lineCount(buffer: Uint8Array, filled: number): number {
+  let count = 0;
+  for (let at = buffer.indexOf(NEWLINE); at >= 0 && at < filled; at = buffer.indexOf(NEWLINE, at + 1)) count++;
+  return count;
 }
 
 /** The first non-blank line and the one after it, as text; null when the buffer does not yet hold them. */

@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../../errors.js';
+import { printable } from '../../util/printable.js';
 import { type CsvLayout, unquote } from './header.js';
 import { RowStore, type RowStoreOptions, columnName } from '../row-store.js';
 
@@ -193,7 +194,14 @@ export class RowParser {
     const text = unquote(this.decoder.decode(buffer.subarray(from, to)).replace(/\r$/, ''));
     const number = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
     if (Number.isFinite(number)) return number;
-    const shown = `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+    const names = this.layout.names;
+    if (names !== null && text !== '' && text === names[column]) {
+      // The header again: files joined with their headers (`cat a.csv b.csv`).
+      throw new ScratchnetError(
+        `${this.path} line ${this.line}: repeats the header line ("${printable(text, 40)}" in column ${column + 1}); were files joined with their headers?`,
+      );
+    }
+    const shown = `"${printable(text, 40)}"`;
     const what =
       text === ''
         ? 'empty cell'
