@@ -110,6 +110,9 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     case 'checkpoint':
       print(`  Checkpoint written: ${event.path}`);
       break;
+    case 'note':
+      process.stderr.write(`${event.message}\n`);
+      break;
     case 'early-stop':
       print(
         `Early stopping after epoch ${event.epoch}: best validation loss ${event.bestValLoss.toFixed(4)} at epoch ${event.bestEpoch}, whose weights are kept`,
