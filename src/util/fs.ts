@@ -199,6 +199,8 @@ export function describeFsError(error: unknown): string {
       return 'a file stands where a folder is needed';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
     default:
       return error instanceof Error ? error.message : String(error);
   }
