@@ -76,7 +76,7 @@ export function assertWritable(path: string, what = 'file'): void {
     mkdirSync(folder, { recursive: true });
     accessSync(folder, constants.W_OK);
   } catch (error) {
-    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(whyNotMade(folder, error))}`);
   }
 }
 
@@ -93,7 +93,23 @@ export function assertWritableFolder(path: string, what = 'folder'): void {
     mkdirSync(path, { recursive: true });
     accessSync(path, constants.W_OK);
   } catch (error) {
-    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(whyNotMade(path, error))}`);
+  }
+}
+
+/**
+ * The real reason a folder could not be made: Node's recursive mkdir reports ENOENT when the nearest
+ * existing ancestor refuses a new entry (a read-only file system, no permission), so ask that ancestor.
+ */
+function whyNotMade(folder: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let ancestor = dirname(folder);
+  while (kindAt(ancestor) === null && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  try {
+    accessSync(ancestor, constants.W_OK);
+    return error;
+  } catch (denied) {
+    return denied;
   }
 }
 
