@@ -64,12 +64,14 @@ export async function loadEvaluationData(
   path: string | undefined,
   labelColumn: string | undefined,
   labelsPath: string | undefined,
-  model: { path: string; info: ModelInfo },
+  model: { path: string; info: ModelInfo; network: Sequential },
 ): Promise<Dataset> {
   if (path !== undefined) return loadDataFile(path, labelColumn, labelsPath);
   const warning = builtinTestWarning(model.info, model.path);
+  const { test } = loadBuiltinMnist();
+  checkDataFitsModel(model.network, test, model.path); // a model that cannot take the digits at all needs no warning
   if (warning) process.stderr.write(`scratchnet: warning: ${warning}\n`);
-  return loadBuiltinMnist().test;
+  return test;
 }
 
 /** Why the built-in test digits do not test this model (null: they do); throws when its classes are not the digits'. */

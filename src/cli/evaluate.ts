@@ -31,7 +31,11 @@ export function evaluateCommand(): Command {
     .action(async (options: EvaluateOptions) => {
       const backend = await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
-      const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, { path: options.model, info });
+      const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, {
+        path: options.model,
+        info,
+        network,
+      });
       checkDataFitsModel(network, data, options.model);
       const classes = network.outputShape()[0];
       const result = evaluate(network, data);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
-import { assertWritableFolder } from '../util/fs.js';
+import { assertFolderCanBeMade } from '../util/fs.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadModel } from '../io/model-file.js';
@@ -66,7 +66,11 @@ interface ModelDataOptions {
 async function modelOnData(options: ModelDataOptions) {
   await selectBackend(options.backend); // before the network is built: its buffers come from the backend
   const { network, info } = loadModel(options.model);
-  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, { path: options.model, info });
+  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, {
+    path: options.model,
+    info,
+    network,
+  });
   checkDataFitsModel(network, data, options.model);
   const classNames = data.classNames ?? info.classNames;
   const test: Dataset = classNames ? { ...data, classNames } : data;
@@ -196,6 +200,6 @@ export function plotCommand(): Command {
     );
   for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights()]) plot.addCommand(command);
   // Before any model or data is read: a folder that cannot take the figures fails at once.
-  plot.hook('preAction', (_plot, command) => assertWritableFolder(command.opts<PlotOptions>().out, 'figure folder'));
+  plot.hook('preAction', (_plot, command) => assertFolderCanBeMade(command.opts<PlotOptions>().out, 'figure folder'));
   return plot;
 }

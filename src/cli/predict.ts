@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { FIELD, decodeImage, encodeGrayPng, mnistStyle } from '../data/image.js';
 import { readFeatureRows } from '../data/rows.js';
-import { assertWritable, assertWritableFolder, readFileOrFail, writeFileAtomic } from '../util/fs.js';
+import { assertFolderCanBeMade, readFileOrFail, refuseUnlessFileOrNothing, writeFileAtomic } from '../util/fs.js';
 import { loadModel } from '../io/model-file.js';
 import type { BackendName } from '../kernels/index.js';
 import type { Sequential } from '../network/sequential.js';
@@ -41,10 +41,10 @@ export function predictCommand(): Command {
     .action(async (inputs: string[], options: PredictOptions) => {
       if (options.savePreprocessed !== undefined) {
         // Every output checked before any input is read, so nothing is half done when one cannot be written.
-        assertWritableFolder(options.savePreprocessed, 'folder for preprocessed pictures');
+        assertFolderCanBeMade(options.savePreprocessed, 'folder for preprocessed pictures');
         for (const input of inputs)
           if (IMAGE_EXTENSIONS.includes(extname(input).toLowerCase()))
-            assertWritable(preprocessedPath(options.savePreprocessed, input), 'preprocessed picture');
+            refuseUnlessFileOrNothing(preprocessedPath(options.savePreprocessed, input), 'preprocessed picture');
       }
       await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);

@@ -5,7 +5,7 @@ import { CHECKPOINT_FILE, checkpointDir as checkpointDirOf } from '../io/checkpo
 import { type ModelInfo, saveModel } from '../io/model-file.js';
 import type { Sequential } from '../network/sequential.js';
 import { type FolderLock, lockFolder } from '../util/folder-lock.js';
-import { assertWritable, assertWritableFolder } from '../util/fs.js';
+import { assertFolderCanBeMade, assertWritable, assertWritableFolder, refuseUnlessFileOrNothing } from '../util/fs.js';
 import type { TrainOptions } from './train-flags.js';
 
 /**
@@ -32,8 +32,8 @@ export function prepareOutputs(options: TrainOptions): TrainOutputs {
   const everyEpoch = options.checkpointDir !== undefined;
   const explicitDir = options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : undefined);
   if (options.report !== undefined) {
-    assertWritableFolder(options.report, 'report folder');
-    assertWritable(join(options.report, 'index.html'), 'report');
+    assertFolderCanBeMade(options.report, 'report folder'); // made when the report is written
+    refuseUnlessFileOrNothing(join(options.report, 'index.html'), 'report');
   }
   if (explicitDir === undefined) return { checkpointDir: defaultCheckpointDir(options.out), everyEpoch, lock: null };
   assertWritableFolder(explicitDir, 'checkpoint folder');

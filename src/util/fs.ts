@@ -113,6 +113,28 @@ function whyNotMade(folder: string, error: unknown): unknown {
   }
 }
 
+/**
+ * Checks early, without creating anything, that a folder for output files could be made or used at
+ * `path`: a writable folder is there, or nothing is and the nearest existing ancestor is a writable
+ * folder. For commands that may still fail on their inputs and must then leave no trace.
+ */
+export function assertFolderCanBeMade(path: string, what = 'folder'): void {
+  const kind = kindAt(path);
+  if (kind !== null && kind !== 'folder') {
+    throw new ScratchnetError(`cannot write ${what} '${path}': it is ${kind}, not a folder`);
+  }
+  let existing = path;
+  while (kindAt(existing) === null && dirname(existing) !== existing) existing = dirname(existing);
+  const found = kindAt(existing);
+  if (found !== 'folder')
+    throw new ScratchnetError(`cannot write ${what} '${path}': '${existing}' is ${found ?? 'missing'}, not a folder`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch (error) {
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+  }
+}
+
 type Kind = 'a regular file' | 'folder' | 'a symbolic link' | 'a FIFO' | 'a device' | 'a socket' | 'something unknown';
 
 /** What stands at `path` (not following a symlink), or null when nothing does. */
@@ -132,6 +154,11 @@ function kindAt(path: string): Kind | null {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
   if (stats.isSocket()) return 'a socket';
   return 'something unknown';
+}
+
+/** Refuses anything but a regular file at `path` (nothing there is fine), naming what is there. */
+export function refuseUnlessFileOrNothing(path: string, what = 'file'): void {
+  refuseNonRegular(path, what);
 }
 
 function refuseNonRegular(path: string, what: string): void {
