@@ -101,4 +101,5 @@ export { batches } from './data/batches.js';
 
 // Model files and checkpoints
 export { saveModel, loadModel, type ModelInfo } from './io/model-file.js';
+export { type DataProvenance, datasetFingerprint } from './data/provenance.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './io/checkpoint.js';

@@ -24,14 +24,22 @@ export function evaluateCommand(): Command {
   return addBackendOption(new Command('evaluate'))
     .description('accuracy, per-class precision and recall, and the confusion matrix of a model on a labelled dataset')
     .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
-    .option('--test <path>', 'labelled data: CSV, CSV.gz or IDX; default: the built-in test digits', path)
+    .option(
+      '--test <path>',
+      "labelled data: CSV, CSV.gz or IDX; default: the built-in test digits (a test set only for models trained on the built-in training digits: all 10,000 are from MNIST's training set)",
+      path,
+    )
     .option('--label-column <column>', 'CSV: the label column, a 0-based index (-1 = last) or a header name', text)
     .option('--test-labels <path>', 'IDX: the labels file, when it is not beside the images file', path)
     .option('--json', 'print the results as one JSON object', false)
     .action(async (options: EvaluateOptions) => {
       const backend = await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
-      const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
+      const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, {
+        path: options.model,
+        info,
+        network,
+      });
       checkDataFitsModel(network, data, options.model);
       const classes = network.outputShape()[0];
       const result = evaluate(network, data);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
+import { assertFolderCanBeMade } from '../util/fs.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadModel } from '../io/model-file.js';
@@ -69,7 +70,11 @@ interface ModelDataOptions {
 async function modelOnData(options: ModelDataOptions) {
   await selectBackend(options.backend); // before the network is built: its buffers come from the backend
   const { network, info } = loadModel(options.model);
-  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels);
+  const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, {
+    path: options.model,
+    info,
+    network,
+  });
   checkDataFitsModel(network, data, options.model);
   const classNames = data.classNames ?? info.classNames;
   const test: Dataset = classNames ? { ...data, classNames } : data;
@@ -199,5 +204,7 @@ export function plotCommand(): Command {
       '\nExamples:\n  scratchnet plot activations --out figures\n  scratchnet plot samples --n 25\n  scratchnet plot predictions --model model.safetensors --n 10',
     );
   for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights()]) plot.addCommand(command);
+  // Before any model or data is read: a folder that cannot take the figures fails at once.
+  plot.hook('preAction', (_plot, command) => assertFolderCanBeMade(command.opts<PlotOptions>().out, 'figure folder'));
   return plot;
 }

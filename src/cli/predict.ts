@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { FIELD, decodeImage, encodeGrayPng, mnistStyle, readImageFile } from '../data/image.js';
 import { readFeatureRows } from '../data/rows.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { assertFolderCanBeMade, refuseUnlessFileOrNothing, writeFileAtomic } from '../util/fs.js';
 import { loadModel } from '../io/model-file.js';
 import type { BackendName } from '../kernels/index.js';
 import type { Sequential } from '../network/sequential.js';
@@ -41,6 +41,13 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object per input', false)
     .option('--save-preprocessed <dir>', 'write each picture as the network sees it (28×28 PNG) into this folder', path)
     .action(async (inputs: string[], options: PredictOptions) => {
+      if (options.savePreprocessed !== undefined) {
+        // Every output checked before any input is read, so nothing is half done when one cannot be written.
+        assertFolderCanBeMade(options.savePreprocessed, 'folder for preprocessed pictures');
+        for (const input of inputs)
+          if (IMAGE_EXTENSIONS.includes(extname(input).toLowerCase()))
+            refuseUnlessFileOrNothing(preprocessedPath(options.savePreprocessed, input), 'preprocessed picture');
+      }
       await selectBackend(options.backend); // before the network is built: its buffers come from the backend
       const { network, info } = loadModel(options.model);
       const inputCount = network.inputShape.reduce((a, b) => a * b, 1);
@@ -54,8 +61,11 @@ export function predictCommand(): Command {
             );
           const pixels = mnistStyle(decodeImage(readImageFile(input), input), input);
           if (options.savePreprocessed !== undefined) {
-            const file = join(options.savePreprocessed, `${basename(input, extname(input))}.28x28.png`);
-            writeFileAtomic(file, encodeGrayPng(pixels, FIELD, FIELD), 'preprocessed picture');
+            writeFileAtomic(
+              preprocessedPath(options.savePreprocessed, input),
+              encodeGrayPng(pixels, FIELD, FIELD),
+              'preprocessed picture',
+            );
           }
           predictions = classify(network, pixels, 1, input).map((p) => ({ input, ...p }));
         } else if (extension === '.csv') {
@@ -74,6 +84,11 @@ export function predictCommand(): Command {
         }
       }
     });
+}
+
+/** `DIR/<picture name>.28x28.png`: where --save-preprocessed writes a picture as the network sees it. */
+function preprocessedPath(dir: string, input: string): string {
+  return join(dir, `${basename(input, extname(input))}.28x28.png`);
 }
 
 /** Class, its probability and all probabilities for `count` rows of features (from `input`). */

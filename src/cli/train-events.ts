@@ -43,6 +43,7 @@ export type TrainEvent =
       backend: BackendUsed;
     }
   | { event: 'checkpoint'; path: string; epoch: number; batch: number }
+  | { event: 'note'; message: string }
   | { event: 'early-stop'; epoch: number; bestEpoch: number; bestValLoss: number }
   | { event: 'interrupted'; epoch: number; batch: number; batches: number; checkpoint: string; resume: string }
   | { event: 'test'; loss: number; accuracy: number; count: number }

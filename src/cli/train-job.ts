@@ -1,16 +1,15 @@
-import { dirname, join, basename, extname } from 'node:path';
 import { sampleSize } from '../data/dataset.js';
+import type { DataProvenance } from '../data/provenance.js';
+import { ScratchnetError } from '../errors.js';
 import {
   type Checkpoint,
   checkpointDir as checkpointDirOf,
   checkpointPath as checkpointPathOf,
   loadCheckpoint,
 } from '../io/checkpoint.js';
-import { assertWritable } from '../util/fs.js';
-import { saveModel } from '../io/model-file.js';
+import type { ModelInfo } from '../io/model-file.js';
 import { type Evaluation, evaluate } from '../network/evaluate.js';
 import type { FitState, History } from '../training/callbacks.js';
-import { ScratchnetError } from '../errors.js';
 import { NonFiniteError } from '../tensor/finite.js';
 import { fit } from '../training/fit.js';
 import { Checkpointing, type RunParts, restoreRun, saveRun } from '../training/resume.js';
@@ -20,6 +19,7 @@ import type { ReportValue } from '../viz/report.js';
 import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
 import type { TrainOptions } from './train-flags.js';
+import { type TrainOutputs, prepareOutputs, saveModelOrFallback, withAbsolutePaths } from './train-outputs.js';
 import { buildNetwork, recipeEarlyStopping, recipeOptimizer, recipeSchedule } from './train-recipe.js';
 
 /** How often (at most) a progress-bar update is sent between logged batches. */
@@ -36,8 +36,26 @@ export async function runTraining(
   shouldStop: () => boolean,
   emit: (event: TrainEvent) => void,
 ): Promise<number> {
+  const outputs = prepareOutputs(options); // before any work: a run that cannot save fails in its first second
+  try {
+    if (outputs.lock?.tookOverFrom)
+      emit({
+        event: 'note',
+        message: `Took over ${outputs.lock.path}: process ${outputs.lock.tookOverFrom.pid}, which held it, is no longer running`,
+      });
+    return await train(options, outputs, shouldStop, emit);
+  } finally {
+    outputs.lock?.release();
+  }
+}
+
+async function train(
+  options: TrainOptions,
+  outputs: TrainOutputs,
+  shouldStop: () => boolean,
+  emit: (event: TrainEvent) => void,
+): Promise<number> {
   const started = performance.now();
-  assertWritable(options.out, 'model file');
   // Before any network exists (fresh or from the checkpoint): its buffers come from the backend.
   const backend = await selectBackend(options.backend);
   const data = await loadTrainingData(options);
@@ -54,12 +72,18 @@ export async function runTraining(
     optimizer,
     callbacks: { ...(schedule && { schedule }), ...(earlyStopping && { earlyStopping }) },
   };
+  if (checkpoint) checkSameData(checkpoint, data.provenance, options.resume!);
   const resume = checkpoint ? restoreRun(checkpoint, parts, data.train) : undefined;
-  const run = { ...options, resume: undefined, stopAfterBatches: undefined };
-  const checkpointDir =
-    options.checkpointDir ?? (options.resume !== undefined ? checkpointDirOf(options.resume) : defaultCheckpointDir(options.out));
+  // Saved in checkpoints: paths absolute, so a run resumed from another folder finds the same files.
+  const run = withAbsolutePaths({ ...options, resume: undefined, stopAfterBatches: undefined });
+  const { checkpointDir } = outputs;
+  const info: ModelInfo = { trainedOn: data.provenance, ...(data.train.classNames && { classNames: data.train.classNames }) };
   const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
   const batches = Math.ceil(trainCount / options.batchSize);
+  if (checkpoint && checkpoint.fit.batch >= batches)
+    throw new ScratchnetError(
+      `${options.resume}: __metadata__.fit.batch is ${checkpoint.fit.batch}, but an epoch has ${batches} batches of ${options.batchSize}`,
+    );
   emit({
     event: 'start',
     backend,
@@ -152,11 +176,12 @@ export async function runTraining(
           },
         },
         // After the stateful callbacks and the epoch's report: the checkpoint holds their end-of-epoch state.
-        ...(options.checkpointDir === undefined
+        ...(!outputs.everyEpoch
           ? []
           : [
-              new Checkpointing(options.checkpointDir, parts, {
+              new Checkpointing(checkpointDir, parts, {
                 run,
+                info,
                 onSave: (path, e) => {
                   lastCheckpoint = `${path} (after epoch ${e.epoch})`;
                   emit({ event: 'checkpoint', path, epoch: e.epoch, batch: e.batches });
@@ -187,7 +212,7 @@ export async function runTraining(
 
   if (stoppedAt) {
     const state: FitState = stoppedAt;
-    const path = saveRun(checkpointDir, parts, state, run);
+    const path = saveRun(checkpointDir, parts, state, run, info);
     emit({
       event: 'interrupted',
       epoch: state.epoch + 1,
@@ -210,7 +235,8 @@ export async function runTraining(
     emit({ event: 'test', loss: result.loss, accuracy: result.accuracy, count: data.test.count });
   }
   const last = history.epochs.at(-1);
-  saveModel(options.out, network, {
+  const modelInfo: ModelInfo = {
+    ...info,
     training: {
       options: { ...run, out: undefined, checkpointDir: undefined, json: undefined, logEvery: undefined },
       data: data.name,
@@ -230,8 +256,8 @@ export async function runTraining(
       valAccuracy: last?.valAccuracy ?? null,
       testAccuracy,
     },
-    classNames: data.train.classNames,
-  });
+  };
+  saveModelOrFallback(options.out, network, modelInfo, outputs.lock ? checkpointDir : null);
   emit({ event: 'saved', path: options.out });
   if (options.report !== undefined) {
     const { writeReport } = await import('../viz/report.js'); // the charting libraries load only when asked for
@@ -283,9 +309,17 @@ function reportConfig(
   };
 }
 
-/** `model.safetensors` → `model.checkpoint/` beside it: where Ctrl-C saves when no --checkpoint-dir was given. */
-export function defaultCheckpointDir(out: string): string {
-  return join(dirname(out), `${basename(out, extname(out))}.checkpoint`);
+/**
+ * Refuses to continue a checkpoint on other data than it was trained on: the row count may match (a
+ * different file of the same size), the fingerprint does not. Checkpoints written before fingerprints
+ * were recorded are not checked.
+ */
+function checkSameData(checkpoint: Checkpoint, now: DataProvenance, source: string): void {
+  const before = checkpoint.info.trainedOn;
+  if (!before || before.fingerprint === now.fingerprint) return;
+  throw new ScratchnetError(
+    `${source}: the checkpoint was trained on ${before.name} (${before.rows} rows, ${before.fingerprint.slice(0, 19)}…), the data now is ${now.name} (${now.rows} rows, ${now.fingerprint.slice(0, 19)}…): not the same data`,
+  );
 }
 
 function quote(path: string): string {

@@ -23,6 +23,7 @@ function jsonReporter(out: NodeJS.WriteStream): Reporter {
         out.write(`${JSON.stringify(rest)}\n`);
       } else out.write(`${JSON.stringify(event)}\n`);
       if (event.event === 'interrupted') process.stderr.write(interruptedMessage(event)); // for the person watching
+      if (event.event === 'note') process.stderr.write(`${event.message}\n`);
     },
     note(text) {
       process.stderr.write(`${text}\n`);
@@ -109,6 +110,9 @@ function common(event: TrainEvent, print: (line: string) => void): void {
     }
     case 'checkpoint':
       print(`  Checkpoint written: ${event.path}`);
+      break;
+    case 'note':
+      process.stderr.write(`${event.message}\n`);
       break;
     case 'early-stop':
       print(

@@ -18,8 +18,11 @@ export function trainCommand(): Command {
   addTrainFlags(command).action(async (given: TrainOptions, cmd: Command) => {
     let options = given;
     if (given.resume !== undefined) {
-      const saved = loadCheckpoint(given.resume).run;
-      options = resumedOptions(saved, given, (key) => cmd.getOptionValueSource(key) === 'cli', given.resume);
+      const checkpoint = loadCheckpoint(given.resume);
+      const explicit = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+      options = resumedOptions(checkpoint.run, given, explicit, given.resume, checkpoint, (message) =>
+        process.stderr.write(`${message}\n`),
+      );
     }
     process.exitCode = await train(options);
   });

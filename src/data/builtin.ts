@@ -15,6 +15,8 @@ let cache: { train: Dataset; test: Dataset } | null = null;
  * We store them as bytes (round(v × 255)) and split them once, stratified by digit with a fixed seed,
  * into 8,000 training and 2,000 test digits — the same split on every machine.
  * Both datasets are [count, 784] bytes with scale 1/255, 10 classes; loaded once, later calls return the same objects.
+ * All 10,000 are images of MNIST's training set (none of its test set): the test part tests only models
+ * trained on the training part; `evaluate` warns for others (docs/data.md, "The built-in digits").
  */
 export function loadBuiltinMnist(): { train: Dataset; test: Dataset } {
   if (cache) return cache;

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ScratchnetError } from '../errors.js';
 import type { FitState } from '../training/callbacks.js';
 import type { Sequential } from '../network/sequential.js';
 import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { RngState } from '../tensor/rng.js';
 import { CHECKPOINT_FORMAT, type ModelInfo, modelFromSafetensors, modelMetadata, modelTensors } from './model-file.js';
+import { validateCheckpointFields } from './checkpoint-fields.js';
 import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
 import { firstNegative, firstNonFinite } from '../tensor/finite.js';
 
@@ -17,6 +18,9 @@ import { firstNegative, firstNonFinite } from '../tensor/finite.js';
  * - fit's position: `fit/order` (this epoch's row order, I32), `fit/subset` (I32, when training on a
  *   subset), and in metadata the epoch, batch, Rng state and history;
  * - the layers' random states (dropout) and the run's options (`run`), so `--resume` needs nothing else;
+ * - `folder`: the absolute folder it was written into, so paths saved in `run` can be looked up again
+ *   relative to the checkpoint when the folder has been moved or copied;
+ * Every field is validated on load (checkpoint-fields.ts), naming the first wrong one.
  * - the state of stateful callbacks (reduce-on-plateau, early stopping's best weights): buffers as
  *   `callbacks/<callback>/<key>` (F32), scalars in metadata `callbacks`.
  */
@@ -31,6 +35,8 @@ export interface Checkpoint {
   optimizer: { name: string; learningRate: number; state: OptimizerState };
   fit: FitState;
   randomStates: Record<string, RngState>;
+  /** The absolute folder it was written into (absent in older checkpoints): where it was before any move or copy. */
+  folder?: string;
   /** The options of the run that wrote it (the CLI's train options). */
   run: Record<string, unknown>;
   /** Saved states of stateful callbacks, by callback name ('schedule', 'earlyStopping'). */
@@ -82,6 +88,7 @@ export function saveCheckpoint(
     random_states: JSON.stringify(network.randomStates()),
     run: JSON.stringify(run),
     callbacks: JSON.stringify(callbackScalars),
+    folder: resolve(dir), // where it was written: paths in `run` are found again relative to it after a move
   };
   const path = checkpointPath(dir);
   writeSafetensorsFile(path, tensors, metadata, 'checkpoint');
@@ -101,26 +108,30 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     );
   const { network, info } = modelFromSafetensors(tensors, metadata, path);
   checkStateTensors(tensors, fail);
-  const read = <T>(field: string): T => {
+  const read = (field: string): unknown => {
     try {
-      return JSON.parse(metadata[field] ?? 'null') as T;
+      return JSON.parse(metadata[field] ?? 'null');
     } catch (error) {
       return fail(`__metadata__.${field} is not valid JSON: ${(error as Error).message}`);
     }
   };
-  const optimizer = read<{ name: string; learningRate: number; scalars: Record<string, number> } | null>('optimizer');
-  const position = read<{ epoch: number; batch: number; rng: RngState; history: FitState['history'] } | null>('fit');
-  const run = read<Record<string, unknown> | null>('run');
-  if (!optimizer || !position || !run) return fail('__metadata__ needs optimizer, fit and run entries');
-  const order = tensors.get('fit/order');
-  if (!order || order.dtype !== 'I32') return fail("tensor 'fit/order' (I32) is missing");
-  const subset = tensors.get('fit/subset');
+  const fields = validateCheckpointFields(
+    {
+      optimizer: read('optimizer'),
+      fit: read('fit'),
+      random_states: read('random_states'),
+      run: read('run'),
+      callbacks: read('callbacks'),
+    },
+    tensors,
+    path,
+  );
+  const { optimizer, fit: position, run } = fields;
   const buffers: Record<string, Float32Array> = {};
   for (const [name, tensor] of tensors)
     if (name.startsWith('optimizer/')) buffers[name.slice('optimizer/'.length)] = tensor.data as Float32Array;
   const callbacks: Record<string, OptimizerState> = {};
-  for (const [name, scalars] of Object.entries(read<Record<string, Record<string, number>>>('callbacks') ?? {}))
-    callbacks[name] = { scalars, buffers: {} };
+  for (const [name, scalars] of Object.entries(fields.callbacks)) callbacks[name] = { scalars, buffers: {} };
   for (const [key, tensor] of tensors) {
     if (!key.startsWith('callbacks/')) continue;
     const [, name, ...rest] = key.split('/');
@@ -134,15 +145,9 @@ export function loadCheckpoint(dirOrFile: string): Checkpoint {
     network,
     info,
     optimizer: { name: optimizer.name, learningRate: optimizer.learningRate, state: { scalars: optimizer.scalars, buffers } },
-    fit: {
-      epoch: position.epoch,
-      batch: position.batch,
-      rng: position.rng,
-      history,
-      order: order.data as Int32Array,
-      subset: subset ? (subset.data as Int32Array) : null,
-    },
-    randomStates: read<Record<string, RngState>>('random_states') ?? {},
+    fit: { ...position, history },
+    folder: typeof metadata.folder === 'string' ? metadata.folder : undefined,
+    randomStates: fields.randomStates,
     run,
     callbacks,
   };

@@ -1,3 +1,4 @@
+import type { DataProvenance } from '../data/provenance.js';
 import { ScratchnetError } from '../errors.js';
 import { Sequential, type SequentialConfig } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -10,6 +11,8 @@ import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafete
  * - `__metadata__.format` = "scratchnet-model", `version` = "1";
  * - `__metadata__.architecture` = JSON of `Sequential.config()` (input shape and every layer's config);
  * - `__metadata__.training` = JSON of how it was trained (options, data, final metrics), optional;
+ * - `__metadata__.trained_on` = JSON of the training data's {@link DataProvenance} (name, rows, fingerprint,
+ *   class names), optional: `evaluate` warns when it evaluates on data the model may have seen;
  * - one F32 tensor per parameter and buffer, named and laid out as PyTorch's `nn.Sequential.state_dict()`:
  *   `0.weight` [out, in], `0.bias` [out], `2.weight`, … so `model.load_state_dict(tensors)` takes them.
  *   (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
@@ -29,6 +32,8 @@ export interface ModelInfo {
   training?: Record<string, unknown>;
   /** Human names of the output classes, when the data had them. */
   classNames?: readonly string[];
+  /** Which data the model was trained on (absent in files written before it was recorded). */
+  trainedOn?: DataProvenance;
 }
 
 /**
@@ -55,6 +60,7 @@ export function modelMetadata(network: Sequential, info: ModelInfo = {}, format 
   const metadata: Metadata = { format, version: FORMAT_VERSION, architecture: JSON.stringify(network.config()) };
   if (info.training) metadata.training = JSON.stringify(info.training);
   if (info.classNames) metadata.class_names = JSON.stringify(info.classNames);
+  if (info.trainedOn) metadata.trained_on = JSON.stringify(info.trainedOn);
   return metadata;
 }
 
@@ -136,6 +142,8 @@ export function modelFromSafetensors(
     info.classNames = parseJson<string[]>(metadata.class_names, '__metadata__.class_names', fail);
     checkClassNames(info.classNames, network.outputShape()[0], fail);
   }
+  if (metadata.trained_on)
+    info.trainedOn = checkProvenance(parseJson(metadata.trained_on, '__metadata__.trained_on', fail), fail);
   return { network, info };
 }
 
@@ -148,6 +156,22 @@ function checkValues(name: string, data: Float32Array, fail: (message: string) =
   if (bad >= 0) fail(`tensor '${name}' has ${data[bad]} at index ${bad}: every weight and statistic must be finite`);
   const negative = name.endsWith('.running_var') ? firstNegative(data) : -1;
   if (negative >= 0) fail(`tensor '${name}' has ${data[negative]} at index ${negative}: a variance cannot be negative`);
+}
+
+/** `__metadata__.trained_on` as written by {@link modelMetadata}, or the first field that is not. */
+function checkProvenance(value: unknown, fail: (message: string) => never): DataProvenance {
+  const field = (name: string): string => `__metadata__.trained_on.${name}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('__metadata__.trained_on must be an object');
+  const { name, rows, fingerprint, classNames } = value as Record<string, unknown>;
+  if (typeof name !== 'string') fail(`${field('name')} must be a string, got ${JSON.stringify(name)}`);
+  if (!(Number.isInteger(rows) && (rows as number) >= 0))
+    fail(`${field('rows')} must be a whole number, got ${JSON.stringify(rows)}`);
+  if (typeof fingerprint !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(fingerprint))
+    fail(`${field('fingerprint')} must be 'sha256:' and 64 hex digits, got ${JSON.stringify(fingerprint)}`);
+  if (!Array.isArray(classNames) || !classNames.every((c) => typeof c === 'string'))
+    fail(`${field('classNames')} must be a list of strings, got ${JSON.stringify(classNames)}`);
+  return value as DataProvenance;
 }
 
 function isTransposed(network: Sequential, name: string): boolean {

@@ -71,6 +71,8 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
   if (resume) {
     if (resume.order.length !== data.count)
       throw new ScratchnetError(`resume: saved order has ${resume.order.length} rows, the training data ${data.count}`);
+    if (!(Number.isInteger(resume.batch) && resume.batch >= 0 && resume.batch < batches))
+      throw new ScratchnetError(`resume: saved batch ${resume.batch} is not one of the ${batches} batches of an epoch`);
     order.set(resume.order);
     rng.setState(resume.rng);
   }

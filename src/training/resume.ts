@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { type Checkpoint, saveCheckpoint } from '../io/checkpoint.js';
+import type { ModelInfo } from '../io/model-file.js';
 import type { Sequential } from '../network/sequential.js';
 import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { Callbacks, EpochEnd, FitState } from './callbacks.js';
@@ -46,12 +47,19 @@ export interface RunParts {
 /**
  * Writes the run into `DIR/checkpoint.safetensors` and returns the file's path. `fit` is where the run
  * stands (`event.state()` in a callback, `TrainEnd.state` at the end); `run` is any plain data to keep
- * beside it (the CLI keeps its options there). Save after the stateful callbacks have seen the event.
+ * beside it (the CLI keeps its options there); `info` is the model's (its training data's provenance,
+ * class names), as a model file keeps it. Save after the stateful callbacks have seen the event.
  */
-export function saveRun(dir: string, parts: RunParts, fit: FitState, run: Record<string, unknown> = {}): string {
+export function saveRun(
+  dir: string,
+  parts: RunParts,
+  fit: FitState,
+  run: Record<string, unknown> = {},
+  info: ModelInfo = {},
+): string {
   const callbacks: Record<string, OptimizerState> = {};
   for (const [name, callback] of Object.entries(parts.callbacks ?? {})) callbacks[name] = callback.state();
-  return saveCheckpoint(dir, { network: parts.network, optimizer: parts.optimizer, fit, run, callbacks });
+  return saveCheckpoint(dir, { network: parts.network, optimizer: parts.optimizer, fit, run, info, callbacks });
 }
 
 /**
@@ -105,12 +113,16 @@ export class Checkpointing implements Callbacks {
   constructor(
     readonly dir: string,
     private readonly parts: RunParts,
-    private readonly options: { run?: Record<string, unknown>; onSave?: (path: string, event: EpochEnd) => void } = {},
+    private readonly options: {
+      run?: Record<string, unknown>;
+      info?: ModelInfo;
+      onSave?: (path: string, event: EpochEnd) => void;
+    } = {},
   ) {}
 
   /** Saves the run as it stands at the end of each epoch. */
   onEpochEnd(event: EpochEnd): void {
-    const path = saveRun(this.dir, this.parts, event.state(), this.options.run);
+    const path = saveRun(this.dir, this.parts, event.state(), this.options.run, this.options.info);
     this.options.onSave?.(path, event);
   }
 }

@@ -77,7 +77,7 @@ export function assertWritable(path: string, what = 'file'): void {
     makeFolders(folder);
     accessSync(folder, constants.W_OK);
   } catch (error) {
-    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(whyNotMade(folder, error))}`);
   }
 }
 
@@ -93,6 +93,44 @@ export function assertWritableFolder(path: string, what = 'folder'): void {
   try {
     makeFolders(path);
     accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(whyNotMade(path, error))}`);
+  }
+}
+
+/**
+ * The real reason a folder could not be made: Node's recursive mkdir reports ENOENT when the nearest
+ * existing ancestor refuses a new entry (a read-only file system, no permission), so ask that ancestor.
+ */
+function whyNotMade(folder: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let ancestor = dirname(folder);
+  while (kindAt(ancestor) === null && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  try {
+    accessSync(ancestor, constants.W_OK);
+    return error;
+  } catch (denied) {
+    return denied;
+  }
+}
+
+/**
+ * Checks early, without creating anything, that a folder for output files could be made or used at
+ * `path`: a writable folder is there, or nothing is and the nearest existing ancestor is a writable
+ * folder. For commands that may still fail on their inputs and must then leave no trace.
+ */
+export function assertFolderCanBeMade(path: string, what = 'folder'): void {
+  const kind = kindAt(path);
+  if (kind !== null && kind !== 'folder') {
+    throw new ScratchnetError(`cannot write ${what} '${path}': it is ${kind}, not a folder`);
+  }
+  let existing = path;
+  while (kindAt(existing) === null && dirname(existing) !== existing) existing = dirname(existing);
+  const found = kindAt(existing);
+  if (found !== 'folder')
+    throw new ScratchnetError(`cannot write ${what} '${path}': '${existing}' is ${found ?? 'missing'}, not a folder`);
+  try {
+    accessSync(existing, constants.W_OK);
   } catch (error) {
     throw new ScratchnetError(`cannot write ${what} '${path}': ${describeFsError(error)}`);
   }
@@ -117,6 +155,11 @@ function kindAt(path: string): Kind | null {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
   if (stats.isSocket()) return 'a socket';
   return 'something unknown';
+}
+
+/** Refuses anything but a regular file at `path` (nothing there is fine), naming what is there. */
+export function refuseUnlessFileOrNothing(path: string, what = 'file'): void {
+  refuseNonRegular(path, what);
 }
 
 function refuseNonRegular(path: string, what: string): void {
