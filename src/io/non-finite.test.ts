@@ -54,7 +54,7 @@ describe('checkpoints refuse non-finite optimizer state and negative sums of squ
   /** A checkpoint after one epoch with `optimizer`, then `tensor[index] = value` written back into it. */
   function damaged(optimizer: Optimizer, tensor: string, index: number, value: number): string {
     const net = network();
-    fit(net, spiral(4, 3, new Rng(2)), { epochs: 1, batchSize: 4, optimizer });
+    const history = fit(net, spiral(4, 3, new Rng(2)), { epochs: 1, batchSize: 4, optimizer });
     const dir = mkdtempSync(join(tmpdir(), 'scratchnet-nan-'));
     const path = saveCheckpoint(dir, {
       network: net,
@@ -62,10 +62,10 @@ describe('checkpoints refuse non-finite optimizer state and negative sums of squ
       fit: {
         epoch: 1,
         batch: 0,
-        order: new Int32Array(12),
+        order: Int32Array.from({ length: 12 }, (_, i) => i), // a whole permutation, as the field checks require
         rng: new Rng(3).state(),
         subset: null,
-        history: { batchLoss: [], epochs: [] },
+        history,
       },
       run: {},
     });
