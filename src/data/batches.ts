@@ -5,11 +5,25 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type Dataset, sampleSize } from './dataset.js';
 import { ScratchnetError } from '../errors.js';
 
+/** One Batcher per dataset, made on first use (`Batcher.for`). */
+const batchers = new WeakMap<Dataset, Batcher>();
+
 /**
  * Copies chosen rows of a dataset into reusable batch buffers, normalising as it goes
  * (x = stored value × scale). One Batcher per dataset; nothing is allocated per batch.
  */
 export class Batcher {
+  /**
+   * The dataset's own Batcher, made once and reused by every later call: its buffers come from the
+   * kernels' memory, which the wasm backend never frees, so a Batcher per call (per `evaluate`, per
+   * `batches`) would grow that memory without bound.
+   */
+  static for(dataset: Dataset): Batcher {
+    let batcher = batchers.get(dataset);
+    if (!batcher) batchers.set(dataset, (batcher = new Batcher(dataset)));
+    return batcher;
+  }
+
   private readonly inputs: BatchBuffer;
   private labelStorage = new Int32Array(0);
   private readonly labelViews = new Map<number, Int32Array>();
@@ -54,7 +68,7 @@ export class Batcher {
 export function* batches(dataset: Dataset, batchSize: number, rng: Rng | null = null): Generator<{ x: Tensor; y: Int32Array }> {
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw new ScratchnetError(`batch size must be a positive integer, got ${batchSize}`);
-  const batcher = new Batcher(dataset);
+  const batcher = Batcher.for(dataset);
   const order = rng ? rng.permutation(dataset.count) : null;
   for (let start = 0; start < dataset.count; start += batchSize)
     yield batcher.gather(order, start, Math.min(start + batchSize, dataset.count));

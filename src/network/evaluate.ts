@@ -34,7 +34,7 @@ export function evaluate(
   network: Sequential,
   dataset: Dataset,
   batchSize = 1000,
-  batcher = new Batcher(dataset),
+  batcher = Batcher.for(dataset),
   loss?: Loss,
 ): Evaluation {
   if (dataset.count === 0) throw new ScratchnetError(`${dataset.name}: no samples to evaluate on`);

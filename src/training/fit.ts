@@ -58,8 +58,8 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
   else if (options.subset !== undefined && options.subset < train.count) subset = rng.choice(train.count, options.subset);
   const data = subset ? selectRows(train, subset, `${train.name} (subset of ${subset.length})`) : train;
 
-  const batcher = new Batcher(data);
-  const validationBatcher = validation ? new Batcher(validation) : null;
+  const batcher = Batcher.for(data);
+  const validationBatcher = validation ? Batcher.for(validation) : null;
   const batches = Math.ceil(data.count / batchSize);
   const order = new Int32Array(data.count);
   for (let i = 0; i < data.count; i++) order[i] = i;

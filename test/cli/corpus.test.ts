@@ -3,10 +3,10 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostileCases } from '../corpus/cases.js';
-import { runCli, tempDir } from './run.js';
+import { runCli, runCliMeasured, tempDir } from './run.js';
 
 // The regression corpus (test/corpus/cases.ts) through the real CLI: exit status 1, one line on stderr
-// naming what it must, no stack trace, nothing written or changed.
+// naming what it must, no stack trace, nothing written or changed, and peak memory under 1 GB.
 const SENTINEL = 'a file that was here before';
 const cases = hostileCases();
 const outcomes = { refusedCleanly: 0 };
@@ -44,7 +44,7 @@ describe('the regression corpus: hostile inputs refused in one line, nothing wri
       writeFileSync(join(dir, 'good.safetensors'), readFileSync(join(good, 'good.safetensors')));
     const before = snapshot(dir);
 
-    const { status, stdout, stderr } = runCli(hostile.args, dir);
+    const { status, stdout, stderr, peakBytes } = runCliMeasured(hostile.args, dir);
 
     expect(status, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(1);
     const lines = stderr.trimEnd().split('\n');
@@ -53,6 +53,7 @@ describe('the regression corpus: hostile inputs refused in one line, nothing wri
     expect(stderr).not.toMatch(/\n\s+at /);
     for (const mention of hostile.mentions) expect(lines[0]).toContain(mention);
     expect(snapshot(dir)).toEqual(before);
+    expect(peakBytes, 'peak resident memory').toBeLessThan(1024 ** 3);
     expect(existsSync(join(dir, 'report'))).toBe(false);
     outcomes.refusedCleanly++;
   });

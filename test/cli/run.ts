@@ -1,5 +1,5 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,27 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+  /** Peak resident memory of the CLI process in bytes (getrusage's maxRSS, threads included), when measured. */
+  peakBytes?: number;
+}
+
+// Loaded before the CLI by `--import`: at exit, writes the process's peak resident memory (KiB) where
+// SCRATCHNET_TEST_MAXRSS_FILE says. Exact (the kernel's own high-water mark), unlike polling from outside.
+const MAXRSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(process.env.SCRATCHNET_TEST_MAXRSS_FILE, String(process.resourceUsage().maxRSS)));",
+)}`;
+
+/** Runs `scratchnet <args>` to completion and measures its peak memory (for the limits on hostile inputs). */
+export function runCliMeasured(args: string[], cwd = process.cwd()): CliResult & { peakBytes: number } {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first (npm test does)`);
+  const report = join(mkdtempSync(join(tmpdir(), 'scratchnet-rss-')), 'maxrss');
+  const result = spawnSync(process.execPath, ['--import', MAXRSS_HOOK, CLI_PATH, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', SCRATCHNET_TEST_MAXRSS_FILE: report },
+  });
+  const peakBytes = existsSync(report) ? Number(readFileSync(report, 'utf8')) * 1024 : NaN;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, peakBytes };
 }
 
 /** Runs `scratchnet <args>` to completion. */

@@ -51,15 +51,17 @@ export const CHAIN = 1;
 export const CLOSED = 0xffff;
 
 /**
- * Runs chunks of the published job until none is left. The ticket is read first and the compare-and-swap
- * succeeds only if it is unchanged, so fields read in between belong to the job that ticket published
- * (the caller closes the ticket before it rewrites them).
+ * Runs chunks of the published job until none is left, as thread `thread` (0: the caller). The ticket is
+ * read first and the compare-and-swap succeeds only if it is unchanged, so fields read in between belong
+ * to the job that ticket published (the caller closes the ticket before it rewrites them). The thread's
+ * scratch address is one of those fields: read before the ticket was published, it could be the last
+ * job's region, too small for this one (a race seen as a NaN validation loss under load in CI).
  */
-export function claimChunks(box: Int32Array, kernels: RowKernels, scratch: number): void {
+export function claimChunks(box: Int32Array, kernels: RowKernels, thread: number): void {
   for (let ticket = Atomics.load(box, TICKET); ; ticket = Atomics.load(box, TICKET)) {
     const next = ticket & 0xffff;
     if (next >= box[CHUNKS]) return;
-    const [kind, job, m, per] = [box[KIND], box[JOB], box[ROWS], box[ROWS_PER_CHUNK]];
+    const [kind, job, m, per, scratch] = [box[KIND], box[JOB], box[ROWS], box[ROWS_PER_CHUNK], box[SCRATCH + thread]];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
     const [first, end] = [next * per, Math.min(m, (next + 1) * per)];
     if (kind === CHAIN) kernels.chainRows(job, first, end, scratch);

@@ -134,7 +134,7 @@ export async function startThreadPool(
     // native ones in fours: a chunk's leftover rows would go to their slower kernels)
     const perChunk = 4 * Math.ceil(m / (16 * (count + 1)));
     const chunks = Math.ceil(m / perChunk);
-    for (let t = 1; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
+    for (let t = 0; t <= count; t++) box[SCRATCH + t] = heap.scratch(LIST_REGIONS[t], listBytes);
     box[CHUNKS] = chunks;
     box[ROWS_PER_CHUNK] = perChunk;
     box[ROWS] = m;
@@ -144,7 +144,7 @@ export async function startThreadPool(
     Atomics.store(box, TICKET, job << 16);
     Atomics.notify(box, TICKET);
     const started = performance.now();
-    claimChunks(box, own, heap.scratch(LIST_REGIONS[0], listBytes));
+    claimChunks(box, own, 0);
     const claimed = performance.now();
     // Only chunks already running remain. Spin briefly, then sleep until a worker reports, so a
     // worker that shares our core on a busy machine gets it instead of a spinning caller.

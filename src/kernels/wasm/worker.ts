@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
-import { claimChunks, MAILBOX_SLOTS, type RowKernels, SCRATCH, STOP, TICKET } from './mailbox.js';
+import { claimChunks, MAILBOX_SLOTS, type RowKernels, STOP, TICKET } from './mailbox.js';
 import { type NativeAddon, type NativeIsa, nativeRowKernels } from '../native/native.js';
 import { type WasmMemory, type WasmModule, webAssembly } from './webassembly.js';
 
@@ -40,6 +40,6 @@ for (;;) {
     }
   }
   if (box[STOP]) break;
-  claimChunks(box, rows, box[SCRATCH + thread]);
+  claimChunks(box, rows, thread);
   seen = Atomics.load(box, TICKET);
 }
