@@ -134,4 +134,10 @@ export interface Kernels {
 
   /** value −= lr · grad: plain gradient descent on one parameter buffer. */
   readonly sgdStep: (n: number, lr: number, grad: Float32Array, value: Float32Array) => void;
+
+  /**
+   * The index of the first NaN or ±Inf among x[0..n), or −1: the check of every gradient before each
+   * optimizer step, so it must cost little beside the step (v − v is 0 exactly when v is finite).
+   */
+  readonly firstNonFinite: (n: number, x: Float32Array) => number;
 }

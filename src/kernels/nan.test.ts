@@ -164,6 +164,26 @@ describe('NaN passes through every kernel as in PyTorch, on every backend', () =
     }
   });
 
+  it('firstNonFinite finds the first NaN or ±Inf at any position (SIMD groups and the tail), or gives −1', () => {
+    for (const { label, kernels: k } of backends) {
+      for (const n of [0, 1, 3, 4, 7, 8, 33]) {
+        const x = k.alloc(n);
+        for (let i = 0; i < n; i++) x[i] = (i % 5) - 2.5 + 1e30 * (i % 3); // large but finite
+        expect(k.firstNonFinite(n, x), `${label} n=${n}`).toBe(-1);
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const at of [0, n >> 1, n - 1].filter((i) => i >= 0 && i < n)) {
+            const saved = x[at];
+            x[at] = bad;
+            if (at + 1 < n) x[n - 1] = NaN; // a later one must not win
+            expect(k.firstNonFinite(n, x), `${label} n=${n} ${bad} at ${at}`).toBe(at);
+            x[at] = saved;
+            if (at + 1 < n) x[n - 1] = ((n - 1) % 5) - 2.5 + 1e30 * ((n - 1) % 3);
+          }
+        }
+      }
+    }
+  });
+
   it('runs on js, both wasm builds and (where the addon loads) native', () => {
     const labels = backends.map((b) => b.label);
     expect(labels.slice(0, 3)).toEqual(['js', 'wasm relaxed', 'wasm plain']);

@@ -142,6 +142,11 @@ export const reference: Kernels = {
   sgdStep(n, lr, grad, value) {
     for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
   },
+
+  firstNonFinite(n, x) {
+    for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return i;
+    return -1;
+  },
 };
 
 /** C = op(A)·op(B), or C += op(A)·op(B) when accumulating: the four ways round of gemm. */

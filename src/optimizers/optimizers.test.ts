@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Param } from '../layers/layer.js';
+import { NonFiniteError } from '../tensor/finite.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
@@ -148,5 +149,17 @@ describe('optimizers: first steps computed by hand on ½‖θ‖² from θ = [1,
     expect(() => new SGD({ lr: 0.1, nesterov: true })).toThrow(/Nesterov/);
     expect(() => new Adam({ beta1: 1 })).toThrow(/beta1/);
     expect(() => makeOptimizer('lbfgs')).toThrow(/unknown optimizer 'lbfgs'/);
+  });
+});
+
+describe('a non-finite gradient stops the step, with or without clipping', () => {
+  it.each([null, 1])('clip norm %s: Infinity in a gradient is named with its index, and no value changes', (clipNorm) => {
+    const value = Tensor.from([1, 2, 3]);
+    const grad = Tensor.from([0.5, Infinity, NaN]);
+    const optimizer = new SGD({ lr: 0.1, ...(clipNorm === null ? {} : { clipNorm }) });
+    expect(() => optimizer.step([{ name: '0.weight', value, grad }])).toThrow(
+      new NonFiniteError("the gradient of '0.weight' is Infinity at index 1"),
+    );
+    expect(Array.from(value.data)).toEqual([1, 2, 3]);
   });
 });

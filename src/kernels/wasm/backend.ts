@@ -20,6 +20,7 @@ export interface WasmExports {
   leakyRelu(n: number, slope: number, x: number, y: number): void;
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
   sgdStep(n: number, lr: number, grad: number, value: number): void;
+  firstNonFinite(n: number, x: number): number;
   softmaxCrossEntropy(rows: number, cols: number, logits: number, labels: number, probs: number, dLogits: number): number;
   bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
 }
@@ -400,6 +401,11 @@ function wasmKernels(
       wasm.bytesToFloats(count * size, stage.byteOffset, scale, out.byteOffset);
     },
 
+    firstNonFinite(n, x) {
+      if (!ours(x, x)) return reference.firstNonFinite(n, x);
+      fits('firstNonFinite x', x, n);
+      return wasm.firstNonFinite(n, x.byteOffset);
+    },
     sgdStep(n, lr, grad, value) {
       if (!ours(grad, value)) return reference.sgdStep(n, lr, grad, value);
       fits('sgdStep grad', grad, n);

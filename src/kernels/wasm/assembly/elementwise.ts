@@ -68,6 +68,22 @@ export function sgdStep(n: i32, lr: f32, grad: usize, value: usize): void {
   }
 }
 
+// The index of the first NaN or ±Inf in x[0..n), or −1. v − v is 0 for a finite v and NaN otherwise,
+// so four lanes are finite when (v − v) == 0 in all of them; only a group that fails is looked into.
+export function firstNonFinite(n: i32, x: usize): i32 {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    if (!i32x4.all_true(f32x4.eq(f32x4.sub(v, v), zero))) break;
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v - v != 0) return i;
+  }
+  return -1;
+}
+
 // Mean softmax cross-entropy of logits [rows, cols] against labels (i32), with log-sum-exp; writes
 // probs and dLogits = (p − onehot) / rows and returns the mean loss (the reference's arithmetic, in f64).
 export function softmaxCrossEntropy(rows: i32, cols: i32, logits: usize, labels: usize, probs: usize, dLogits: usize): f64 {

@@ -2,7 +2,15 @@
 // Built with SIMD and threads over an imported shared memory; the module keeps no state of its own,
 // so every thread instantiates it over the same memory.
 export { gemmRows, chainRows, transpose } from './gemm';
-export { sumRows, leakyRelu, leakyReluBackward, sgdStep, softmaxCrossEntropy, bytesToFloats } from './elementwise';
+export {
+  sumRows,
+  leakyRelu,
+  leakyReluBackward,
+  sgdStep,
+  firstNonFinite,
+  softmaxCrossEntropy,
+  bytesToFloats,
+} from './elementwise';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
