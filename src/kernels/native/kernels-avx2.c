@@ -50,15 +50,6 @@ KERNEL static void rowFlags(const float *a, int k, uint64_t *flags) {
   }
 }
 
-// Flags rows first..first+rows−1 and sorts their indices in the window into order[] (kernels.h, insertRow).
-KERNEL static void flagAndSortRows(const float *a, int k, int first, int rows, uint64_t *flags, int words, int32_t *keys, int32_t *order) {
-  for (int q = 0; q < rows; q++) {
-    uint64_t *f = flags + (size_t)q * words;
-    rowFlags(a + (size_t)(first + q) * k, k, f);
-    insertRow(q, f, words, keys, order);
-  }
-}
-
 // R rows of C, columns [0, 8V), (+)= Σ_p (a[0][p], …, a[R−1][p]) ⊗ B[p, :] over the runs of one block
 // (bit p of `runs`): R × V vectors of eight sums in registers, each vector of B loaded serving every row.
 // `fresh`: C starts at zero instead of its stored values.
@@ -122,28 +113,7 @@ KERNEL INLINE void groupBlock(const int R, const int *at, int first, int w, int 
   }
 }
 
-// Rows [rowStart, rowEnd) of C (+)= A·B, as kernels-avx512.c's product: in each window of rows, flag and
-// sort them, then for each block of 64 columns of A every group of four rows walks the runs of its union.
-KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *a, const float *b, float *c, int accumulate, uint8_t *scratch) {
-  const int words = (k + 63) >> 6;
-  uint64_t *flags = (uint64_t *)scratch;
-  int32_t *keys = (int32_t *)(flags + (size_t)PAIR_WINDOW * words);
-  int32_t *order = keys + PAIR_WINDOW;
-  for (int first = rowStart; first < rowEnd; first += PAIR_WINDOW) {
-    const int rows = rowEnd - first < PAIR_WINDOW ? rowEnd - first : PAIR_WINDOW;
-    flagAndSortRows(a, k, first, rows, flags, words, keys, order);
-    for (int w = 0; w < words; w++) {
-      const float *bBlock = b + (size_t)w * BLOCK * n;
-      const int fresh = w == 0 && !accumulate;
-      int q = 0;
-      for (; q + 4 <= rows; q += 4) groupBlock(4, order + q, first, w, words, flags, a, k, bBlock, n, c, fresh);
-      for (; q < rows; q += 2) { // the last one to three rows in pairs; a lone row pairs with itself
-        const int at[2] = {order[q], q + 1 < rows ? order[q + 1] : order[q]};
-        groupBlock(2, at, first, w, words, flags, a, k, bBlock, n, c, fresh);
-      }
-    }
-  }
-}
+#include "product.h" // flagAndSortRows and product, over this file's rowFlags and groupBlock
 
 // Four rows of C = Aᵀ·B (four adjacent inputs p), 4 × V sums in registers, over the k rows of the batch;
 // a batch row where all four inputs are zero is skipped (kernels-avx512.c, transposedRows4).

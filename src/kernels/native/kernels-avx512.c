@@ -26,15 +26,6 @@ KERNEL static void rowFlags(const float *a, int k, uint64_t *flags) {
   }
 }
 
-// Flags rows first..first+rows−1 and sorts their indices in the window into order[] (kernels.h, insertRow).
-KERNEL static void flagAndSortRows(const float *a, int k, int first, int rows, uint64_t *flags, int words, int32_t *keys, int32_t *order) {
-  for (int q = 0; q < rows; q++) {
-    uint64_t *f = flags + (size_t)q * words;
-    rowFlags(a + (size_t)(first + q) * k, k, f);
-    insertRow(q, f, words, keys, order);
-  }
-}
-
 // R rows of C, columns [0, 16V) (the last vector masked by `last`), (+)= Σ_p (a[0][p], …, a[R−1][p]) ⊗ B[p, :]
 // over the runs of one block (bit p of `runs`): R × V vectors of sixteen sums in registers, each vector
 // of B loaded serving every row. `fresh`: C starts at zero instead of its stored values. Four rows (16 of
@@ -95,31 +86,7 @@ KERNEL INLINE void groupBlock(const int R, const int *at, int first, int w, int 
   }
 }
 
-// Rows [rowStart, rowEnd) of C (+)= A·B, A [m,k], B [k,n], C [m,n], all row-major. In each window of
-// rows: flag and sort them, then for each block of 64 columns of A (its rows of B stay in the L1 cache)
-// every group of four rows walks the runs of its union, 64 columns of C at a time in registers.
-KERNEL static void product(int rowStart, int rowEnd, int n, int k, const float *a, const float *b, float *c, int accumulate, uint8_t *scratch) {
-  const int words = (k + 63) >> 6;
-  uint64_t *flags = (uint64_t *)scratch;
-  int32_t *keys = (int32_t *)(flags + (size_t)PAIR_WINDOW * words);
-  int32_t *order = keys + PAIR_WINDOW;
-  for (int first = rowStart; first < rowEnd; first += PAIR_WINDOW) {
-    const int rows = rowEnd - first < PAIR_WINDOW ? rowEnd - first : PAIR_WINDOW;
-    flagAndSortRows(a, k, first, rows, flags, words, keys, order);
-    for (int w = 0; w < words; w++) {
-      const float *bBlock = b + (size_t)w * BLOCK * n;
-      const int fresh = w == 0 && !accumulate;
-      int q = 0;
-      for (; q + 4 <= rows; q += 4) groupBlock(4, order + q, first, w, words, flags, a, k, bBlock, n, c, fresh);
-      // the last one to three rows (a single image, say) in pairs: a group of four would multiply a
-      // repeated row for nothing; a lone row pairs with itself
-      for (; q < rows; q += 2) {
-        const int at[2] = {order[q], q + 1 < rows ? order[q + 1] : order[q]};
-        groupBlock(2, at, first, w, words, flags, a, k, bBlock, n, c, fresh);
-      }
-    }
-  }
-}
+#include "product.h" // flagAndSortRows and product, over this file's rowFlags and groupBlock
 
 // Rows [rowStart, rowEnd) of C (+)= Aᵀ·B, A stored [k,m], B [k,n]: the weight gradient dW = Xᵀ·dY, whose
 // row p is Σ_i X[i,p] · dY[i,:]. Four rows of C (four adjacent inputs p) at a time, 4 × V sums in
