@@ -61,9 +61,14 @@ export function claimChunks(box: Int32Array, kernels: RowKernels, thread: number
   for (let ticket = Atomics.load(box, TICKET); ; ticket = Atomics.load(box, TICKET)) {
     const next = ticket & 0xffff;
     if (next >= box[CHUNKS]) return;
-    const [kind, job, m, per, scratch] = [box[KIND], box[JOB], box[ROWS], box[ROWS_PER_CHUNK], box[SCRATCH + thread]];
+    const kind = box[KIND];
+    const job = box[JOB];
+    const m = box[ROWS];
+    const per = box[ROWS_PER_CHUNK];
+    const scratch = box[SCRATCH + thread];
     if (Atomics.compareExchange(box, TICKET, ticket, ticket + 1) !== ticket) continue; // another thread took it, or a new job began
-    const [first, end] = [next * per, Math.min(m, (next + 1) * per)];
+    const first = next * per;
+    const end = Math.min(m, (next + 1) * per);
     if (kind === CHAIN) kernels.chainRows(job, first, end, scratch);
     else kernels.gemmRows(job, first, end, scratch);
     Atomics.add(box, FINISHED, 1);
