@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--data fashion|mnist|dir] [--json file]
+// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--suite mlp,recipes] [--data fashion|mnist|dir] [--json file]
 //
-// scratchnet against every competitor installed, in one run, on the same data and shapes: the
-// tutorial's NumPy code (float64 and float32), PyTorch (1 and 2 threads), TF.js (wasm and cpu). Each
+// scratchnet against every competitor installed, in one run, on the same data and shapes. Two suites:
+// `mlp`, the tutorial's network and a wider one against the tutorial's NumPy code (float64 and float32),
+// PyTorch (1 and 2 threads) and TF.js (wasm and cpu); `recipes`, 784-256-128-10 with batch norm, dropout,
+// Nesterov, Adam and all together, through the CLI, against PyTorch with and without flush-to-zero. Each
 // figure is the median of the repetitions (one epoch each); the ± is half their spread, the noise.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,7 @@ import { loadBenchData, dataCandidates } from './datasets.js';
 import type { BenchSpec } from './measure.js';
 import { benchPython, python } from './python.js';
 import { type SystemResult, table, targets } from './report.js';
+import { type RecipeResults, type RecipeRun, benchRecipesCli, benchRecipesTorch, recipeTable, recipeTargets } from './recipes.js';
 import { benchScratchnet } from './scratchnet.js';
 import { loadNativeAddon } from '../src/kernels/native/native.js';
 import { compileKernels } from '../src/kernels/wasm/backend.js';
@@ -24,8 +27,12 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     json: { type: 'string' },
     data: { type: 'string' },
+    suite: { type: 'string', default: 'mlp,recipes' },
   },
 });
+const suites = new Set(args.suite.split(','));
+for (const suite of suites)
+  if (suite !== 'mlp' && suite !== 'recipes') throw new Error(`--suite: unknown suite '${suite}' (mlp, recipes)`);
 const quick = args.quick;
 const spec: BenchSpec = {
   train: [
@@ -132,7 +139,7 @@ console.log(
 );
 
 const results: SystemResult[] = [];
-for (const system of SYSTEMS) {
+for (const system of suites.has('mlp') ? SYSTEMS : []) {
   if (only && !only.includes(system.id)) continue;
   process.stderr.write(`  ${system.label} … `);
   const started = Date.now();
@@ -155,22 +162,58 @@ for (const system of SYSTEMS) {
   );
 }
 
-console.log('');
-console.log(table(results, spec));
-console.log('');
-console.log(
-  '² OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1: every product on one core, to compare with scratchnet on one thread.',
-);
-console.log(
-  "³ torch.set_num_threads(n) sets PyTorch's own threads; the OpenBLAS it calls for matrix products still uses every core.",
-);
-console.log('');
-console.log(targets(results));
+if (suites.has('mlp')) {
+  console.log('');
+  console.log(table(results, spec));
+  console.log('');
+  console.log(
+    '² OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1: every product on one core, to compare with scratchnet on one thread.',
+  );
+  console.log(
+    "³ torch.set_num_threads(n) sets PyTorch's own threads; the OpenBLAS it calls for matrix products still uses every core.",
+  );
+  console.log('');
+  console.log(targets(results));
+}
+let recipes: RecipeResults | undefined;
+if (suites.has('recipes')) {
+  const measure = (label: string, run: () => RecipeRun): RecipeRun => {
+    process.stderr.write(`  recipes: ${label} … `);
+    const started = Date.now();
+    const outcome = run();
+    process.stderr.write(
+      `${typeof outcome === 'string' ? 'missing' : 'done'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
+    return outcome;
+  };
+  recipes = {
+    native: measure('scratchnet native (CLI)', () => benchRecipesCli('native', data.directory, spec.reps, spec.trainSamples)),
+    wasm: measure('scratchnet wasm (CLI)', () => benchRecipesCli('wasm', data.directory, spec.reps, spec.trainSamples)),
+    torch: measure('PyTorch, 1 thread', () => benchRecipesTorch(false, data.directory, spec.reps, spec.trainSamples)),
+    torchFlush: measure('PyTorch, 1 thread, flush-to-zero', () =>
+      benchRecipesTorch(true, data.directory, spec.reps, spec.trainSamples),
+    ),
+  };
+  console.log('');
+  console.log(`Recipes: the CLI's own epoch samples/s (epochs 2–${spec.reps + 1}), PyTorch after one warm-up epoch.`);
+  console.log('');
+  console.log(recipeTable(recipes));
+  console.log('');
+  console.log(recipeTargets(recipes));
+}
 console.log(
   `\nload average after the run: ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} (other processes on this machine add noise to every figure)`,
 );
-if (args.json) writeFileSync(args.json, JSON.stringify({ spec, data: data.name, results }, null, 2));
+const recipesJson =
+  recipes &&
+  Object.fromEntries(
+    Object.entries(recipes).map(([system, run]: [string, RecipeRun]) => [
+      system,
+      typeof run === 'string' ? run : Object.fromEntries(run),
+    ]),
+  );
+if (args.json) writeFileSync(args.json, JSON.stringify({ spec, data: data.name, results, recipes: recipesJson }, null, 2));
 process.exit(0);

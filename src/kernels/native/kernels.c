@@ -21,13 +21,39 @@
 //   C[i,:] = Σ_p A[i,p] · B[p,:]     (a row of C is a weighted sum of rows of B; A's zeros cost nothing)
 //
 // Both sets give the wasm relaxed-SIMD build's bits: each sum is the same chain of fused multiply-adds, in
-// the same order.
+// the same order (except that here subnormal operands and results count as zero, see flushSubnormals).
 #include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include "kernels.h"
 #include "row-job.h"
+#if HAVE_KERNELS
+#include <xmmintrin.h>
+#endif
+
+// Subnormal floats (|v| < 2^-126) cost about a hundred cycles per operation on x86 when an operand or
+// a result is one: the probabilities of confident predictions underflow into them (e^-90 ≈ 8e-40), and
+// with them the gradients the products multiply. While a kernel runs, flush-to-zero (results) and
+// denormals-are-zero (operands) treat them as 0; a change below 1.2e-38 in any value. The caller's MXCSR
+// is restored on return: the same thread runs JavaScript, whose arithmetic must keep IEEE subnormals.
+#define FLUSH_SUBNORMALS 0x8040u // MXCSR bits FTZ (15) and DAZ (6)
+static unsigned flushSubnormals(void) {
+#if HAVE_KERNELS
+  const unsigned saved = _mm_getcsr();
+  _mm_setcsr(saved | FLUSH_SUBNORMALS);
+  return saved;
+#else
+  return 0;
+#endif
+}
+static void restoreFloatMode(unsigned saved) {
+#if HAVE_KERNELS
+  _mm_setcsr(saved);
+#else
+  (void)saved;
+#endif
+}
 
 // The instruction sets, the fastest first: their names (as native.ts's NativeIsa) and kernels.
 #define ISAS 2
@@ -172,9 +198,11 @@ static napi_value gemmRows(napi_env env, napi_callback_info info) {
   if (rowStart == rowEnd) return NULL;
   const uint8_t *heap = call.heap;
   float *C = (float *)(heap + c);
+  const unsigned floatMode = flushSubnormals();
   if (transA) call.kernels->transposedProduct((int)rowStart, (int)rowEnd, (int)m, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0);
   else call.kernels->product((int)rowStart, (int)rowEnd, (int)n, (int)k, (const float *)(heap + a), (const float *)(heap + b), C, accumulate != 0, call.heap + scratch);
   if (bias || activate) call.kernels->finishRows((int)rowStart, (int)rowEnd, (int)n, C, bias ? (const float *)(heap + bias) : NULL, activate != 0, slope);
+  restoreFloatMode(floatMode);
   return NULL;
 }
 
@@ -202,6 +230,7 @@ static napi_value chainRows(napi_env env, napi_callback_info info) {
   if (!call.kernels) return fail(env, "native kernels: this build has no kernels (not x86-64 with GCC or Clang)");
   if (rowStart == rowEnd) return NULL;
   uint8_t *heap = call.heap;
+  const unsigned floatMode = flushSubnormals();
   for (int64_t l = 0; l < layers; l++) {
     const int32_t *e = entries + CHAIN_LAYER_SLOTS * l;
     const int k = e[LAYER_INPUTS], n = e[LAYER_UNITS];
@@ -217,6 +246,7 @@ static napi_value chainRows(napi_env env, napi_callback_info info) {
     const int32_t *e = entries + CHAIN_LAYER_SLOTS * (layers - 1);
     argmaxRows((int)rowStart, (int)rowEnd, e[LAYER_UNITS], (const float *)(heap + (uint32_t)e[LAYER_OUTPUT]), (int32_t *)(heap + classes));
   }
+  restoreFloatMode(floatMode);
   return NULL;
 }
 

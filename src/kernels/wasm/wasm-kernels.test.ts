@@ -52,6 +52,35 @@ describe('native kernels', () => {
     expect(native.addon.layout()).toEqual({ ...rowJob });
   });
 
+  it.skipIf(nativeMissing !== null)(
+    "count subnormal operands and results as zero inside a product, and leave JavaScript's subnormals alone after it",
+    () => {
+      for (const backend of [...natives, ...nativesThreaded]) {
+        const [a, b, c] = [backend.alloc(8 * 8), backend.alloc(8 * 8), backend.alloc(8 * 8)];
+        a.fill(1e-39); // a subnormal float32 operand: 1e-39 · 1 → 0
+        b.fill(1);
+        backend.gemm(false, false, 8, 8, 8, a, b, c, false);
+        expect(Array.from(c)).toEqual(new Array<number>(64).fill(0));
+        a.fill(1e-20); // normal operands whose products (1e-40) are subnormal → 0
+        b.fill(1e-20);
+        backend.gemm(false, false, 8, 8, 8, a, b, c, false);
+        expect(Array.from(c)).toEqual(new Array<number>(64).fill(0));
+        a.fill(0.5); // and normal values are untouched
+        b.fill(2);
+        backend.gemm(false, false, 8, 8, 8, a, b, c, false);
+        expect(c[0]).toBe(8);
+      }
+      // The thread's float mode is restored: JavaScript still computes with subnormals (DAZ would give 0).
+      const tiny = Number.MIN_VALUE * (Math.random() + 1);
+      expect(tiny).toBeGreaterThan(0);
+      expect(new Float32Array([1e-39])[0] * 2).toBeCloseTo(2e-39, 45);
+      const wasmResult = single.alloc(64);
+      const [a, b] = [single.alloc(64).fill(1e-39), single.alloc(64).fill(1)];
+      single.gemm(false, false, 8, 8, 8, a, b, wasmResult, false);
+      expect(wasmResult[0]).toBe(8 * Math.fround(1e-39)); // WebAssembly has no flush mode: the wasm product keeps them
+    },
+  );
+
   it.skipIf(nativeMissing !== null)('refuse an instruction set this CPU lacks, naming it, and an unknown one', async () => {
     for (const isa of NATIVE_ISAS.filter((i) => !nativeIsas.includes(i))) {
       expect(await loadNativeAddon(isa)).toEqual({
