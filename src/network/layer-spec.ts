@@ -151,7 +151,7 @@ function layerOf(name: string, at: number, args: readonly Argument[], fail: (at:
         else fail(padding.at, `conv2d: padding must be a non-negative integer, 'same' or 'valid', got '${padding.text}'`);
       }
       const stride = count(2, 'stride', 1);
-      if (pad === 'same' && stride !== 1) fail(padding!.at, "conv2d: padding 'same' needs stride 1 (as in PyTorch)");
+      if (pad === 'same' && stride !== 1) fail(padding.at, "conv2d: padding 'same' needs stride 1 (as in PyTorch)");
       return { kind, at, channels: count(0, 'output channels'), kernel: count(1, 'kernel size'), stride, padding: pad };
     }
     case 'maxpool2d':
