@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { awayFromZero, spiral } from '../../test/helpers.js';
 import { Dense } from '../layers/dense.js';
 import { Tanh } from '../layers/activations.js';
+import { Flatten } from '../layers/flatten.js';
 import { MeanSquaredError } from '../losses/mse.js';
 import { SoftmaxCrossEntropy } from '../losses/softmax-cross-entropy.js';
 import { SGD } from '../optimizers/sgd.js';
@@ -159,5 +160,19 @@ describe('Sequential', () => {
     const copy = Sequential.fromConfig(JSON.parse(JSON.stringify(net.config())));
     expect(copy.toString()).toBe(net.toString());
     expect(copy.config()).toEqual(net.config());
+  });
+});
+
+describe('Sequential input shapes', () => {
+  it('takes samples of the same size in either shape: flat pixels for an image network, images for an MLP', () => {
+    const rng = new Rng(3);
+    const mlp = Sequential.mlp({ hidden: [8], rng });
+    const images = awayFromZero([2, 1, 28, 28], rng);
+    const flat = new Tensor(images.data, [2, 784]);
+    expect(Array.from(mlp.logits(images).data)).toEqual(Array.from(mlp.logits(flat).data));
+    const imageNet = new Sequential([new Flatten(), new Dense(784, 10, rng)], [1, 28, 28]);
+    expect(Array.from(imageNet.predict(flat))).toEqual(Array.from(imageNet.predict(images)));
+    expect(imageNet.forward(flat, 'train')[0].shape).toEqual([2, 784]);
+    expect(() => mlp.logits(Tensor.zeros([2, 783]))).toThrow('network input: expected shape [-1, 784], got [2, 783]');
   });
 });

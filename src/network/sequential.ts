@@ -27,11 +27,14 @@ export class Sequential {
   private readonly namedParams: Param[];
   private plan: EvaluationPlan | null = null;
   private crossEntropy: SoftmaxCrossEntropy | null = null;
+  private readonly reshaped = new WeakMap<Float32Array, Tensor>(); // inputs seen in inputShape: one view per buffer
+  private readonly inputSize: number;
 
   constructor(layers: Layer[], inputShape: readonly number[]) {
     if (layers.length === 0) throw new ScratchnetError('Sequential: a network needs at least one layer');
     this.layers = layers;
     this.inputShape = [...inputShape];
+    this.inputSize = inputShape.reduce((a, b) => a * b, 1);
     this.outputShape(); // validates that the layers fit together
     this.namedParams = layers.flatMap((layer, i) =>
       layer.params().map((p) => ({ name: `${i}.${p.name}`, value: p.value, grad: p.grad })),
@@ -104,8 +107,7 @@ export class Sequential {
    * own buffers: read them before the next forward.
    */
   forward(x: Tensor, mode: Mode = 'eval'): readonly Tensor[] {
-    assertShape('network input', x.shape, [-1, ...this.inputShape]);
-    let input = x;
+    let input = this.asInput(x);
     for (let i = 0; i < this.layers.length; i++) {
       input = this.layers[i].forward(input, mode);
       this.activations[i] = input;
@@ -128,9 +130,21 @@ export class Sequential {
 
   // The evaluation plan (made on first use; the layers never change) run on x, filling `classes` when given.
   private evaluate(x: Tensor, classes?: Int32Array): Tensor {
-    assertShape('network input', x.shape, [-1, ...this.inputShape]);
     this.plan ??= new EvaluationPlan(this.layers);
-    return this.plan.run(x, classes);
+    return this.plan.run(this.asInput(x), classes);
+  }
+
+  /**
+   * x as [batch, ...inputShape]: itself, or the same values seen in that shape when only the shape of a
+   * sample differs (784 pixels for a network taking [1, 28, 28] images, or the other way round).
+   */
+  private asInput(x: Tensor): Tensor {
+    const shape = this.inputShape;
+    if (x.shape.length === shape.length + 1 && shape.every((d, i) => d === x.shape[i + 1])) return x;
+    if (x.shape.length === 0 || x.size !== x.rows * this.inputSize) assertShape('network input', x.shape, [-1, ...shape]);
+    let view = this.reshaped.get(x.data);
+    if (!view || view.rows !== x.rows) this.reshaped.set(x.data, (view = new Tensor(x.data, [x.rows, ...shape])));
+    return view;
   }
 
   /** Backpropagates dLogits through every layer, last to first; the first layer skips its input gradient. */
