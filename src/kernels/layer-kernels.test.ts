@@ -3,7 +3,14 @@ import type { Kernels } from './kernels.js';
 import { reference } from './reference.js';
 import { loadNativeAddon } from './native/native.js';
 import { createWasmKernels, type WasmKernels } from './wasm/backend.js';
+import { setKernels } from './index.js';
 import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { BatchNorm } from '../layers/batch-norm.js';
+import { Dropout } from '../layers/dropout.js';
+import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../layers/activations.js';
+import type { Layer } from '../layers/layer.js';
+import { randomTensor } from '../../test/helpers.js';
 
 // The batch norm and dropout kernels on every backend against the reference: js, wasm (the fused
 // multiply–add build and the plain one) and native with every instruction set this CPU runs.
@@ -299,3 +306,89 @@ function largestDrawWord(): number {
   const product = ((rotated >>> 7) | (rotated << 25)) >>> 0;
   return Math.imul(product, inverse(5)) >>> 0;
 }
+
+/** Builds with `k` active (so the layer's buffers live in its memory), then puts the reference back. */
+function withKernels<T>(k: Kernels, make: () => T): T {
+  setKernels(k);
+  try {
+    return make();
+  } finally {
+    setKernels(reference);
+  }
+}
+
+describe('the layers on every backend', () => {
+  it('BatchNorm trains as on js over three batches: outputs, running statistics, dγ, dβ and dx agree; then eval', () => {
+    const rng = new Rng(21);
+    const batches = [0, 1, 2].map(() => randomTensor([32, 19], rng, -1, 4));
+    const dy = randomTensor([32, 19], rng);
+    const run = (k: Kernels) =>
+      withKernels(k, () => {
+        const bn = new BatchNorm(19);
+        const seen: Float32Array[] = [];
+        for (const x of batches) {
+          const input = new Tensor(place(k, x.data), x.shape);
+          seen.push(Float32Array.from(bn.forward(input, 'train').data));
+          seen.push(Float32Array.from(bn.backward(new Tensor(place(k, dy.data), dy.shape))!.data));
+          seen.push(Float32Array.from(bn.weight.grad.data), Float32Array.from(bn.bias.grad.data));
+        }
+        seen.push(Float32Array.from(bn.runningMean.data), Float32Array.from(bn.runningVar.data));
+        seen.push(Float32Array.from(bn.forward(new Tensor(place(k, batches[0].data), [32, 19]), 'eval').data));
+        return seen;
+      });
+    const want = run(reference);
+    for (const { label, kernels } of fast) run(kernels).forEach((got, i) => expectClose(got, want[i], `${label} #${i}`, 16));
+  });
+
+  it('Dropout draws the same masks on every backend, and a random state saved on one resumes bit for bit on another', () => {
+    const x = new Tensor(uniform(6 * 2 * 3 * 3, new Rng(1)), [6, 2, 3, 3]);
+    const make = (k: Kernels) => withKernels(k, () => new Dropout(0.3, new Rng(8)));
+    const forward = (k: Kernels, dropout: Dropout) => withKernels(k, () => Float32Array.from(dropout.forward(x, 'train').data));
+    const js = make(reference);
+    const first = forward(reference, js);
+    const saved = js.randomState();
+    const second = forward(reference, js);
+    for (const { label, kernels } of fast) {
+      const layer = make(kernels);
+      expect(forward(kernels, layer), label).toEqual(first);
+      expect(layer.randomState(), label).toEqual(saved);
+      const resumed = make(kernels);
+      resumed.setRandomState(saved);
+      expect(forward(kernels, resumed), label).toEqual(second);
+      expect(resumed.randomState()).toEqual(js.randomState());
+      const back = make(reference); // saved on this backend, resumed on js
+      back.setRandomState(layer.randomState());
+      expect(forward(reference, back), label).toEqual(second);
+    }
+  });
+
+  it('activations work on any sample shape: ReLU, leaky ReLU, sigmoid and tanh on [4, 2, 3, 3] equal their formulas', () => {
+    const x = new Tensor(uniform(4 * 18, new Rng(2), -3, 3), [4, 2, 3, 3]);
+    const dy = new Tensor(uniform(4 * 18, new Rng(3)), [4, 2, 3, 3]);
+    const cases: [() => Layer, (v: number) => number, (v: number) => number][] = [
+      [() => new ReLU(), (v) => Math.max(0, v), (v) => (v > 0 ? 1 : 0)],
+      [() => new LeakyReLU(0.1), (v) => (v > 0 ? v : 0.1 * v), (v) => (v > 0 ? 1 : 0.1)],
+      [() => new Sigmoid(), (v) => 1 / (1 + Math.exp(-v)), (v) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2],
+      [() => new Tanh(), Math.tanh, (v) => 1 - Math.tanh(v) ** 2],
+    ];
+    for (const k of [reference, ...fast.map((b) => b.kernels)]) {
+      for (const [make, f, derivative] of cases) {
+        withKernels(k, () => {
+          const layer = make();
+          const input = new Tensor(place(k, x.data), x.shape);
+          const y = layer.forward(input, 'train');
+          expect(y.shape).toEqual([4, 2, 3, 3]);
+          expectClose(y.data, Float32Array.from(x.data, f), `${k.name} ${layer.type} y`, 4, 1e-3);
+          const dx = layer.backward(new Tensor(place(k, dy.data), dy.shape))!;
+          expect(dx.shape).toEqual([4, 2, 3, 3]);
+          expectClose(
+            dx.data,
+            Float32Array.from(x.data, (v, i) => dy.data[i] * derivative(v)),
+            `${k.name} ${layer.type} dx`,
+            8, // tanh' = 1 − y² from the float32 y: its error is relative to 1, not to a small derivative
+          );
+        });
+      }
+    }
+  });
+});
