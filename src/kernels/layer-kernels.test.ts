@@ -379,7 +379,7 @@ describe('the layers on every backend', () => {
           const y = layer.forward(input, 'train');
           expect(y.shape).toEqual([4, 2, 3, 3]);
           expectClose(y.data, Float32Array.from(x.data, f), `${k.name} ${layer.type} y`, 4, 1e-3);
-          const dx = layer.backward(new Tensor(place(k, dy.data), dy.shape))!;
+          const dx = layer.backward(new Tensor(place(k, dy.data), dy.shape), true)!;
           expect(dx.shape).toEqual([4, 2, 3, 3]);
           expectClose(
             dx.data,

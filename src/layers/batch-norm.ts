@@ -93,13 +93,15 @@ export class BatchNorm implements Layer {
     if (mode === 'train') {
       // μ = (1/N) Σ x,  σ² = (1/N) Σ (x − μ)²   (the kernel sums in float64, in two passes)
       kernels().batchNormStatistics(n, f, 1, x.data, mean, variance);
+      // s = 1/√(σ² + ε);  running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
       const m = this.momentum;
       for (let j = 0; j < f; j++) {
         inverseStd[j] = 1 / Math.sqrt(variance[j] + this.eps);
         runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
-        runningVar[j] = (1 - m) * runningVar[j] + m * ((variance[j] * n) / (n - 1)); // the unbiased variance
+        runningVar[j] = (1 - m) * runningVar[j] + m * ((variance[j] * n) / (n - 1));
       }
     } else {
+      // μ = running_mean,  s = 1/√(running_var + ε)
       for (let j = 0; j < f; j++) {
         mean[j] = runningMean[j];
         inverseStd[j] = 1 / Math.sqrt(runningVar[j] + this.eps);
