@@ -140,4 +140,70 @@ export interface Kernels {
    * optimizer step, so it must cost little beside the step (v − v is 0 exactly when v is finite).
    */
   readonly firstNonFinite: (n: number, x: Float32Array) => number;
+
+  // Batch normalisation and dropout. Batch norm's x is [outer, channels, inner] with statistics per channel
+  // over its outer·inner values (N of them): BatchNorm1d's [batch, features] is outer = batch, inner = 1;
+  // BatchNorm2d's NCHW is outer = N, channels = C, inner = H·W. Every per-channel sum is accumulated in float64.
+
+  /**
+   * Batch statistics per channel c, over the N = outer·inner values x[o, c, i]:
+   * mean[c] = μ = (1/N) Σ x,  variance[c] = σ² = (1/N) Σ (x − μ)², the biased variance, computed in two
+   * passes (the mean first), so no cancellation of Σx² − Nμ² can make it inaccurate or negative.
+   */
+  readonly batchNormStatistics: (
+    outer: number,
+    channels: number,
+    inner: number,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ) => void;
+
+  /**
+   * x̂ = (x − mean[c])·inverseStd[c],  y = gamma[c]·x̂ + beta[c], for x, xhat, y [outer, channels, inner] and
+   * the per-channel mean, inverseStd (1/√(σ² + ε)), gamma and beta [channels]: batch norm's forward, in
+   * training (batch statistics) and evaluation (running statistics) alike.
+   */
+  readonly batchNormForward: (
+    outer: number,
+    channels: number,
+    inner: number,
+    x: Float32Array,
+    mean: Float32Array,
+    inverseStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    xhat: Float32Array,
+    y: Float32Array,
+  ) => void;
+
+  /**
+   * Batch norm's backward, per channel c with s = inverseStd[c], γ = gamma[c] and sums over its N values:
+   * dBeta[c] = Σ dy,  dGamma[c] = Σ dy·x̂ (overwritten), then, when dx is given,
+   * with `batchStatistics` (training: μ and σ² depend on x)  dx = γ·s/N · (N·dy − dBeta − x̂·dGamma),
+   * without (evaluation, running statistics)               dx = γ·s·dy.
+   */
+  readonly batchNormBackward: (
+    outer: number,
+    channels: number,
+    inner: number,
+    xhat: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    inverseStd: Float32Array,
+    batchStatistics: boolean,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+    dx: Float32Array | null,
+  ) => void;
+
+  /**
+   * Inverted dropout: for i < n, u_i = the next 32 bits of the xoshiro128** generator whose four words are
+   * `state` (advanced n steps, the stream of Rng.nextUint32), mask[i] = 0 if u_i/2^32 < rate (Rng.uniform() < p)
+   * else 1/(1 − rate) rounded to float32, and y[i] = x[i]·mask[i].
+   */
+  readonly dropout: (n: number, rate: number, state: Uint32Array, x: Float32Array, y: Float32Array, mask: Float32Array) => void;
+
+  /** dx = dy·mask: dropout's backward, with the mask its forward wrote. */
+  readonly dropoutBackward: (n: number, mask: Float32Array, dy: Float32Array, dx: Float32Array) => void;
 }

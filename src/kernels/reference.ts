@@ -1,4 +1,5 @@
 import type { Kernels } from './kernels.js';
+import { xoshiro128StarStar } from '../tensor/rng.js';
 
 /**
  * The reference backend: every kernel as plain TypeScript loops, written to be read.
@@ -146,6 +147,72 @@ export const reference: Kernels = {
   firstNonFinite(n, x) {
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return i;
     return -1;
+  },
+
+  // Batch norm on x [outer, channels, inner]: channel c's values are x[(o·channels + c)·inner + i]. Sums are
+  // JavaScript numbers (float64), so the statistics stay accurate over many values (BatchNorm2d's N·H·W).
+  batchNormStatistics(outer, channels, inner, x, mean, variance) {
+    const count = outer * inner;
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      for (let o = 0; o < outer; o++) for (let i = 0, at = (o * channels + c) * inner; i < inner; i++) sum += x[at + i];
+      const mu = sum / count;
+      let squares = 0;
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0, at = (o * channels + c) * inner; i < inner; i++) squares += (x[at + i] - mu) ** 2;
+      }
+      mean[c] = mu;
+      variance[c] = squares / count;
+    }
+  },
+
+  batchNormForward(outer, channels, inner, x, mean, inverseStd, gamma, beta, xhat, y) {
+    for (let o = 0; o < outer; o++) {
+      for (let c = 0; c < channels; c++) {
+        for (let i = 0, at = (o * channels + c) * inner; i < inner; i++) {
+          xhat[at + i] = (x[at + i] - mean[c]) * inverseStd[c];
+          y[at + i] = gamma[c] * xhat[at + i] + beta[c];
+        }
+      }
+    }
+  },
+
+  batchNormBackward(outer, channels, inner, xhat, dy, gamma, inverseStd, batchStatistics, dGamma, dBeta, dx) {
+    const count = outer * inner;
+    for (let c = 0; c < channels; c++) {
+      let sumDy = 0;
+      let sumDyXhat = 0;
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0, at = (o * channels + c) * inner; i < inner; i++) {
+          sumDy += dy[at + i];
+          sumDyXhat += dy[at + i] * xhat[at + i];
+        }
+      }
+      dBeta[c] = sumDy;
+      dGamma[c] = sumDyXhat;
+      if (!dx) continue;
+      const scale = gamma[c] * inverseStd[c];
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0, at = (o * channels + c) * inner; i < inner; i++) {
+          dx[at + i] = batchStatistics
+            ? (scale / count) * (count * dy[at + i] - dBeta[c] - xhat[at + i] * dGamma[c])
+            : scale * dy[at + i];
+        }
+      }
+    }
+  },
+
+  dropout(n, rate, state, x, y, mask) {
+    const scale = 1 / (1 - rate);
+    for (let i = 0; i < n; i++) {
+      // u/2^32 < p, Rng.uniform() < p: exact, as u/2^32 is (a float64 holds 32 bits)
+      mask[i] = xoshiro128StarStar(state) / 4294967296 < rate ? 0 : scale;
+      y[i] = x[i] * mask[i]; // float32 times float32 is exact in float64, so this rounds once, as float32 multiplication does
+    }
+  },
+
+  dropoutBackward(n, mask, dy, dx) {
+    for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
   },
 };
 

@@ -39,8 +39,10 @@ export class BatchNorm implements Layer {
   private readonly normalized: BatchBuffer; // x̂, kept for backward
   private readonly output: BatchBuffer;
   private readonly inputGrad: BatchBuffer;
-  private readonly inverseStd: Float32Array; // 1/√(σ² + ε) of the last forward, per feature
-  private readonly mean: Float64Array;
+  // Per feature, from the backend's memory: the last forward's μ and 1/√(σ² + ε), and the batch's σ².
+  private readonly mean: Float32Array;
+  private readonly inverseStd: Float32Array;
+  private readonly variance: Float32Array;
   private lastMode: Mode | null = null;
   private lastBatch = 0;
 
@@ -71,10 +73,12 @@ export class BatchNorm implements Layer {
     this.normalized = new BatchBuffer([features]);
     this.output = new BatchBuffer([features]);
     this.inputGrad = new BatchBuffer([features]);
-    this.inverseStd = new Float32Array(features);
-    this.mean = new Float64Array(features);
+    this.mean = alloc(features);
+    this.inverseStd = alloc(features);
+    this.variance = alloc(features);
   }
 
+  // The input [batch, features] is the kernels' [outer, channels, inner] with outer = batch, inner = 1.
   forward(x: Tensor, mode: Mode = 'train'): Tensor {
     assertShape('BatchNorm.forward input', x.shape, [-1, this.features]);
     const n = x.rows;
@@ -83,42 +87,41 @@ export class BatchNorm implements Layer {
       throw new ScratchnetError(
         `BatchNorm: training needs at least 2 rows per batch to estimate a variance, got input [${x.shape.join(', ')}]`,
       );
-    const xs = x.data;
-    const mean = this.mean;
+    const { mean, variance, inverseStd } = this;
+    const runningMean = this.runningMean.data;
+    const runningVar = this.runningVar.data;
     if (mode === 'train') {
-      // Batch statistics (summed in float64), then the running averages with the unbiased variance.
-      mean.fill(0);
-      for (let r = 0; r < n; r++) for (let j = 0; j < f; j++) mean[j] += xs[r * f + j];
-      for (let j = 0; j < f; j++) mean[j] /= n;
+      // μ = (1/N) Σ x,  σ² = (1/N) Σ (x − μ)²   (the kernel sums in float64, in two passes)
+      kernels().batchNormStatistics(n, f, 1, x.data, mean, variance);
+      // s = 1/√(σ² + ε);  running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
       const m = this.momentum;
       for (let j = 0; j < f; j++) {
-        let sq = 0;
-        for (let r = 0; r < n; r++) {
-          const d = xs[r * f + j] - mean[j];
-          sq += d * d;
-        }
-        const variance = sq / n;
-        this.inverseStd[j] = 1 / Math.sqrt(variance + this.eps);
-        this.runningMean.data[j] = (1 - m) * this.runningMean.data[j] + m * mean[j];
-        this.runningVar.data[j] = (1 - m) * this.runningVar.data[j] + m * (sq / (n - 1));
+        inverseStd[j] = 1 / Math.sqrt(variance[j] + this.eps);
+        runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
+        runningVar[j] = (1 - m) * runningVar[j] + m * ((variance[j] * n) / (n - 1));
       }
     } else {
+      // μ = running_mean,  s = 1/√(running_var + ε)
       for (let j = 0; j < f; j++) {
-        mean[j] = this.runningMean.data[j];
-        this.inverseStd[j] = 1 / Math.sqrt(this.runningVar.data[j] + this.eps);
+        mean[j] = runningMean[j];
+        inverseStd[j] = 1 / Math.sqrt(runningVar[j] + this.eps);
       }
     }
-    const xhat = this.normalized.forBatch(n).data;
+    // x̂ = (x − μ) / √(σ² + ε),  y = γ·x̂ + β
     const y = this.output.forBatch(n);
-    const gamma = this.weight.value.data;
-    const beta = this.bias.value.data;
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < f; j++) {
-        const i = r * f + j;
-        xhat[i] = (xs[i] - mean[j]) * this.inverseStd[j];
-        y.data[i] = gamma[j] * xhat[i] + beta[j];
-      }
-    }
+    const { weight, bias } = this;
+    kernels().batchNormForward(
+      n,
+      f,
+      1,
+      x.data,
+      mean,
+      inverseStd,
+      weight.value.data,
+      bias.value.data,
+      this.normalized.forBatch(n).data,
+      y.data,
+    );
     this.lastMode = mode;
     this.lastBatch = n;
     return y;
@@ -132,30 +135,21 @@ export class BatchNorm implements Layer {
     const n = this.lastBatch;
     const f = this.features;
     assertShape('BatchNorm.backward output gradient', dY.shape, [n, f]);
-    const dy = dY.data;
-    const xhat = this.normalized.forBatch(n).data;
-    const dGamma = this.weight.grad.data;
-    const dBeta = this.bias.grad.data;
-    dGamma.fill(0);
-    dBeta.fill(0);
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < f; j++) {
-        const i = r * f + j;
-        dBeta[j] += dy[i];
-        dGamma[j] += dy[i] * xhat[i];
-      }
-    }
-    if (!needInputGrad) return null;
-    const dX = this.inputGrad.forBatch(n);
-    const gamma = this.weight.value.data;
-    const train = this.lastMode === 'train';
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < f; j++) {
-        const i = r * f + j;
-        const scale = gamma[j] * this.inverseStd[j];
-        dX.data[i] = train ? (scale / n) * (n * dy[i] - dBeta[j] - xhat[i] * dGamma[j]) : scale * dy[i];
-      }
-    }
+    const dX = needInputGrad ? this.inputGrad.forBatch(n) : null;
+    const { weight, bias } = this;
+    kernels().batchNormBackward(
+      n,
+      f,
+      1,
+      this.normalized.forBatch(n).data,
+      dY.data,
+      weight.value.data,
+      this.inverseStd,
+      this.lastMode === 'train',
+      weight.grad.data,
+      bias.grad.data,
+      dX?.data ?? null,
+    );
     return dX;
   }
 

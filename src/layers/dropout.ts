@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BatchBuffer } from './batch-buffer.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
@@ -19,12 +20,14 @@ export interface DropoutConfig extends LayerConfig {
  *   train: y = x ⊙ m,  m_i = 0 with probability p, else 1/(1 − p)        eval: y = x
  *   backward: dx = dy ⊙ m
  *
- * Shapes: x, y [batch, ...features]. The masks come from the layer's own Rng, seeded from the rng that
- * built it, so a run is reproducible and a checkpoint resumes the mask stream (`randomState`).
+ * Shapes: x, y [batch, ...features]. The masks come from the layer's own xoshiro128** stream, seeded from
+ * the rng that built it, so a run is reproducible and a checkpoint resumes the mask stream (`randomState`).
+ * The stream's four words live in the backend's memory, where the dropout kernel draws and advances them.
  */
 export class Dropout implements Layer {
   readonly type = 'dropout';
-  private readonly rng: Rng;
+  /** The mask stream's xoshiro128** state (Rng's four words), in the backend's memory. */
+  private readonly stream: Uint32Array;
   private masks: BatchBuffer | null = null;
   private outputs: BatchBuffer | null = null;
   private inputGrads: BatchBuffer | null = null;
@@ -41,26 +44,23 @@ export class Dropout implements Layer {
     rng: Rng = new Rng(),
   ) {
     if (!(rate >= 0 && rate < 1)) throw new ScratchnetError(`Dropout: rate must be in [0, 1), got ${rate}`);
-    this.rng = new Rng(rng.nextUint32());
+    const words = kernels().alloc(4);
+    this.stream = new Uint32Array(words.buffer, words.byteOffset, 4);
+    this.stream.set(new Rng(rng.nextUint32()).state().s);
   }
 
   forward(x: Tensor, mode: Mode = 'train'): Tensor {
     this.lastMode = mode;
     if (mode === 'eval' || this.rate === 0) return x;
-    if (!this.masks || !this.outputs || this.masks.sampleShape.join() !== x.shape.slice(1).join()) {
+    if (!this.masks || !this.outputs || !sameSample(this.masks.sampleShape, x.shape)) {
       this.masks = new BatchBuffer(x.shape.slice(1));
       this.outputs = new BatchBuffer(x.shape.slice(1));
       this.inputGrads = new BatchBuffer(x.shape.slice(1));
     }
     const mask = this.masks.forBatch(x.rows);
     const y = this.outputs.forBatch(x.rows);
-    const p = this.rate;
-    const scale = 1 / (1 - p);
-    for (let i = 0; i < x.size; i++) {
-      const m = this.rng.uniform() < p ? 0 : scale;
-      mask.data[i] = m;
-      y.data[i] = x.data[i] * m;
-    }
+    // m_i = 0 if u_i < p else 1/(1 − p), u_i uniform in [0, 1) from the stream;  y = x ⊙ m
+    kernels().dropout(x.size, this.rate, this.stream, x.data, y.data, mask.data);
     this.mask = mask;
     return y;
   }
@@ -73,7 +73,7 @@ export class Dropout implements Layer {
     if (!mask || !this.inputGrads) throw new ScratchnetError('Dropout.backward called before forward');
     assertShape('Dropout.backward output gradient', dY.shape, mask.shape);
     const dX = this.inputGrads.forBatch(dY.rows);
-    for (let i = 0; i < dY.size; i++) dX.data[i] = dY.data[i] * mask.data[i];
+    kernels().dropoutBackward(dY.size, mask.data, dY.data, dX.data);
     return dX;
   }
 
@@ -94,16 +94,22 @@ export class Dropout implements Layer {
   }
 
   randomState(): RngState {
-    return this.rng.state();
+    return { s: Array.from(this.stream), spareNormal: null };
   }
 
+  /** Continues the mask stream saved by `randomState`; throws as {@link Rng.setState} for an invalid state. */
   setRandomState(state: RngState): void {
-    this.rng.setState(state);
+    this.stream.set(Rng.fromState(state).state().s); // validated by Rng; dropout draws no normals, so spareNormal is unused
   }
 
   toString(): string {
     return `Dropout(${this.rate})`;
   }
+}
+
+/** Whether a batch of `batchShape` has samples of `sampleShape` (without allocating: it runs every batch). */
+function sameSample(sampleShape: readonly number[], batchShape: readonly number[]): boolean {
+  return sampleShape.length === batchShape.length - 1 && sampleShape.every((d, i) => d === batchShape[i + 1]);
 }
 
 registerLayer('dropout', (c, rng) => new Dropout((c as DropoutConfig).rate, rng));

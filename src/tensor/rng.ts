@@ -25,16 +25,7 @@ export class Rng {
 
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    return xoshiro128StarStar(this.s);
   }
 
   /** Uniform in [0, 1) with 32 bits of randomness. */
@@ -132,6 +123,22 @@ export interface RngState {
   s: number[];
   /** The unused second normal of the last Box–Muller pair, or null. */
   spareNormal: number | null;
+}
+
+/**
+ * One step of xoshiro128**: returns the next 32 random bits (unsigned) and advances the four words of
+ * `s` in place. Rng runs on it, and so does the dropout kernel, whose state lives in a backend's memory.
+ */
+export function xoshiro128StarStar(s: Uint32Array): number {
+  const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+  const t = s[1] << 9;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 11);
+  return result;
 }
 
 function rotl(x: number, k: number): number {

@@ -23,6 +23,35 @@ export interface WasmExports {
   firstNonFinite(n: number, x: number): number;
   softmaxCrossEntropy(rows: number, cols: number, logits: number, labels: number, probs: number, dLogits: number): number;
   bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
+  batchNormStatistics(outer: number, channels: number, inner: number, x: number, mean: number, variance: number): void;
+  batchNormForward(
+    outer: number,
+    channels: number,
+    inner: number,
+    x: number,
+    mean: number,
+    inverseStd: number,
+    gamma: number,
+    beta: number,
+    xhat: number,
+    y: number,
+  ): void;
+  batchNormBackward(
+    outer: number,
+    channels: number,
+    inner: number,
+    xhat: number,
+    dy: number,
+    gamma: number,
+    inverseStd: number,
+    batchStatistics: number,
+    dGamma: number,
+    dBeta: number,
+    dx: number,
+  ): void;
+  /** `state`: the generator's four 32-bit words, advanced n steps. */
+  dropout(n: number, rate: number, state: number, x: number, y: number, mask: number): void;
+  dropoutBackward(n: number, mask: number, dy: number, dx: number): void;
 }
 
 /** How the WebAssembly (and native) backend is made: its threads and, for native, the instruction set. */
@@ -411,6 +440,90 @@ function wasmKernels(
       fits('sgdStep grad', grad, n);
       fits('sgdStep value', value, n);
       wasm.sgdStep(n, lr, grad.byteOffset, value.byteOffset);
+    },
+
+    batchNormStatistics(outer, channels, inner, x, mean, variance) {
+      if (!ours(x, mean, variance)) return reference.batchNormStatistics(outer, channels, inner, x, mean, variance);
+      fits('batchNormStatistics x', x, outer * channels * inner);
+      fits('batchNormStatistics mean', mean, channels);
+      fits('batchNormStatistics variance', variance, channels);
+      wasm.batchNormStatistics(outer, channels, inner, x.byteOffset, mean.byteOffset, variance.byteOffset);
+    },
+    batchNormForward(outer, channels, inner, x, mean, inverseStd, gamma, beta, xhat, y) {
+      if (!(ours(x, xhat, y) && ours(mean, inverseStd) && ours(gamma, beta)))
+        return reference.batchNormForward(outer, channels, inner, x, mean, inverseStd, gamma, beta, xhat, y);
+      const values = outer * channels * inner;
+      fits('batchNormForward x', x, values);
+      fits('batchNormForward xhat', xhat, values);
+      fits('batchNormForward y', y, values);
+      fits('batchNormForward mean', mean, channels);
+      fits('batchNormForward inverseStd', inverseStd, channels);
+      fits('batchNormForward gamma', gamma, channels);
+      fits('batchNormForward beta', beta, channels);
+      wasm.batchNormForward(
+        outer,
+        channels,
+        inner,
+        x.byteOffset,
+        mean.byteOffset,
+        inverseStd.byteOffset,
+        gamma.byteOffset,
+        beta.byteOffset,
+        xhat.byteOffset,
+        y.byteOffset,
+      );
+    },
+    batchNormBackward(outer, channels, inner, xhat, dy, gamma, inverseStd, batchStatistics, dGamma, dBeta, dx) {
+      if (!(ours(xhat, dy, dx ?? dy) && ours(gamma, inverseStd) && ours(dGamma, dBeta)))
+        return reference.batchNormBackward(
+          outer,
+          channels,
+          inner,
+          xhat,
+          dy,
+          gamma,
+          inverseStd,
+          batchStatistics,
+          dGamma,
+          dBeta,
+          dx,
+        );
+      const values = outer * channels * inner;
+      fits('batchNormBackward xhat', xhat, values);
+      fits('batchNormBackward dy', dy, values);
+      if (dx) fits('batchNormBackward dx', dx, values);
+      fits('batchNormBackward gamma', gamma, channels);
+      fits('batchNormBackward inverseStd', inverseStd, channels);
+      fits('batchNormBackward dGamma', dGamma, channels);
+      fits('batchNormBackward dBeta', dBeta, channels);
+      wasm.batchNormBackward(
+        outer,
+        channels,
+        inner,
+        xhat.byteOffset,
+        dy.byteOffset,
+        gamma.byteOffset,
+        inverseStd.byteOffset,
+        batchStatistics ? 1 : 0,
+        dGamma.byteOffset,
+        dBeta.byteOffset,
+        dx ? dx.byteOffset : 0,
+      );
+    },
+    dropout(n, rate, state, x, y, mask) {
+      if (!(heap.owns(state) && ours(x, y, mask))) return reference.dropout(n, rate, state, x, y, mask);
+      fits('dropout state', state, 4);
+      fits('dropout x', x, n);
+      fits('dropout y', y, n);
+      fits('dropout mask', mask, n);
+      wasm.dropout(n, rate, state.byteOffset, x.byteOffset, y.byteOffset, mask.byteOffset);
+    },
+    dropoutBackward(n, mask, dy, dx) {
+      if (!ours(mask, dy, dx)) return reference.dropoutBackward(n, mask, dy, dx);
+      fits('dropoutBackward mask', mask, n);
+      fits('dropoutBackward dy', dy, n);
+      fits('dropoutBackward dx', dx, n);
+      wasm.dropoutBackward(n, mask.byteOffset, dy.byteOffset, dx.byteOffset);
     },
 
     close: async () => {

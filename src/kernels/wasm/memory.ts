@@ -15,7 +15,7 @@ import { ScratchnetError } from '../../errors.js';
 export const PAGE_BYTES = 65536;
 const ALIGN = 64;
 
-type Typed = Float32Array | Int32Array;
+type Typed = Float32Array | Int32Array | Uint32Array;
 
 export class WasmHeap {
   private top: number;

@@ -11,6 +11,8 @@ export {
   softmaxCrossEntropy,
   bytesToFloats,
 } from './elementwise';
+export { batchNormStatistics, batchNormForward, batchNormBackward } from './normalization';
+export { dropout, dropoutBackward } from './dropout';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
