@@ -94,7 +94,31 @@ describe('BatchNorm', () => {
   });
 
   it('refuses to train on a batch of one row (no variance), naming the shape', () => {
-    expect(() => new BatchNorm(3).forward(Tensor.zeros([1, 3]), 'train')).toThrow(/at least 2 rows.*\[1, 3\]/);
+    expect(() => new BatchNorm(3).forward(Tensor.zeros([1, 3]), 'train')).toThrow(/at least 2 values per feature.*\[1, 3\]/);
     expect(new BatchNorm(3).forward(Tensor.zeros([1, 3]), 'eval').shape).toEqual([1, 3]);
+  });
+});
+
+describe('BatchNorm over channels (BatchNorm2d)', () => {
+  it('normalises each channel over the batch and every position', () => {
+    const bn = new BatchNorm(2);
+    // channel 0 holds 1, 2, 3, 4 (two samples × two positions): μ = 2.5, σ² = 1.25; channel 1 holds 7 everywhere
+    const x = new Tensor(Float32Array.from([1, 2, 7, 7, 3, 4, 7, 7]), [2, 2, 1, 2]);
+    const y = bn.forward(x, 'train');
+    expect(y.shape).toEqual([2, 2, 1, 2]);
+    const s = 1 / Math.sqrt(1.25 + 1e-5);
+    expect(Array.from(y.data)).toEqual([-1.5 * s, -0.5 * s, 0, 0, 0.5 * s, 1.5 * s, 0, 0].map(Math.fround));
+    // running_var takes the unbiased σ² over the N = 4 values of the channel: 1.25 · 4/3
+    expect(bn.runningVar.data[0]).toBeCloseTo(0.9 + (0.1 * (1.25 * 4)) / 3, 6);
+    expect(bn.outputShape([2, 1, 2])).toEqual([2, 1, 2]);
+  });
+
+  it('backward matches finite differences on [3, 2, 3, 4]', () => {
+    const rng = new Rng(8);
+    const bn = new BatchNorm(2);
+    bn.weight.value.data.set([1.5, -0.7]);
+    bn.bias.value.data.set([0.2, 0.1]);
+    const result = checkLayerGradients(bn, randomTensor([3, 2, 3, 4], rng));
+    expect(result.failures).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { type Layer, type LayerConfig, type Mode, type NamedBuffer, type Param, 
 /** Saved form of a {@link BatchNorm} layer. */
 export interface BatchNormConfig extends LayerConfig {
   readonly type: 'batch-norm';
-  /** Number of features normalised (the input is [batch, features]). */
+  /** Number of features (channels) normalised: the input is [batch, features] or [batch, features, ...positions]. */
   readonly features: number;
   /** Weight of the newest batch in the running averages; default 0.1 (PyTorch's). */
   readonly momentum?: number;
@@ -16,9 +16,11 @@ export interface BatchNormConfig extends LayerConfig {
 }
 
 /**
- * Batch normalisation for dense layers (Ioffe & Szegedy, 2015), PyTorch's BatchNorm1d on [batch, features].
+ * Batch normalisation (Ioffe & Szegedy, 2015): PyTorch's BatchNorm1d on [batch, features] after a dense
+ * layer, and its BatchNorm2d on [batch, channels, height, width] after a convolution, where each channel
+ * is one feature and its statistics run over the batch and every position.
  *
- * train: per feature j over the batch of N rows,
+ * train: per feature j over its N values (batch × positions),
  *   μ = (1/N) Σ x,  σ² = (1/N) Σ (x − μ)²,  x̂ = (x − μ) / √(σ² + ε),  y = γ·x̂ + β
  *   running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
  * eval: x̂ = (x − running_mean) / √(running_var + ε),  y = γ·x̂ + β
@@ -36,15 +38,16 @@ export class BatchNorm implements Layer {
   readonly runningMean: Tensor;
   /** [features], the running unbiased variance eval mode normalises with (buffer `running_var`). */
   readonly runningVar: Tensor;
-  private readonly normalized: BatchBuffer; // x̂, kept for backward
-  private readonly output: BatchBuffer;
-  private readonly inputGrad: BatchBuffer;
+  // x̂ (kept for backward), y and dx, for the sample shape of the last input
+  private normalized: BatchBuffer;
+  private output: BatchBuffer;
+  private inputGrad: BatchBuffer;
   // Per feature, from the backend's memory: the last forward's μ and 1/√(σ² + ε), and the batch's σ².
   private readonly mean: Float32Array;
   private readonly inverseStd: Float32Array;
   private readonly variance: Float32Array;
   private lastMode: Mode | null = null;
-  private lastBatch = 0;
+  private lastShape: readonly number[] = [];
 
   /**
    * @param features - size of the last dimension of the [batch, features] input.
@@ -78,27 +81,39 @@ export class BatchNorm implements Layer {
     this.variance = alloc(features);
   }
 
-  // The input [batch, features] is the kernels' [outer, channels, inner] with outer = batch, inner = 1.
+  // The input [batch, features, ...positions] is the kernels' [outer, channels, inner]: outer = batch,
+  // channels = features, inner = the positions per feature (1 after a dense layer, H·W after a convolution).
   forward(x: Tensor, mode: Mode = 'train'): Tensor {
-    assertShape('BatchNorm.forward input', x.shape, [-1, this.features]);
+    if (!(x.shape.length >= 2 && x.shape[1] === this.features))
+      assertShape('BatchNorm.forward input', x.shape, [-1, this.features, ...x.shape.slice(2)]);
     const n = x.rows;
     const f = this.features;
-    if (mode === 'train' && n < 2)
+    const inner = x.size / (n * f);
+    const count = n * inner; // values per feature
+    if (mode === 'train' && count < 2)
       throw new ScratchnetError(
-        `BatchNorm: training needs at least 2 rows per batch to estimate a variance, got input [${x.shape.join(', ')}]`,
+        `BatchNorm: training needs at least 2 values per feature to estimate a variance, got input [${x.shape.join(', ')}]`,
       );
+    if (this.output.sampleShape.length !== x.shape.length - 1 || this.output.sampleShape.some((d, i) => d !== x.shape[i + 1])) {
+      const sample = x.shape.slice(1);
+      [this.normalized, this.output, this.inputGrad] = [
+        new BatchBuffer(sample),
+        new BatchBuffer(sample),
+        new BatchBuffer(sample),
+      ];
+    }
     const { mean, variance, inverseStd } = this;
     const runningMean = this.runningMean.data;
     const runningVar = this.runningVar.data;
     if (mode === 'train') {
       // μ = (1/N) Σ x,  σ² = (1/N) Σ (x − μ)²   (the kernel sums in float64, in two passes)
-      kernels().batchNormStatistics(n, f, 1, x.data, mean, variance);
+      kernels().batchNormStatistics(n, f, inner, x.data, mean, variance);
       // s = 1/√(σ² + ε);  running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
       const m = this.momentum;
       for (let j = 0; j < f; j++) {
         inverseStd[j] = 1 / Math.sqrt(variance[j] + this.eps);
         runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
-        runningVar[j] = (1 - m) * runningVar[j] + m * ((variance[j] * n) / (n - 1));
+        runningVar[j] = (1 - m) * runningVar[j] + m * ((variance[j] * count) / (count - 1));
       }
     } else {
       // μ = running_mean,  s = 1/√(running_var + ε)
@@ -113,7 +128,7 @@ export class BatchNorm implements Layer {
     kernels().batchNormForward(
       n,
       f,
-      1,
+      inner,
       x.data,
       mean,
       inverseStd,
@@ -123,24 +138,25 @@ export class BatchNorm implements Layer {
       y.data,
     );
     this.lastMode = mode;
-    this.lastBatch = n;
+    this.lastShape = x.shape;
     return y;
   }
 
-  // dβ = Σ_batch dy,  dγ = Σ_batch dy·x̂
-  // train: dx = γ/(N·√(σ² + ε)) · (N·dy − Σ_batch dy − x̂·Σ_batch dy·x̂)    (the batch statistics depend on x)
+  // dβ = Σ dy,  dγ = Σ dy·x̂   (sums over a feature's N values)
+  // train: dx = γ/(N·√(σ² + ε)) · (N·dy − Σ dy − x̂·Σ dy·x̂)    (the batch statistics depend on x)
   // eval:  dx = γ·dy/√(running_var + ε)
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     if (this.lastMode === null) throw new ScratchnetError('BatchNorm.backward called before forward');
-    const n = this.lastBatch;
+    assertShape('BatchNorm.backward output gradient', dY.shape, this.lastShape);
+    const n = this.lastShape[0];
     const f = this.features;
-    assertShape('BatchNorm.backward output gradient', dY.shape, [n, f]);
+    const inner = dY.size / (n * f);
     const dX = needInputGrad ? this.inputGrad.forBatch(n) : null;
     const { weight, bias } = this;
     kernels().batchNormBackward(
       n,
       f,
-      1,
+      inner,
       this.normalized.forBatch(n).data,
       dY.data,
       weight.value.data,
@@ -165,16 +181,16 @@ export class BatchNorm implements Layer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    assertShape('BatchNorm input', inputShape, [this.features]);
-    return [this.features];
+    assertShape('BatchNorm input', inputShape, [this.features, ...inputShape.slice(1)]);
+    return [...inputShape];
   }
 
   config(): BatchNormConfig {
     return { type: 'batch-norm', features: this.features, momentum: this.momentum, eps: this.eps };
   }
 
-  flops(): number {
-    return 4 * this.features;
+  flops(inputShape: readonly number[]): number {
+    return 4 * inputShape.reduce((a, b) => a * b, 1);
   }
 
   toString(): string {

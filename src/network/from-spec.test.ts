@@ -31,6 +31,20 @@ describe('layersFromSpec', () => {
     expect(build(KERAS_NET, [1, 28, 28]).inputShape).toEqual([1, 28, 28]);
   });
 
+  it('puts batch norm per channel after a convolution and per feature after a dense layer', () => {
+    const { layers } = build('conv2d(4,3,1,same),batchnorm,relu,flatten,dense(16),batchnorm,relu,dense(10)', [1, 6, 6]);
+    expect(layers.map(String)).toEqual([
+      'Conv2d(1 → 4, 3×3, padding same)',
+      'BatchNorm(4)',
+      'ReLU',
+      'Flatten',
+      'Dense(144 → 16)',
+      'BatchNorm(16)',
+      'ReLU',
+      'Dense(16 → 10)',
+    ]);
+  });
+
   it('builds an MLP from flat samples, batch norm included', () => {
     const { layers, inputShape } = build('dense(64),batchnorm,relu,dense(3)', [4], 3);
     expect(inputShape).toEqual([4]);

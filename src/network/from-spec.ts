@@ -92,8 +92,7 @@ function build(spec: LayerSpec, shape: readonly number[], rng: Rng): Layer {
       needFlat('dense');
       return new Dense(shape[0], spec.units, rng);
     case 'batchnorm':
-      needFlat('batchnorm (batch norm over channels is not built yet)');
-      return new BatchNorm(shape[0]);
+      return new BatchNorm(shape[0]); // per feature of a flat input, per channel of an image (BatchNorm1d / BatchNorm2d)
     case 'dropout':
       return new Dropout(spec.rate, rng);
     case 'relu':
