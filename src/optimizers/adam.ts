@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
 /** Options of {@link Adam} and {@link AdamW}; lr defaults to 0.001. */
@@ -56,15 +57,7 @@ export class Adam extends BaseOptimizer {
     const rootCorrection = Math.sqrt(1 - beta2 ** t);
     const coupled = this.decoupled ? 0 : this.weightDecay;
     const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
-    for (let i = 0; i < value.length; i++) {
-      const theta = value[i] * shrink;
-      const g = grad[i] + coupled * value[i];
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      value[i] = theta - (stepSize * mi) / (Math.sqrt(vi) / rootCorrection + eps);
-    }
+    kernels().adamStep(value.length, stepSize, rootCorrection, beta1, beta2, eps, coupled, shrink, grad, value, m, v);
   }
 
   protected hyperparameters(): Record<string, unknown> {

@@ -11,6 +11,7 @@ export {
   softmaxCrossEntropy,
   bytesToFloats,
 } from './elementwise';
+export { sgdDecayStep, momentumStep, adamStep, rmspropStep, adagradStep, sumOfSquares, scaleInPlace } from './optimizers';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
