@@ -17,6 +17,8 @@ export interface AdagradOptions extends CommonOptions {
  *   g ← ∂L/∂θ + λ·θ
  *   s ← s + g²                                (sum)
  *   θ ← θ − lr · g / (√s + ε)
+ *
+ * One kernel pass per parameter (`adagradStep`).
  */
 export class Adagrad extends BaseOptimizer {
   readonly name = 'adagrad';

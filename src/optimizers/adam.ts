@@ -19,6 +19,8 @@ export interface AdamOptions extends CommonOptions {
  *   m ← β₁·m + (1 − β₁)·g                   (exp_avg)
  *   v ← β₂·v + (1 − β₂)·g²                  (exp_avg_sq)
  *   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)      (bias-corrected m̂ / (√v̂ + ε))
+ *
+ * One kernel pass per parameter (`adamStep`), given the two bias corrections as scalars.
  */
 export class Adam extends BaseOptimizer {
   readonly name: 'adam' | 'adamw' = 'adam';

@@ -130,13 +130,17 @@ export abstract class BaseOptimizer implements Optimizer {
       if (!grouped.has(name)) grouped.set(name, new Map());
       grouped.get(name)!.set(slot, buffer);
     }
+    for (const [name, bySlot] of grouped) {
+      for (const slot of this.slotNames)
+        if (!bySlot.has(slot)) throw new ScratchnetError(`${this.name} state: buffer '${name}/${slot}' is missing`);
+    }
+    // Copied into buffers of the backend's, so its kernels update them in place; a buffer already kept
+    // for the same parameter is reused when it fits (the backend's memory is never freed).
     const restored = new Map<string, Float32Array[]>();
     for (const [name, bySlot] of grouped) {
       const kept = this.slots.get(name);
       const slots = this.slotNames.map((slot, i) => {
-        const buffer = bySlot.get(slot);
-        if (!buffer) throw new ScratchnetError(`${this.name} state: buffer '${name}/${slot}' is missing`);
-        // copied into a buffer of the backend's (the one already kept when it fits: backend memory is never freed)
+        const buffer = bySlot.get(slot)!;
         const into = kept?.[i].length === buffer.length ? kept[i] : kernels().alloc(buffer.length);
         into.set(buffer);
         return into;

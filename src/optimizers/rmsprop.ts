@@ -22,6 +22,8 @@ export interface RmsPropOptions extends CommonOptions {
  *   centered: a ← α·a + (1 − α)·g,  s̃ = s − a²,  else s̃ = s
  *   d ← g / (√s̃ + ε)
  *   μ > 0: b ← μ·b + d,  θ ← θ − lr·b;   else θ ← θ − lr·d
+ *
+ * One kernel pass per parameter (`rmspropStep`).
  */
 export class RMSprop extends BaseOptimizer {
   readonly name = 'rmsprop';

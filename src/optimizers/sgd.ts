@@ -21,6 +21,7 @@ export interface SgdOptions extends CommonOptions {
  *   θ ← θ − lr·d
  *
  * Plain SGD (μ = 0, λ = 0) is the tutorial's θ ← θ − lr·∂L/∂θ and keeps no state.
+ * Each parameter's update is one kernel pass (`sgdStep`, `sgdDecayStep` or `momentumStep`; see reference.ts).
  * Name: 'sgd', 'momentum' or 'nesterov', as `makeOptimizer` takes it.
  */
 export class SGD extends BaseOptimizer {

@@ -6,11 +6,14 @@
 // (JavaScript numbers) and are rounded to f32 once; a complement such as 1 − β₁ is computed before the
 // rounding, as PyTorch computes it in double before its float kernel.
 //
-// Subnormals: a state that decays towards 0 (a momentum buffer where the gradient is always 0, such as
-// the weights of MNIST's blank border pixels) reaches the smallest subnormal and stays there, since
-// 0.9·2^-149 rounds back to 2^-149; x86 then takes a slow path for every operation on it, and WebAssembly
-// has no flush-to-zero mode. So every value an update writes is flushed: |v| < 2^-126 becomes +0, a
-// change below 1.2e-38. NaN fails the comparison and is kept.
+// Subnormals: a state that decays towards 0 (a momentum buffer where a weight's gradient has stopped, such
+// as those of nearly blank pixels: 2,518 of the first layer's 200,704 after two epochs of Nesterov on
+// MNIST) reaches the smallest subnormal and stays there, since 0.9·2^-149 rounds back to 2^-149. Intel's
+// x86 cores then take a microcode slow path for every operation on it, and WebAssembly has no
+// flush-to-zero mode. So every value an update writes is flushed: |v| < 2^-126 becomes +0, a change
+// below 1.2e-38. NaN fails the comparison and is kept. Measured on the AMD EPYC these notes come from,
+// subnormals cost nothing, and the flush costs 3 SIMD operations per value written: the Nesterov kernel
+// on 235k values takes 0.28 ms against 0.19 without it, 2–5% of a training step.
 
 const FLT_MIN: f32 = 1.17549435e-38; // 2^-126, the smallest normal f32
 
