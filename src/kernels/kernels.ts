@@ -135,6 +135,83 @@ export interface Kernels {
   /** value −= lr · grad: plain gradient descent on one parameter buffer. */
   readonly sgdStep: (n: number, lr: number, grad: Float32Array, value: Float32Array) => void;
 
+  // The optimizers' updates (src/optimizers), each one pass over one parameter's buffers, all [n]:
+  // grad g, value θ, and the optimizer's state. Every value they write is flushed: |v| < 2^-126 becomes
+  // +0 (a change below 1.2e-38; NaN is kept), so that a state decaying towards 0 never sticks at a
+  // subnormal, which x86 computes on a slow path and WebAssembly cannot flush by a mode.
+
+  /** θ ← θ − lr·(g + λ·θ): SGD with coupled weight decay λ (`weightDecay`). */
+  readonly sgdDecayStep: (n: number, lr: number, weightDecay: number, grad: Float32Array, value: Float32Array) => void;
+  /**
+   * SGD with momentum μ, dampening τ and coupled weight decay λ, as PyTorch's: g ← ∂L/∂θ + λ·θ;
+   * b ← g on the `first` step, else b ← μ·b + (1 − τ)·g; d ← g + μ·b when `nesterov`, else d ← b;
+   * θ ← θ − lr·d.
+   */
+  readonly momentumStep: (
+    n: number,
+    lr: number,
+    weightDecay: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    first: boolean,
+    grad: Float32Array,
+    value: Float32Array,
+    buffer: Float32Array,
+  ) => void;
+  /**
+   * Adam and AdamW, the bias corrections given as scalars (for step t: stepSize = lr / (1 − β₁ᵗ),
+   * rootCorrection = √(1 − β₂ᵗ)): g ← ∂L/∂θ + λ·θ (λ = `weightDecay`, coupled; 0 for AdamW);
+   * m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g·g;
+   * θ ← θ·shrink − stepSize·m / (√v / rootCorrection + ε) (shrink = 1 − lr·λ for AdamW, else 1).
+   */
+  readonly adamStep: (
+    n: number,
+    stepSize: number,
+    rootCorrection: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    shrink: number,
+    grad: Float32Array,
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+  ) => void;
+  /**
+   * RMSprop: g ← ∂L/∂θ + λ·θ; s ← α·s + (1 − α)·g·g (`square`); with `average` (centered),
+   * a ← α·a + (1 − α)·g and s̃ = s − a·a, else s̃ = s; r = √s̃ + ε; with `buffer` (momentum μ),
+   * b ← μ·b + g / r and θ ← θ − lr·b, else θ ← θ − lr·g / r.
+   */
+  readonly rmspropStep: (
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+    grad: Float32Array,
+    value: Float32Array,
+    square: Float32Array,
+    average: Float32Array | null,
+    buffer: Float32Array | null,
+  ) => void;
+  /** Adagrad: g ← ∂L/∂θ + λ·θ; s ← s + g·g; θ ← θ − lr·g / (√s + ε). */
+  readonly adagradStep: (
+    n: number,
+    lr: number,
+    eps: number,
+    weightDecay: number,
+    grad: Float32Array,
+    value: Float32Array,
+    sum: Float32Array,
+  ) => void;
+  /** Σ_i x_i² over x[0..n), in float64: gradient clipping's squared norm. */
+  readonly sumOfSquares: (n: number, x: Float32Array) => number;
+  /** x ← factor·x in place: the gradients scaled down by clipping. */
+  readonly scaleInPlace: (n: number, factor: number, x: Float32Array) => void;
+
   /**
    * The index of the first NaN or ±Inf among x[0..n), or −1: the check of every gradient before each
    * optimizer step, so it must cost little beside the step (v − v is 0 exactly when v is finite).

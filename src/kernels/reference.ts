@@ -144,6 +144,67 @@ export const reference: Kernels = {
     for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
   },
 
+  // The optimizers' updates in PyTorch's order of operations, in float64 between the float32 loads and
+  // stores. Every value stored is flushed (`flushed`): |v| < 2^-126 becomes +0, as the fast kernels do.
+  sgdDecayStep(n, lr, weightDecay, grad, value) {
+    for (let i = 0; i < n; i++) value[i] = flushed(value[i] - lr * (grad[i] + weightDecay * value[i]));
+  },
+
+  momentumStep(n, lr, weightDecay, momentum, dampening, nesterov, first, grad, value, buffer) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + weightDecay * value[i];
+      buffer[i] = flushed(first ? g : momentum * buffer[i] + (1 - dampening) * g);
+      const d = nesterov ? g + momentum * buffer[i] : buffer[i];
+      value[i] = flushed(value[i] - lr * d);
+    }
+  },
+
+  adamStep(n, stepSize, rootCorrection, beta1, beta2, eps, weightDecay, shrink, grad, value, m, v) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + weightDecay * value[i];
+      m[i] = flushed(beta1 * m[i] + (1 - beta1) * g);
+      v[i] = flushed(beta2 * v[i] + (1 - beta2) * g * g);
+      value[i] = flushed(value[i] * shrink - (stepSize * m[i]) / (Math.sqrt(v[i]) / rootCorrection + eps));
+    }
+  },
+
+  rmspropStep(n, lr, alpha, eps, weightDecay, momentum, grad, value, square, average, buffer) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + weightDecay * value[i];
+      square[i] = flushed(alpha * square[i] + (1 - alpha) * g * g);
+      let variance = square[i];
+      if (average) {
+        average[i] = flushed(alpha * average[i] + (1 - alpha) * g);
+        variance -= average[i] * average[i];
+      }
+      const root = Math.sqrt(variance) + eps;
+      if (buffer) {
+        buffer[i] = flushed(momentum * buffer[i] + g / root);
+        value[i] = flushed(value[i] - lr * buffer[i]);
+      } else {
+        value[i] = flushed(value[i] - (lr * g) / root);
+      }
+    }
+  },
+
+  adagradStep(n, lr, eps, weightDecay, grad, value, sum) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + weightDecay * value[i];
+      sum[i] = flushed(sum[i] + g * g);
+      value[i] = flushed(value[i] - (lr * g) / (Math.sqrt(sum[i]) + eps));
+    }
+  },
+
+  sumOfSquares(n, x) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += x[i] * x[i];
+    return sum;
+  },
+
+  scaleInPlace(n, factor, x) {
+    for (let i = 0; i < n; i++) x[i] *= factor;
+  },
+
   firstNonFinite(n, x) {
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return i;
     return -1;
@@ -215,6 +276,19 @@ export const reference: Kernels = {
     for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
   },
 };
+
+/** The smallest normal float32, 2^-126. */
+const FLT_MIN = 2 ** -126;
+
+/**
+ * v as a float32 buffer stores it, but +0 where that is subnormal (|v| < 2^-126; NaN kept): a state
+ * decaying towards 0 would otherwise stick at 2^-149 (0.9·2^-149 rounds back to it), and every later
+ * operation on it takes x86's slow path for subnormals. The change is below 1.2e-38.
+ */
+function flushed(v: number): number {
+  const stored = Math.fround(v);
+  return Math.abs(stored) < FLT_MIN ? 0 : stored;
+}
 
 /** C = op(A)·op(B), or C += op(A)·op(B) when accumulating: the four ways round of gemm. */
 function product(

@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
 /** Options of {@link Adagrad}; lr defaults to 0.01. */
@@ -16,6 +17,8 @@ export interface AdagradOptions extends CommonOptions {
  *   g ← ∂L/∂θ + λ·θ
  *   s ← s + g²                                (sum)
  *   θ ← θ − lr · g / (√s + ε)
+ *
+ * One kernel pass per parameter (`adagradStep`).
  */
 export class Adagrad extends BaseOptimizer {
   readonly name = 'adagrad';
@@ -37,14 +40,7 @@ export class Adagrad extends BaseOptimizer {
   protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
     const sum = slots[0];
     if (this.steps === 1 && this.initialAccumulator !== 0) sum.fill(this.initialAccumulator);
-    const decay = this.weightDecay;
-    const eps = this.eps;
-    for (let i = 0; i < value.length; i++) {
-      const g = grad[i] + decay * value[i];
-      const s = sum[i] + g * g;
-      sum[i] = s;
-      value[i] -= (lr * g) / (Math.sqrt(s) + eps);
-    }
+    kernels().adagradStep(value.length, lr, this.eps, this.weightDecay, grad, value, sum);
   }
 
   protected hyperparameters(): Record<string, unknown> {

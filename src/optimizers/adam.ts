@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
 /** Options of {@link Adam} and {@link AdamW}; lr defaults to 0.001. */
@@ -18,6 +19,8 @@ export interface AdamOptions extends CommonOptions {
  *   m ← β₁·m + (1 − β₁)·g                   (exp_avg)
  *   v ← β₂·v + (1 − β₂)·g²                  (exp_avg_sq)
  *   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)      (bias-corrected m̂ / (√v̂ + ε))
+ *
+ * One kernel pass per parameter (`adamStep`), given the two bias corrections as scalars.
  */
 export class Adam extends BaseOptimizer {
   readonly name: 'adam' | 'adamw' = 'adam';
@@ -56,15 +59,7 @@ export class Adam extends BaseOptimizer {
     const rootCorrection = Math.sqrt(1 - beta2 ** t);
     const coupled = this.decoupled ? 0 : this.weightDecay;
     const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
-    for (let i = 0; i < value.length; i++) {
-      const theta = value[i] * shrink;
-      const g = grad[i] + coupled * value[i];
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      value[i] = theta - (stepSize * mi) / (Math.sqrt(vi) / rootCorrection + eps);
-    }
+    kernels().adamStep(value.length, stepSize, rootCorrection, beta1, beta2, eps, coupled, shrink, grad, value, m, v);
   }
 
   protected hyperparameters(): Record<string, unknown> {

@@ -24,8 +24,10 @@ export interface CommonOptions {
 /**
  * What every optimizer here has in common: learning rate, coupled weight decay, global-norm clipping,
  * a step counter and per-parameter state buffers ("slots": momentum, moment estimates, …), allocated
- * once per parameter on its first step and saved as `<param name>/<slot>` (e.g. `0.weight/exp_avg`).
- * A subclass names its slots and writes the update of one parameter as a plain loop.
+ * once per parameter on its first step, from the active backend (`kernels().alloc`, so its fast kernels
+ * update them in place), and saved as `<param name>/<slot>` (e.g. `0.weight/exp_avg`).
+ * A subclass names its slots, states its update as an equation, and runs it as one kernel call per
+ * parameter (src/kernels: the reference backend has the same update as a readable loop).
  */
 export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
@@ -93,7 +95,7 @@ export abstract class BaseOptimizer implements Optimizer {
   private slotsFor(p: Param): Float32Array[] {
     let slots = this.slots.get(p.name);
     if (!slots) {
-      slots = this.slotNames.map(() => new Float32Array(p.value.size));
+      slots = this.slotNames.map(() => kernels().alloc(p.value.size));
       this.slots.set(p.name, slots);
     }
     if (slots.length > 0 && slots[0].length !== p.value.size) {
@@ -128,15 +130,25 @@ export abstract class BaseOptimizer implements Optimizer {
       if (!grouped.has(name)) grouped.set(name, new Map());
       grouped.get(name)!.set(slot, buffer);
     }
-    this.slots.clear();
     for (const [name, bySlot] of grouped) {
-      const slots = this.slotNames.map((slot) => {
-        const buffer = bySlot.get(slot);
-        if (!buffer) throw new ScratchnetError(`${this.name} state: buffer '${name}/${slot}' is missing`);
-        return Float32Array.from(buffer);
-      });
-      this.slots.set(name, slots);
+      for (const slot of this.slotNames)
+        if (!bySlot.has(slot)) throw new ScratchnetError(`${this.name} state: buffer '${name}/${slot}' is missing`);
     }
+    // Copied into buffers of the backend's, so its kernels update them in place; a buffer already kept
+    // for the same parameter is reused when it fits (the backend's memory is never freed).
+    const restored = new Map<string, Float32Array[]>();
+    for (const [name, bySlot] of grouped) {
+      const kept = this.slots.get(name);
+      const slots = this.slotNames.map((slot, i) => {
+        const buffer = bySlot.get(slot)!;
+        const into = kept?.[i].length === buffer.length ? kept[i] : kernels().alloc(buffer.length);
+        into.set(buffer);
+        return into;
+      });
+      restored.set(name, slots);
+    }
+    this.slots.clear();
+    for (const [name, slots] of restored) this.slots.set(name, slots);
     this.steps = steps;
     if (state.scalars.lr !== undefined) this.learningRate = state.scalars.lr;
   }
@@ -155,13 +167,11 @@ export abstract class BaseOptimizer implements Optimizer {
   protected abstract hyperparameters(): Record<string, unknown>;
 }
 
-/** ‖g‖ = sqrt(Σ_params Σ_i g_i²), summed in float64. */
+/** ‖g‖ = sqrt(Σ_params Σ_i g_i²), summed in float64 (the backend's `sumOfSquares` per gradient). */
 export function globalGradNorm(params: readonly Param[]): number {
+  const k = kernels();
   let sum = 0;
-  for (const p of params) {
-    const g = p.grad.data;
-    for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
-  }
+  for (const { grad } of params) sum += k.sumOfSquares(grad.size, grad.data);
   return Math.sqrt(sum);
 }
 
@@ -169,10 +179,8 @@ export function globalGradNorm(params: readonly Param[]): number {
 export function clipGradients(params: readonly Param[], maxNorm: number, norm = globalGradNorm(params)): void {
   const scale = maxNorm / (norm + 1e-6);
   if (scale >= 1) return;
-  for (const p of params) {
-    const g = p.grad.data;
-    for (let i = 0; i < g.length; i++) g[i] *= scale;
-  }
+  const k = kernels();
+  for (const { grad } of params) k.scaleInPlace(grad.size, scale, grad.data);
 }
 
 /** The error naming the first NaN or ±Inf among the gradients: parameter and index. */

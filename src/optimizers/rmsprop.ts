@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BaseOptimizer, type CommonOptions } from './base.js';
 
 /** Options of {@link RMSprop}; lr defaults to 0.01. */
@@ -21,6 +22,8 @@ export interface RmsPropOptions extends CommonOptions {
  *   centered: a ← α·a + (1 − α)·g,  s̃ = s − a²,  else s̃ = s
  *   d ← g / (√s̃ + ε)
  *   μ > 0: b ← μ·b + d,  θ ← θ − lr·b;   else θ ← θ − lr·d
+ *
+ * One kernel pass per parameter (`rmspropStep`).
  */
 export class RMSprop extends BaseOptimizer {
   readonly name = 'rmsprop';
@@ -52,26 +55,7 @@ export class RMSprop extends BaseOptimizer {
     const average = this.centered ? slots[1] : null;
     const buffer = this.momentum > 0 ? slots[slots.length - 1] : null;
     const { alpha, eps, momentum } = this;
-    const decay = this.weightDecay;
-    for (let i = 0; i < value.length; i++) {
-      const g = grad[i] + decay * value[i];
-      const s = alpha * square[i] + (1 - alpha) * g * g;
-      square[i] = s;
-      let variance = s;
-      if (average) {
-        const a = alpha * average[i] + (1 - alpha) * g;
-        average[i] = a;
-        variance = s - a * a;
-      }
-      const d = g / (Math.sqrt(variance) + eps);
-      if (buffer) {
-        const b = momentum * buffer[i] + d;
-        buffer[i] = b;
-        value[i] -= lr * b;
-      } else {
-        value[i] -= lr * d;
-      }
-    }
+    kernels().rmspropStep(value.length, lr, alpha, eps, this.weightDecay, momentum, grad, value, square, average, buffer);
   }
 
   protected hyperparameters(): Record<string, unknown> {

@@ -21,6 +21,7 @@ export interface SgdOptions extends CommonOptions {
  *   θ ← θ − lr·d
  *
  * Plain SGD (μ = 0, λ = 0) is the tutorial's θ ← θ − lr·∂L/∂θ and keeps no state.
+ * Each parameter's update is one kernel pass (`sgdStep`, `sgdDecayStep` or `momentumStep`; see reference.ts).
  * Name: 'sgd', 'momentum' or 'nesterov', as `makeOptimizer` takes it.
  */
 export class SGD extends BaseOptimizer {
@@ -54,20 +55,14 @@ export class SGD extends BaseOptimizer {
   protected update(value: Float32Array, grad: Float32Array, slots: Float32Array[], lr: number): void {
     const n = value.length;
     const decay = this.weightDecay;
-    if (this.momentum === 0) {
-      if (decay === 0) kernels().sgdStep(n, lr, grad, value);
-      else for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + decay * value[i]);
-      return;
-    }
-    const buffer = slots[0];
-    const mu = this.momentum;
-    const keep = 1 - this.dampening;
-    const first = this.steps === 1;
-    for (let i = 0; i < n; i++) {
-      const g = grad[i] + decay * value[i];
-      const b = first ? g : mu * buffer[i] + keep * g;
-      buffer[i] = b;
-      value[i] -= lr * (this.nesterov ? g + mu * b : b);
+    const k = kernels();
+    if (this.momentum > 0) {
+      const first = this.steps === 1;
+      k.momentumStep(n, lr, decay, this.momentum, this.dampening, this.nesterov, first, grad, value, slots[0]);
+    } else if (decay > 0) {
+      k.sgdDecayStep(n, lr, decay, grad, value);
+    } else {
+      k.sgdStep(n, lr, grad, value);
     }
   }
 

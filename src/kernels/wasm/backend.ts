@@ -20,6 +20,50 @@ export interface WasmExports {
   leakyRelu(n: number, slope: number, x: number, y: number): void;
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
   sgdStep(n: number, lr: number, grad: number, value: number): void;
+  sgdDecayStep(n: number, lr: number, weightDecay: number, grad: number, value: number): void;
+  momentumStep(
+    n: number,
+    lr: number,
+    weightDecay: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    first: boolean,
+    grad: number,
+    value: number,
+    buffer: number,
+  ): void;
+  adamStep(
+    n: number,
+    stepSize: number,
+    rootCorrection: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    shrink: number,
+    grad: number,
+    value: number,
+    m: number,
+    v: number,
+  ): void;
+  /** `average` and `buffer` are 0 when absent (not centered, no momentum). */
+  rmspropStep(
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+    grad: number,
+    value: number,
+    square: number,
+    average: number,
+    buffer: number,
+  ): void;
+  adagradStep(n: number, lr: number, eps: number, weightDecay: number, grad: number, value: number, sum: number): void;
+  sumOfSquares(n: number, x: number): number;
+  scaleInPlace(n: number, factor: number, x: number): void;
   firstNonFinite(n: number, x: number): number;
   softmaxCrossEntropy(rows: number, cols: number, logits: number, labels: number, probs: number, dLogits: number): number;
   bytesToFloats(n: number, bytes: number, scale: number, out: number): void;
@@ -183,6 +227,11 @@ function wasmKernels(
     if (array.length < length) throw new ScratchnetError(`wasm kernels: ${what} has ${array.length} values, needs ${length}`);
   };
   const ours = (a: Float32Array, b: Float32Array, c: Float32Array = b) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+  /** Each of an optimizer kernel's buffers (grad, value, its state, in its parameters' order) holds n values. */
+  const fitsEach = (kernel: string, n: number, b0: Float32Array, b1: Float32Array, b2 = b1, b3 = b1, b4 = b1) => {
+    if (Math.min(b0.length, b1.length, b2.length, b3.length, b4.length) >= n) return;
+    [b0, b1, b2, b3, b4].forEach((buffer, i) => fits(`${kernel} buffer ${i + 1} (after n and the scalars)`, buffer, n));
+  };
 
   // 32-bit views of byte sources (made once per source) and of the staging region (remade when it grows).
   const wordViews = new WeakMap<Uint8Array, Uint32Array>();
@@ -524,6 +573,83 @@ function wasmKernels(
       fits('dropoutBackward dy', dy, n);
       fits('dropoutBackward dx', dx, n);
       wasm.dropoutBackward(n, mask.byteOffset, dy.byteOffset, dx.byteOffset);
+    },
+
+    // The optimizers' updates: in place when every buffer lives in this memory (optimizers allocate
+    // their state with `alloc`), else the reference loop on the arrays as they are.
+    sgdDecayStep(n, lr, weightDecay, grad, value) {
+      if (!ours(grad, value)) return reference.sgdDecayStep(n, lr, weightDecay, grad, value);
+      fitsEach('sgdDecayStep', n, grad, value);
+      wasm.sgdDecayStep(n, lr, weightDecay, grad.byteOffset, value.byteOffset);
+    },
+    momentumStep(n, lr, weightDecay, momentum, dampening, nesterov, first, grad, value, buffer) {
+      if (!ours(grad, value, buffer))
+        return reference.momentumStep(n, lr, weightDecay, momentum, dampening, nesterov, first, grad, value, buffer);
+      fitsEach('momentumStep', n, grad, value, buffer);
+      wasm.momentumStep(
+        n,
+        lr,
+        weightDecay,
+        momentum,
+        dampening,
+        nesterov,
+        first,
+        grad.byteOffset,
+        value.byteOffset,
+        buffer.byteOffset,
+      );
+    },
+    adamStep(n, stepSize, rootCorrection, beta1, beta2, eps, weightDecay, shrink, grad, value, m, v) {
+      if (!ours(grad, value, m) || !heap.owns(v))
+        return reference.adamStep(n, stepSize, rootCorrection, beta1, beta2, eps, weightDecay, shrink, grad, value, m, v);
+      fitsEach('adamStep', n, grad, value, m, v);
+      wasm.adamStep(
+        n,
+        stepSize,
+        rootCorrection,
+        beta1,
+        beta2,
+        eps,
+        weightDecay,
+        shrink,
+        grad.byteOffset,
+        value.byteOffset,
+        m.byteOffset,
+        v.byteOffset,
+      );
+    },
+    rmspropStep(n, lr, alpha, eps, weightDecay, momentum, grad, value, square, average, buffer) {
+      if (!ours(grad, value, square) || (average && !heap.owns(average)) || (buffer && !heap.owns(buffer)))
+        return reference.rmspropStep(n, lr, alpha, eps, weightDecay, momentum, grad, value, square, average, buffer);
+      fitsEach('rmspropStep', n, grad, value, square, average ?? square, buffer ?? square);
+      wasm.rmspropStep(
+        n,
+        lr,
+        alpha,
+        eps,
+        weightDecay,
+        momentum,
+        grad.byteOffset,
+        value.byteOffset,
+        square.byteOffset,
+        average?.byteOffset ?? 0,
+        buffer?.byteOffset ?? 0,
+      );
+    },
+    adagradStep(n, lr, eps, weightDecay, grad, value, sum) {
+      if (!ours(grad, value, sum)) return reference.adagradStep(n, lr, eps, weightDecay, grad, value, sum);
+      fitsEach('adagradStep', n, grad, value, sum);
+      wasm.adagradStep(n, lr, eps, weightDecay, grad.byteOffset, value.byteOffset, sum.byteOffset);
+    },
+    sumOfSquares(n, x) {
+      if (!ours(x, x)) return reference.sumOfSquares(n, x);
+      fits('sumOfSquares x', x, n);
+      return wasm.sumOfSquares(n, x.byteOffset);
+    },
+    scaleInPlace(n, factor, x) {
+      if (!ours(x, x)) return reference.scaleInPlace(n, factor, x);
+      fits('scaleInPlace x', x, n);
+      wasm.scaleInPlace(n, factor, x.byteOffset);
     },
 
     close: async () => {
