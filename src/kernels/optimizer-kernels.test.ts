@@ -269,3 +269,26 @@ describe('every optimizer on the fast backends follows its reference trajectory'
     }
   });
 });
+
+describe('optimizer kernels shared between threads', () => {
+  it('an update of 100,003 values (above UPDATE_SPLIT) runs across the threads and writes the single thread’s bits, on wasm and native', async () => {
+    const threaded = [await createWasmKernels({ threads: 1 })];
+    if (!('reason' in native)) threaded.push(await createWasmKernels({ threads: 1, native: true }));
+    const single = fast[0].kernels;
+    const n = 100_003; // past the split, with a tail that is not a whole chunk or a multiple of four
+    try {
+      for (const update of updates.filter((u) => !u.name.startsWith('scaleInPlace'))) {
+        const inputs = update.inputs(new Rng(7), n);
+        const expected = inputs.map((values) => place(single, values));
+        update.run(single, n, expected);
+        for (const k of threaded) {
+          const buffers = inputs.map((values) => place(k, values));
+          update.run(k, n, buffers);
+          buffers.forEach((buffer, i) => expect(buffer, `${k.name} ${update.name} buffer ${i}`).toEqual(expected[i]));
+        }
+      }
+    } finally {
+      for (const k of threaded) await k.close();
+    }
+  });
+});

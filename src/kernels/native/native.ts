@@ -93,10 +93,15 @@ export async function loadNativeAddon(isa?: NativeIsa): Promise<NativeLoad> {
 }
 
 /**
- * Row kernels for one thread, all in the addon, with instruction set `isa`. The view the addon holds is
+ * Row kernels for one thread: the products in the addon, with instruction set `isa`, the updates in `wasm`. The view the addon holds is
  * renewed whenever `buffer()` returns a new one (the memory grew). Every worker thread makes its own (worker.ts).
  */
-export function nativeRowKernels(addon: NativeAddon, isa: NativeIsa, buffer: () => ArrayBufferLike): RowKernels {
+export function nativeRowKernels(
+  addon: NativeAddon,
+  isa: NativeIsa,
+  buffer: () => ArrayBufferLike,
+  wasm: Pick<RowKernels, 'updateRows'>,
+): RowKernels {
   let seen: ArrayBufferLike | null = null;
   let id = 0;
   const memory = () => {
@@ -110,5 +115,6 @@ export function nativeRowKernels(addon: NativeAddon, isa: NativeIsa, buffer: () 
   return {
     gemmRows: (job, rowStart, rowEnd, scratch) => addon.gemmRows(memory(), job, rowStart, rowEnd, scratch),
     chainRows: (job, rowStart, rowEnd, scratch) => addon.chainRows(memory(), job, rowStart, rowEnd, scratch),
+    updateRows: (job, rowStart, rowEnd, scratch) => wasm.updateRows(job, rowStart, rowEnd, scratch), // memory-bound: WebAssembly's SIMD suffices
   };
 }

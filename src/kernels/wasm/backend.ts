@@ -21,6 +21,8 @@ export interface WasmExports {
   leakyReluBackward(n: number, slope: number, x: number, dy: number, dx: number): void;
   sgdStep(n: number, lr: number, grad: number, value: number): void;
   sgdDecayStep(n: number, lr: number, weightDecay: number, grad: number, value: number): void;
+  /** Rows [rowStart, rowEnd) of the update job at `job` (row-job.ts): an optimizer kernel on those values. */
+  updateRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   momentumStep(
     n: number,
     lr: number,
@@ -192,7 +194,7 @@ export async function createWasmKernels(options: WasmOptions = {}): Promise<Wasm
   if (options.native) {
     const load = await loadNativeAddon(options.nativeIsa);
     if ('reason' in load) throw new ScratchnetError(load.reason);
-    rows = nativeRowKernels(load.addon, load.isa, () => heap.buffer());
+    rows = nativeRowKernels(load.addon, load.isa, () => heap.buffer(), wasm);
     native = { path: load.path, isa: load.isa };
   }
   const pool = await startThreadPool(module, heap, rows, { ...options, native });
@@ -258,6 +260,7 @@ function wasmKernels(
       at: -1,
       ints: new Int32Array(0) as Int32Array<ArrayBufferLike>,
       floats: new Float32Array(0) as Float32Array<ArrayBufferLike>,
+      doubles: new Float64Array(0) as Float64Array<ArrayBufferLike>, // slot 2i and 2i + 1 as one f64 (regions are 16-aligned)
     };
     return (slots: number) => {
       const at = heap.scratch(purpose, 4 * slots);
@@ -265,12 +268,42 @@ function wasmKernels(
         record.at = at;
         record.ints = new Int32Array(heap.buffer(), at, slots);
         record.floats = new Float32Array(heap.buffer(), at, slots);
+        record.doubles = new Float64Array(heap.buffer(), at, slots >> 1);
       }
       return record;
     };
   };
   const gemmJob = jobRecord('gemm job');
   const chainJob = jobRecord('chain job');
+  const updateRecord = jobRecord('update job');
+
+  // An optimizer's update large enough to share between the threads (threads.ts UPDATE_SPLIT): its job
+  // written with the buffers' addresses, the caller then fills the scalars (`doubles`, from index 0) and
+  // runs it with `pool.updateRows`. null when the update stays on this thread.
+  const sharedUpdate = (
+    kernel: number,
+    n: number,
+    grad: Float32Array,
+    value: Float32Array,
+    s0: Float32Array | null,
+    s1: Float32Array | null = null,
+    s2: Float32Array | null = null,
+  ) => {
+    if (!pool?.worthSplittingUpdate(n)) return null;
+    const record = updateRecord(job.UPDATE_SLOTS);
+    const { ints } = record;
+    ints[job.UPDATE_KERNEL] = kernel;
+    ints[job.UPDATE_N] = n;
+    ints[job.UPDATE_NESTEROV] = 0;
+    ints[job.UPDATE_FIRST] = 0;
+    ints[job.UPDATE_GRAD] = grad.byteOffset;
+    ints[job.UPDATE_VALUE] = value.byteOffset;
+    ints[job.UPDATE_STATE] = s0?.byteOffset ?? 0;
+    ints[job.UPDATE_STATE + 1] = s1?.byteOffset ?? 0;
+    ints[job.UPDATE_STATE + 2] = s2?.byteOffset ?? 0;
+    return record;
+  };
+  const scalarsFrom = job.UPDATE_SCALARS >> 1; // the first scalar's index in `doubles`
 
   // Rows [0, m) of C (+)= op(A)·B with B [k,n] in memory, then act(C + bias) when given (bias ≠ 0,
   // activate ≠ 0): split across threads when the product is large.
@@ -580,12 +613,27 @@ function wasmKernels(
     sgdDecayStep(n, lr, weightDecay, grad, value) {
       if (!ours(grad, value)) return reference.sgdDecayStep(n, lr, weightDecay, grad, value);
       fitsEach('sgdDecayStep', n, grad, value);
-      wasm.sgdDecayStep(n, lr, weightDecay, grad.byteOffset, value.byteOffset);
+      const shared = sharedUpdate(job.UPDATE_SGD_DECAY, n, grad, value, null);
+      if (!shared) return wasm.sgdDecayStep(n, lr, weightDecay, grad.byteOffset, value.byteOffset);
+      shared.doubles[scalarsFrom] = lr;
+      shared.doubles[scalarsFrom + 1] = weightDecay;
+      pool!.updateRows(shared.at, n);
     },
     momentumStep(n, lr, weightDecay, momentum, dampening, nesterov, first, grad, value, buffer) {
       if (!ours(grad, value, buffer))
         return reference.momentumStep(n, lr, weightDecay, momentum, dampening, nesterov, first, grad, value, buffer);
       fitsEach('momentumStep', n, grad, value, buffer);
+      const shared = sharedUpdate(job.UPDATE_MOMENTUM, n, grad, value, buffer);
+      if (shared) {
+        shared.ints[job.UPDATE_NESTEROV] = nesterov ? 1 : 0;
+        shared.ints[job.UPDATE_FIRST] = first ? 1 : 0;
+        const d = shared.doubles;
+        d[scalarsFrom] = lr;
+        d[scalarsFrom + 1] = weightDecay;
+        d[scalarsFrom + 2] = momentum;
+        d[scalarsFrom + 3] = dampening;
+        return pool!.updateRows(shared.at, n);
+      }
       wasm.momentumStep(
         n,
         lr,
@@ -603,6 +651,19 @@ function wasmKernels(
       if (!ours(grad, value, m) || !heap.owns(v))
         return reference.adamStep(n, stepSize, rootCorrection, beta1, beta2, eps, weightDecay, shrink, grad, value, m, v);
       fitsEach('adamStep', n, grad, value, m, v);
+      const shared = sharedUpdate(job.UPDATE_ADAM, n, grad, value, m, v);
+      if (shared) {
+        const d = shared.doubles;
+        const at = scalarsFrom;
+        d[at] = stepSize;
+        d[at + 1] = rootCorrection;
+        d[at + 2] = beta1;
+        d[at + 3] = beta2;
+        d[at + 4] = eps;
+        d[at + 5] = weightDecay;
+        d[at + 6] = shrink;
+        return pool!.updateRows(shared.at, n);
+      }
       wasm.adamStep(
         n,
         stepSize,
@@ -622,6 +683,17 @@ function wasmKernels(
       if (!ours(grad, value, square) || (average && !heap.owns(average)) || (buffer && !heap.owns(buffer)))
         return reference.rmspropStep(n, lr, alpha, eps, weightDecay, momentum, grad, value, square, average, buffer);
       fitsEach('rmspropStep', n, grad, value, square, average ?? square, buffer ?? square);
+      const shared = sharedUpdate(job.UPDATE_RMSPROP, n, grad, value, square, average, buffer);
+      if (shared) {
+        const d = shared.doubles;
+        const at = scalarsFrom;
+        d[at] = lr;
+        d[at + 1] = alpha;
+        d[at + 2] = eps;
+        d[at + 3] = weightDecay;
+        d[at + 4] = momentum;
+        return pool!.updateRows(shared.at, n);
+      }
       wasm.rmspropStep(
         n,
         lr,
@@ -639,6 +711,14 @@ function wasmKernels(
     adagradStep(n, lr, eps, weightDecay, grad, value, sum) {
       if (!ours(grad, value, sum)) return reference.adagradStep(n, lr, eps, weightDecay, grad, value, sum);
       fitsEach('adagradStep', n, grad, value, sum);
+      const shared = sharedUpdate(job.UPDATE_ADAGRAD, n, grad, value, sum);
+      if (shared) {
+        const d = shared.doubles;
+        d[scalarsFrom] = lr;
+        d[scalarsFrom + 1] = eps;
+        d[scalarsFrom + 2] = weightDecay;
+        return pool!.updateRows(shared.at, n);
+      }
       wasm.adagradStep(n, lr, eps, weightDecay, grad.byteOffset, value.byteOffset, sum.byteOffset);
     },
     sumOfSquares(n, x) {

@@ -8,13 +8,15 @@
  */
 
 /**
- * The row kernels a thread runs: rows [rowStart, rowEnd) of the gemm job or the chain job written at
- * `job` (row-job.ts names its fields), with `scratch` the thread's own workspace. The WebAssembly module
- * exports them (assembly/gemm.ts); the native addon has them too (native/native.ts).
+ * The row kernels a thread runs: rows [rowStart, rowEnd) of the gemm job, the chain job or the update job
+ * written at `job` (row-job.ts names their fields), with `scratch` the thread's own workspace. The
+ * WebAssembly module exports them (assembly/gemm.ts, assembly/optimizers.ts); the native addon has the
+ * first two (native/native.ts), and the update job always runs in WebAssembly.
  */
 export interface RowKernels {
   gemmRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   chainRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
+  updateRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
 }
 
 /** Threads besides the caller a pool may have. */
@@ -31,7 +33,7 @@ export const CHUNKS = 2;
 export const ROWS_PER_CHUNK = 3;
 /** The job's rows: [0, ROWS). */
 export const ROWS = 4;
-/** The job's kind: GEMM or CHAIN. */
+/** The job's kind: GEMM, CHAIN or UPDATE. */
 export const KIND = 5;
 /** The job's address in the memory (row-job.ts). */
 export const JOB = 6;
@@ -46,6 +48,8 @@ export const MAILBOX_SLOTS = SCRATCH + MAX_THREADS + 1;
 export const GEMM = 0;
 /** KIND of a chain of dense layers (chainRows). */
 export const CHAIN = 1;
+/** KIND of an optimizer's update of one parameter (updateRows). */
+export const UPDATE = 2;
 
 /** A ticket's chunk number while its job is being written: no chunk is that high, so none is claimed. */
 export const CLOSED = 0xffff;
@@ -70,6 +74,7 @@ export function claimChunks(box: Int32Array, kernels: RowKernels, thread: number
     const first = next * per;
     const end = Math.min(m, (next + 1) * per);
     if (kind === CHAIN) kernels.chainRows(job, first, end, scratch);
+    else if (kind === UPDATE) kernels.updateRows(job, first, end, scratch);
     else kernels.gemmRows(job, first, end, scratch);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);

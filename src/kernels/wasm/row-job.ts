@@ -74,3 +74,36 @@ export const LAYER_ACTIVATE = 6;
 export const LAYER_SLOPE = 7;
 /** Slots of one layer's entry. */
 export const CHAIN_LAYER_SLOTS = 8;
+
+// ---- The update job: one optimizer kernel (assembly/optimizers.ts) over a share of a parameter ----
+// Its "rows" are the parameter's values: rows [rowStart, rowEnd) run the kernel on those values of
+// every buffer. The update is elementwise, so any split gives the bits of one call.
+
+/** Which kernel: UPDATE_SGD_DECAY, UPDATE_MOMENTUM, UPDATE_ADAM, UPDATE_RMSPROP or UPDATE_ADAGRAD. */
+export const UPDATE_KERNEL = 0;
+/** Values of the parameter. */
+export const UPDATE_N = 1;
+/** Momentum: 1 for Nesterov. */
+export const UPDATE_NESTEROV = 2;
+/** Momentum: 1 on the first step (b ← g). */
+export const UPDATE_FIRST = 3;
+/** Address of the gradient. */
+export const UPDATE_GRAD = 4;
+/** Address of the values. */
+export const UPDATE_VALUE = 5;
+/** Addresses of the kernel's state buffers, in its parameters' order, from this slot (three slots; 0: none). */
+export const UPDATE_STATE = 6;
+/** The kernel's scalars as f64, in its parameters' order, from this slot (byte 40: 8-aligned; up to eight). */
+export const UPDATE_SCALARS = 10;
+/** Slots of an update job. */
+export const UPDATE_SLOTS = 26;
+/** UPDATE_KERNEL of sgdDecayStep (scalars lr, weightDecay; no state). */
+export const UPDATE_SGD_DECAY = 0;
+/** UPDATE_KERNEL of momentumStep (scalars lr, weightDecay, momentum, dampening; state: buffer). */
+export const UPDATE_MOMENTUM = 1;
+/** UPDATE_KERNEL of adamStep (scalars stepSize, rootCorrection, beta1, beta2, eps, weightDecay, shrink; state: m, v). */
+export const UPDATE_ADAM = 2;
+/** UPDATE_KERNEL of rmspropStep (scalars lr, alpha, eps, weightDecay, momentum; state: square, average, buffer). */
+export const UPDATE_RMSPROP = 3;
+/** UPDATE_KERNEL of adagradStep (scalars lr, eps, weightDecay; state: sum). */
+export const UPDATE_ADAGRAD = 4;

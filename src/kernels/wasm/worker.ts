@@ -25,9 +25,10 @@ export interface WorkerData {
 }
 
 const { module, memory, mailbox, thread, spins: patience, native } = workerData as WorkerData;
+const wasm = (await webAssembly!.instantiate(module, { env: { memory } })).exports as unknown as RowKernels;
 const rows: RowKernels = native
-  ? nativeRowKernels(createRequire(import.meta.url)(native.path) as NativeAddon, native.isa, () => memory.buffer)
-  : ((await webAssembly!.instantiate(module, { env: { memory } })).exports as unknown as RowKernels);
+  ? nativeRowKernels(createRequire(import.meta.url)(native.path) as NativeAddon, native.isa, () => memory.buffer, wasm)
+  : wasm;
 const box = new Int32Array(memory.buffer, mailbox, MAILBOX_SLOTS);
 
 let seen = Atomics.load(box, TICKET);

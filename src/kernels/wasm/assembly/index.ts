@@ -13,7 +13,7 @@ export {
 } from './elementwise';
 export { batchNormStatistics, batchNormForward, batchNormBackward } from './normalization';
 export { dropout, dropoutBackward } from './dropout';
-export { sgdDecayStep, momentumStep, adamStep, rmspropStep, adagradStep, sumOfSquares, scaleInPlace } from './optimizers';
+export { sgdDecayStep, momentumStep, adamStep, rmspropStep, adagradStep, sumOfSquares, scaleInPlace, updateRows } from './optimizers';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
