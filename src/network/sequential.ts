@@ -67,7 +67,7 @@ export class Sequential {
 
   /** Non-learned state saved with the model (batch norm running statistics), named like params. */
   buffers(): NamedBuffer[] {
-    return this.layers.flatMap((layer, i) => (layer.buffers?.() ?? []).map((b) => ({ name: `${i}.${b.name}`, value: b.value })));
+    return this.layers.flatMap((layer, i) => (layer.buffers?.() ?? []).map((b) => ({ ...b, name: `${i}.${b.name}` })));
   }
 
   /** The random state of every layer that draws while training (dropout), by layer index, for checkpoints. */
