@@ -48,7 +48,8 @@ export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   for (const { name, value, count } of stored) {
     const bad = firstNonFinite(value.data);
     if (bad >= 0) throw new ScratchnetError(`cannot save the network: tensor '${name}' has ${value.data[bad]} at index ${bad}`);
-    if (count) tensors.set(name, { dtype: 'I64', shape: [...value.shape], data: BigInt64Array.from(value.data, (v) => BigInt(v)) });
+    if (count)
+      tensors.set(name, { dtype: 'I64', shape: [...value.shape], data: BigInt64Array.from(value.data, (v) => BigInt(v)) });
     else
       tensors.set(
         name,
