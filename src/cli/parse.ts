@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { INIT_NAMES, type InitName } from '../layers/init.js';
 import { MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH } from '../limits.js';
+import { ScratchnetError } from '../errors.js';
+import { parseLayerSpec } from '../network/layer-spec.js';
 
 /**
  * Option value parsers. Each turns the text after a flag into a value or throws commander's
@@ -124,4 +126,21 @@ export function initList(text: string): InitName | InitName[] {
       throw new InvalidArgumentError(`'${name}' is not one of ${INIT_NAMES.join(', ')} (comma-separate one per Dense layer).`);
   }
   return names.length === 1 ? (names[0] as InitName) : (names as InitName[]);
+}
+
+/**
+ * A network as a layer string (`conv2d(32,3),relu,maxpool2d(2),flatten,dense(10)`), checked by
+ * parseLayerSpec and kept as text (it is saved with the run and parsed again to build the network).
+ * A mistake is a ScratchnetError rather than commander's InvalidArgumentError, so the one line names
+ * the flag and the position without repeating the whole string:
+ * `--layers: position 19: unknown layer 'maxpol2d' (did you mean maxpool2d?)`.
+ */
+export function layerSpec(text: string): string {
+  try {
+    parseLayerSpec(text);
+  } catch (error) {
+    if (error instanceof ScratchnetError) throw new ScratchnetError(`--layers: ${error.message}`);
+    throw error;
+  }
+  return text;
 }

@@ -177,6 +177,10 @@ function weights(): Command {
         throw new ScratchnetError(
           `${options.model}: ${inputs} inputs per sample are not a square image; its weights cannot be drawn as images`,
         );
+      if (network.layers[0].type !== 'dense')
+        throw new ScratchnetError(
+          `${options.model}: its first layer is ${String(network.layers[0])}, not a Dense layer; 'plot weights' draws a Dense layer's weight per input pixel`,
+        );
       report(
         [
           await figure(

@@ -10,8 +10,9 @@ import * as parse from './parse.js';
 
 /**
  * Every flag of `scratchnet train`, once, in --help's order. The tutorial's settings are the defaults:
- * 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42. To add a flag: an entry
- * here, and its use (buildNetwork / recipeOptimizer in train-recipe.ts, the data loader, the job).
+ * 784-64-32-10 ReLU, 5 epochs, batch 32, SGD lr 0.1, 10% validation, seed 42 (or any network with
+ * --layers). To add a flag: an entry here, and its use (buildNetwork / recipeOptimizer in
+ * train-recipe.ts, the data loader, the job).
  */
 export const TRAIN_FLAGS = {
   // data
@@ -80,6 +81,15 @@ export const TRAIN_FLAGS = {
     role: 'recipe',
     choices: ACTIVATION_NAMES,
     default: 'relu',
+  },
+  // the whole network, in PyTorch's layer names: the alternative to the MLP flags (--hidden, --activation,
+  // --dropout, --batch-norm, --init), which it refuses beside it (checkMlpFlags, train-recipe.ts)
+  layers: {
+    flag: '--layers <spec>',
+    description:
+      'the network as PyTorch-named layers, e.g. "conv2d(32,3),relu,maxpool2d(2),flatten,dense(128),relu,dense(10)" (sizes inferred from the data; instead of --hidden)',
+    role: 'recipe',
+    parse: parse.layerSpec,
   },
   // how long, in what steps
   epochs: {

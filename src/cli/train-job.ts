@@ -1,4 +1,3 @@
-import { sampleSize } from '../data/dataset.js';
 import type { DataProvenance } from '../data/provenance.js';
 import { ScratchnetError } from '../errors.js';
 import {
@@ -61,7 +60,7 @@ async function train(
   const data = await loadTrainingData(options);
   const rng = new Rng(options.seed);
   const checkpoint: Checkpoint | null = options.resume ? loadCheckpoint(options.resume) : null;
-  const network = checkpoint ? checkpoint.network : buildNetwork(options, sampleSize(data.train), data.train.classes, rng);
+  const network = checkpoint ? checkpoint.network : buildNetwork(options, data.train.sampleShape, data.train.classes, rng);
   checkDataFitsModel(network, data.train, checkpoint ? options.resume! : 'the network');
   const optimizer = recipeOptimizer(options);
   const optimizerSettings = optimizer.config(); // as configured, before any schedule changes the rate
@@ -291,9 +290,9 @@ function reportConfig(
     'test data': options.test ?? (options.train === undefined ? 'built-in MNIST test' : 'none'),
     'validation split': run.valSplit,
     subset: run.subset,
-    'hidden layers': run.hidden.length > 0 ? run.hidden : 'none',
-    activation: run.activation,
-    init: run.init,
+    ...(run.layers !== undefined
+      ? { layers: run.layers }
+      : { 'hidden layers': run.hidden.length > 0 ? run.hidden : 'none', activation: run.activation, init: run.init }),
     epochs: run.epochs,
     'batch size': run.batchSize,
     optimizer: String(optimizer.optimizer),

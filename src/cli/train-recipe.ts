@@ -1,6 +1,8 @@
 import { ScratchnetError } from '../errors.js';
 import { MAX_LAYER_WIDTH, MAX_PARAMETERS } from '../limits.js';
 import type { Rng } from '../tensor/rng.js';
+import { layersFromSpec } from '../network/from-spec.js';
+import { parseLayerSpec } from '../network/layer-spec.js';
 import { Sequential } from '../network/sequential.js';
 import { makeOptimizer } from '../optimizers/make-optimizer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
@@ -14,11 +16,48 @@ import type { TrainOptions } from './train-flags.js';
  * same ones and `restoreRun` fills them from the checkpoint.
  */
 
-/** The network the options describe, initialised from `rng`; refused before allocating when it is too large. */
-export function buildNetwork(options: TrainOptions, inputs: number, classes: number, rng: Rng): Sequential {
+/**
+ * The network the options describe for samples of `sampleShape`, initialised from `rng`: the layers of
+ * `--layers` (sizes inferred from the data, a square flat sample read as a one-channel image), or the MLP
+ * of `--hidden` and its companions, which is refused before allocating when it is too large.
+ * @throws {@link ScratchnetError} `--layers: position N: …` where a layer does not fit its input.
+ */
+export function buildNetwork(options: TrainOptions, sampleShape: readonly number[], classes: number, rng: Rng): Sequential {
+  if (options.layers !== undefined) return networkFromLayers(options.layers, sampleShape, classes, rng);
   const { hidden, activation, init, dropout, batchNorm } = options;
+  const inputs = sampleShape.reduce((a, b) => a * b, 1);
   checkNetworkSize(inputs, hidden, classes);
   return Sequential.mlp({ inputs, hidden, classes, activation, init, dropout, batchNorm, rng });
+}
+
+/**
+ * The network of a layer string (parseLayerSpec, layersFromSpec) for samples of `sampleShape`.
+ * @throws {@link ScratchnetError} `--layers: position N: …` at a mistake in the string or a layer that does not fit.
+ */
+export function networkFromLayers(spec: string, sampleShape: readonly number[], classes: number, rng: Rng): Sequential {
+  try {
+    const { layers, inputShape } = layersFromSpec(parseLayerSpec(spec), sampleShape, classes, rng);
+    return new Sequential(layers, inputShape);
+  } catch (error) {
+    if (error instanceof ScratchnetError) throw new ScratchnetError(`--layers: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The flags that shape an MLP, which `--layers` replaces. */
+export const MLP_FLAGS = ['hidden', 'activation', 'dropout', 'batchNorm', 'init'] as const;
+
+/**
+ * Refuses `--layers` beside a flag that shapes an MLP (`given(key)`: the user typed it): the layer string
+ * is the whole network, so the other flag would be silently ignored.
+ */
+export function checkMlpFlags(options: Pick<TrainOptions, 'layers'>, given: (key: string) => boolean): void {
+  if (options.layers === undefined) return;
+  const both = MLP_FLAGS.filter(given).map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  if (both.length > 0)
+    throw new ScratchnetError(
+      `--layers describes the whole network, so ${both.join(', ')} ${both.length === 1 ? 'has' : 'have'} nothing to shape: give the layers in --layers (e.g. dropout(0.5), batchnorm) or leave --layers out`,
+    );
 }
 
 /** The optimizer the recipe describes. */

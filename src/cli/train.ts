@@ -4,6 +4,7 @@ import { loadCheckpoint } from '../io/checkpoint.js';
 import { fail } from './fail.js';
 import type { ErrorEvent, TrainEvent } from './train-events.js';
 import { type TrainOptions, addTrainFlags } from './train-flags.js';
+import { checkMlpFlags } from './train-recipe.js';
 import { resumedOptions } from './train-resume.js';
 import { makeReporter } from './train-reporter.js';
 
@@ -13,9 +14,10 @@ export function trainCommand(): Command {
     .description("train a network and save it as a model file (defaults: the tutorial's 784-64-32-10 on the built-in digits)")
     .addHelpText(
       'after',
-      '\nCtrl-C stops after the current batch, writes a checkpoint and prints how to resume.\nExamples:\n  scratchnet train --epochs 5 --out model.safetensors\n  scratchnet train --hidden 128,64 --activation tanh --lr 0.05 --checkpoint-dir ckpt\n  scratchnet train --resume ckpt',
+      '\nCtrl-C stops after the current batch, writes a checkpoint and prints how to resume.\nExamples:\n  scratchnet train --epochs 5 --out model.safetensors\n  scratchnet train --hidden 128,64 --activation tanh --lr 0.05 --checkpoint-dir ckpt\n  scratchnet train --layers "conv2d(32,3),relu,maxpool2d(2),flatten,dense(10)" --optimizer adam\n  scratchnet train --resume ckpt',
     );
   addTrainFlags(command).action(async (given: TrainOptions, cmd: Command) => {
+    checkMlpFlags(given, (key) => cmd.getOptionValueSource(key) === 'cli');
     let options = given;
     if (given.resume !== undefined) {
       const checkpoint = loadCheckpoint(given.resume);

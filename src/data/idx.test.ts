@@ -18,14 +18,14 @@ describe('IDX', () => {
     expect(Array.from(file.data.subarray(0, 5))).toEqual(pixels.slice(0, 5));
   });
 
-  it('loads an images/labels pair, plain or gzipped, as flat bytes with scale 1/255', async () => {
+  it('loads an images/labels pair, plain or gzipped, as [1, 28, 28] images of bytes with scale 1/255', async () => {
     for (const suffix of ['', '.gz']) {
       const data = await loadIdx(
         files.file(`a-images-idx3-ubyte${suffix}`, images),
         files.file(`a-labels-idx1-ubyte${suffix}`, labels),
       );
       expect(data.count).toBe(3);
-      expect(data.sampleShape).toEqual([784]);
+      expect(data.sampleShape).toEqual([1, 28, 28]);
       expect(data.classes).toBe(10);
       expect(data.scale).toBeCloseTo(1 / 255, 15);
       expect(Array.from(data.labels)).toEqual([7, 2, 9]);

@@ -92,8 +92,10 @@ export async function readIdx(path: string): Promise<IdxArray> {
 }
 
 /**
- * Loads an images file and its labels file as one dataset: features [count, rows·columns] (flattened),
+ * Loads an images file and its labels file as one dataset: features [count, 1, rows, columns] (images of
+ * one channel, as PyTorch's MNIST gives them; other IDX shapes keep their dimensions after the count),
  * bytes with scale 1/255 for unsigned-byte images (other element types become float32, scale 1).
+ * A multilayer perceptron takes the same samples as rows·columns values (Sequential reads either shape).
  */
 export async function loadIdx(imagesPath: string, labelsPath: string, options: IdxOptions = {}): Promise<Dataset> {
   checkClassCount(imagesPath, options.classes);
@@ -141,7 +143,7 @@ export async function loadIdx(imagesPath: string, labelsPath: string, options: I
     features,
     labels,
     count,
-    sampleShape: [size],
+    sampleShape: images.shape.length === 3 ? [1, ...images.shape.slice(1)] : images.shape.slice(1),
     classes: inferred,
     scale,
     ...(fashion ? { classNames: FASHION_MNIST_CLASSES } : {}),

@@ -26,8 +26,9 @@ const IDX_NAME = /idx\d-ubyte(\.gz)?$|\.idx\d?(\.gz)?$/i;
 /**
  * Loads a labelled dataset from a file, choosing the loader by name and, failing that, by content:
  * `.csv` / `.csv.gz` → CSV (loadCsv); an IDX images file (`*-images-idx3-ubyte[.gz]`) → IDX (loadIdx)
- * with its labels file found beside it. MNIST-shaped data comes back as bytes with scale 1/255 and
- * sampleShape [784]; see loadCsv for other tabular data.
+ * with its labels file found beside it. MNIST-shaped data comes back as bytes with scale 1/255, with
+ * sampleShape [1, 28, 28] from IDX and [784] from CSV (a network reads either; layersFromSpec reads a
+ * square flat sample as a one-channel image); see loadCsv for other tabular data.
  */
 export async function loadDataset(path: string, options: LoadOptions = {}): Promise<Dataset> {
   const name = basename(path);

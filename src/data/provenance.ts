@@ -17,13 +17,15 @@ export interface DataProvenance {
 }
 
 /**
- * `sha256:<hex>` of a dataset's content: its sample shape, scale, features (as stored: bytes, or
+ * `sha256:<hex>` of a dataset's content: its values per sample, scale, features (as stored: bytes, or
  * float32 bits) and labels. The same rows in the same order give the same fingerprint whatever the
  * file was called; one changed pixel or label gives another. About 0.1 s for 60,000 MNIST rows.
  */
 export function datasetFingerprint(dataset: Dataset): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ sampleShape: dataset.sampleShape, scale: dataset.scale, count: dataset.count }));
+  // The values per sample, not how a sample is viewed: [784] and [1, 28, 28] are the same data (IDX files
+  // and the built-in digits were flat before issue 15), so their fingerprints stay what models recorded.
+  hash.update(JSON.stringify({ sampleShape: [sampleSize(dataset)], scale: dataset.scale, count: dataset.count }));
   const features = dataset.features.subarray(0, dataset.count * sampleSize(dataset));
   const labels = dataset.labels.subarray(0, dataset.count);
   hash.update(new Uint8Array(features.buffer, features.byteOffset, features.byteLength));

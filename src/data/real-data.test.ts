@@ -1,3 +1,4 @@
+import { datasetFingerprint } from './provenance.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ describe.skipIf(!hasFashion)('Fashion-MNIST from Debian (IDX, gzip)', () => {
   it('training set: 60,000 images of 28×28 bytes, 6,000 per class, with class names', async () => {
     const train = await loadDataset(join(FASHION, 'train-images-idx3-ubyte.gz'));
     expect(train.count).toBe(60_000);
-    expect(train.sampleShape).toEqual([784]);
+    expect(train.sampleShape).toEqual([1, 28, 28]);
     expect(train.features).toBeInstanceOf(Uint8Array);
     expect(train.features.length).toBe(60_000 * 784);
     expect(train.scale).toBeCloseTo(1 / 255, 15);
@@ -55,7 +56,7 @@ describe.skipIf(!hasFashion)('Fashion-MNIST from Debian (IDX, gzip)', () => {
   it('test set: 10,000 images, 1,000 per class', async () => {
     const test = await loadDataset(join(FASHION, 't10k-images-idx3-ubyte.gz'));
     expect(test.count).toBe(10_000);
-    expect(test.sampleShape).toEqual([784]);
+    expect(test.sampleShape).toEqual([1, 28, 28]);
     expect(classCounts(test)).toEqual(new Array(10).fill(1000));
   });
 });
@@ -76,6 +77,9 @@ describe.skipIf(!hasMnist)('MNIST in ../shared/data/mnist: CSV and IDX against i
     const idx = await loadDataset(join(MNIST, 'train-images-idx3-ubyte.gz'));
     expect(sameBytes(idx.labels, csv.labels)).toBe(true);
     expect(sameBytes(idx.features, csv.features)).toBe(true);
+    // [1, 28, 28] images and flat [784] rows of the same values are the same data
+    expect(idx.sampleShape).toEqual([1, 28, 28]);
+    expect(datasetFingerprint(idx)).toBe(datasetFingerprint(csv));
   });
 
   it('the test CSV and IDX: 10,000 rows, per-class counts, first labels, identical data', async () => {

@@ -1,5 +1,6 @@
 import type { DataProvenance } from '../data/provenance.js';
 import { ScratchnetError } from '../errors.js';
+import type { NamedBuffer } from '../layers/layer.js';
 import { Sequential, type SequentialConfig } from '../network/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { firstNegative, firstNonFinite } from '../tensor/finite.js';
@@ -14,8 +15,9 @@ import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafete
  * - `__metadata__.trained_on` = JSON of the training data's {@link DataProvenance} (name, rows, fingerprint,
  *   class names), optional: `evaluate` warns when it evaluates on data the model may have seen;
  * - one F32 tensor per parameter and buffer, named and laid out as PyTorch's `nn.Sequential.state_dict()`:
- *   `0.weight` [out, in], `0.bias` [out], `2.weight`, … so `model.load_state_dict(tensors)` takes them.
- *   (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
+ *   `0.weight` [out, in], `0.bias` [out], `2.weight`, … so `model.load_state_dict(tensors)` takes them:
+ *   Conv2d's weight [out, in, kh, kw]; batch norm's running_mean, running_var and num_batches_tracked
+ *   (I64, shape []). (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
  */
 export const MODEL_FORMAT = 'scratchnet-model';
 /** `__metadata__.format` of a checkpoint: a model file plus `optimizer/…`, `fit/…` and `callbacks/…` tensors. */
@@ -42,15 +44,19 @@ export interface ModelInfo {
  */
 export function modelTensors(network: Sequential): Map<string, StoredTensor> {
   const tensors = new Map<string, StoredTensor>();
-  for (const { name, value } of [...network.params(), ...network.buffers()]) {
+  const stored: NamedBuffer[] = [...network.params(), ...network.buffers()];
+  for (const { name, value, count } of stored) {
     const bad = firstNonFinite(value.data);
     if (bad >= 0) throw new ScratchnetError(`cannot save the network: tensor '${name}' has ${value.data[bad]} at index ${bad}`);
-    tensors.set(
-      name,
-      isTransposed(network, name)
-        ? f32([value.shape[1], value.shape[0]], transpose(value))
-        : f32([...value.shape], value.data.slice()),
-    );
+    if (count)
+      tensors.set(name, { dtype: 'I64', shape: [...value.shape], data: BigInt64Array.from(value.data, (v) => BigInt(v)) });
+    else
+      tensors.set(
+        name,
+        isTransposed(network, name)
+          ? f32([value.shape[1], value.shape[0]], transpose(value))
+          : f32([...value.shape], value.data.slice()),
+      );
   }
   return tensors;
 }
@@ -115,7 +121,7 @@ export function modelFromSafetensors(
     return fail(`__metadata__.architecture does not describe a valid network: ${(error as Error).message}`);
   }
 
-  const expected = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
+  const expected: NamedBuffer[] = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
   const known = new Set(expected.map((e) => e.name));
   for (const name of tensors.keys()) {
     const extra =
@@ -123,8 +129,12 @@ export function modelFromSafetensors(
       (name.startsWith('optimizer/') || name.startsWith('fit/') || name.startsWith('callbacks/'));
     if (!known.has(name) && !extra) fail(`tensor '${name}' is not part of the architecture (expected: ${[...known].join(', ')})`);
   }
-  for (const { name, value } of expected) {
+  for (const { name, value, count } of expected) {
     const stored = tensors.get(name);
+    if (count) {
+      if (stored) value.data[0] = storedCount(name, stored, fail); // absent in files written before counts were saved: 0
+      continue;
+    }
     if (!stored) return fail(`tensor '${name}' is missing (the architecture needs ${[...known].join(', ')})`);
     const transposed = isTransposed(network, name);
     const shape = transposed ? [value.shape[1], value.shape[0]] : [...value.shape];
@@ -134,7 +144,7 @@ export function modelFromSafetensors(
     }
     checkValues(name, stored.data as Float32Array, fail);
     if (transposed) transposeInto(stored.data as Float32Array, shape[0], shape[1], value.data);
-    else value.data.set(stored.data);
+    else value.data.set(stored.data as Float32Array);
   }
   const info: ModelInfo = {};
   if (metadata.training) info.training = parseJson<Record<string, unknown>>(metadata.training, '__metadata__.training', fail);
@@ -156,6 +166,15 @@ function checkValues(name: string, data: Float32Array, fail: (message: string) =
   if (bad >= 0) fail(`tensor '${name}' has ${data[bad]} at index ${bad}: every weight and statistic must be finite`);
   const negative = name.endsWith('.running_var') ? firstNegative(data) : -1;
   if (negative >= 0) fail(`tensor '${name}' has ${data[negative]} at index ${negative}: a variance cannot be negative`);
+}
+
+/** A count as stored (I64 of shape [], as PyTorch saves num_batches_tracked): a whole number ≥ 0. */
+function storedCount(name: string, stored: StoredTensor, fail: (message: string) => never): number {
+  if (stored.dtype !== 'I64' || stored.shape.length !== 0)
+    fail(`tensor '${name}' is ${stored.dtype} [${stored.shape.join(', ')}], expected a count: I64 of shape []`);
+  const value = (stored.data as BigInt64Array)[0];
+  if (value < 0n) fail(`tensor '${name}' is ${value}: a count cannot be negative`);
+  return Number(value);
 }
 
 /** `__metadata__.trained_on` as written by {@link modelMetadata}, or the first field that is not. */

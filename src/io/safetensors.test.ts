@@ -48,8 +48,19 @@ describe('safetensors encoding', () => {
     expect(view.getInt32(8 + n + 8, true)).toBe(7);
     const decoded = decodeSafetensors(bytes, 'x');
     expect(decoded.metadata).toEqual({ format: 'x', [CHECKSUM_KEY]: sha256 });
-    expect(Array.from(decoded.tensors.get('0.weight')!.data)).toEqual([1.5, -2]);
+    expect(Array.from(decoded.tensors.get('0.weight')!.data as Float32Array)).toEqual([1.5, -2]);
     expect(decoded.tensors.get('order')!.data).toBeInstanceOf(Int32Array);
+  });
+
+  it("an I64 scalar (PyTorch's num_batches_tracked) is 8 little-endian bytes of shape [] and reads back as a BigInt64Array", () => {
+    const bytes = encodeSafetensors(
+      new Map<string, StoredTensor>([['n', { dtype: 'I64', shape: [], data: BigInt64Array.of(1875n) }]]),
+    );
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(bytes.length - 8 - n).toBe(8);
+    expect(new DataView(bytes.buffer).getBigInt64(8 + n, true)).toBe(1875n);
+    const decoded = decodeSafetensors(bytes, 'x').tensors.get('n')!;
+    expect(decoded).toEqual({ dtype: 'I64', shape: [], data: BigInt64Array.of(1875n) });
   });
 });
 
@@ -74,7 +85,7 @@ describe('the data checksum', () => {
     const json = Buffer.from(JSON.stringify(header));
     const other = Buffer.concat([Buffer.alloc(8), json, bytes.subarray(8 + n)]);
     other.writeBigUInt64LE(BigInt(json.length), 0);
-    expect(Array.from(decodeSafetensors(other, 'torch.safetensors').tensors.get('w')!.data)).toEqual([1, 2, 3]);
+    expect(Array.from(decodeSafetensors(other, 'torch.safetensors').tensors.get('w')!.data as Float32Array)).toEqual([1, 2, 3]);
   });
 });
 

@@ -9,29 +9,30 @@ import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
  *
  * The header maps each tensor name to `{ dtype, shape, data_offsets: [begin, end] }` (byte offsets into
  * the raw part, which the tensors tile exactly, without gaps) plus an optional `__metadata__` object of
- * string → string. scratchnet writes F32 (weights) and I32 (row orders in checkpoints), little-endian.
+ * string → string. scratchnet writes F32 (weights), I32 (row orders in checkpoints) and I64 (batch norm's
+ * `num_batches_tracked`, a scalar as PyTorch keeps it), little-endian.
  *
  * The format carries no checksum, so scratchnet adds one: `__metadata__["scratchnet.sha256"]`, the
  * SHA-256 of the data part (every byte after the header), written on save and checked on load. A flipped
  * bit in a weight is then an error naming the file instead of a silently different model. Files from
  * other tools (no such key) load as before.
  */
-export type DType = 'F32' | 'I32';
+export type DType = 'F32' | 'I32' | 'I64';
 /** One tensor as a safetensors file holds it. */
 export interface StoredTensor {
-  /** Element type: `data` is a Float32Array for F32, an Int32Array for I32. */
+  /** Element type: `data` is a Float32Array for F32, an Int32Array for I32, a BigInt64Array for I64. */
   dtype: DType;
   /** In the file's (PyTorch's) layout; the product of the dimensions is `data.length`. */
   shape: number[];
   /** The values, row-major. */
-  data: Float32Array | Int32Array;
+  data: Float32Array | Int32Array | BigInt64Array;
 }
 /** The header's `__metadata__`: string keys to string values (anything structured is JSON text). */
 export type Metadata = Record<string, string>;
 
 /** Headers above this size are refused: a real header lists tensors, it does not hold data. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-const BYTES_PER_ELEMENT: Record<DType, number> = { F32: 4, I32: 4 };
+const BYTES_PER_ELEMENT: Record<DType, number> = { F32: 4, I32: 4, I64: 8 };
 /** The metadata key holding the SHA-256 (hex) of the data part. */
 export const CHECKSUM_KEY = 'scratchnet.sha256';
 const KNOWN_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'F8_E4M3', 'F8_E5M2'];
@@ -59,11 +60,12 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
   // The data part first (little-endian), so its checksum can go into the header.
   const data = new Uint8Array(offset);
   let at = 0;
-  for (const tensor of tensors.values()) {
-    const view = new DataView(data.buffer, at, tensor.data.length * 4);
-    if (tensor.dtype === 'F32') tensor.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-    else tensor.data.forEach((v, i) => view.setInt32(i * 4, v, true));
-    at += tensor.data.length * 4;
+  for (const { dtype, data: values } of tensors.values()) {
+    const view = new DataView(data.buffer, at, values.length * BYTES_PER_ELEMENT[dtype]);
+    if (values instanceof BigInt64Array) values.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+    else if (dtype === 'F32') values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+    else values.forEach((v, i) => view.setInt32(i * 4, v, true));
+    at += view.byteLength;
   }
   (header.__metadata__ as Metadata)[CHECKSUM_KEY] = sha256Hex(data);
   // The header is padded with spaces to a multiple of 8 bytes so the data starts aligned.
@@ -84,7 +86,7 @@ function sha256Hex(bytes: Uint8Array): string {
 /**
  * Decodes and validates safetensors bytes. Each problem is one ScratchnetError naming `source`, the
  * byte offset or tensor, and what was expected: a header length that is absurd or runs past the end,
- * malformed JSON, a malformed entry, a dtype other than F32/I32, a size that disagrees with the shape,
+ * malformed JSON, a malformed entry, a dtype other than F32/I32/I64, a size that disagrees with the shape,
  * offsets that overlap, leave gaps or run out of bounds, data that does not match its checksum.
  * The returned metadata includes the checksum key when the file has one.
  */
@@ -125,7 +127,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
     if (typeof e !== 'object' || e === null) fail(`tensor '${name}': entry must be an object with dtype, shape and data_offsets`);
     if (typeof e.dtype !== 'string') fail(`tensor '${name}': missing dtype`);
     const dtype = e.dtype as string;
-    if (dtype !== 'F32' && dtype !== 'I32') {
+    if (dtype !== 'F32' && dtype !== 'I32' && dtype !== 'I64') {
       fail(
         KNOWN_DTYPES.includes(dtype)
           ? `tensor '${name}' has dtype ${dtype}; scratchnet reads F32 weights (convert with tensor.float() before saving)`
@@ -171,11 +173,19 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
 
   const tensors = new Map<string, StoredTensor>();
   for (const t of layout) {
-    const n = (t.end - t.begin) / 4;
-    const data = t.dtype === 'F32' ? new Float32Array(n) : new Int32Array(n);
+    const n = (t.end - t.begin) / BYTES_PER_ELEMENT[t.dtype];
     const at = dataStart + t.begin;
-    if (t.dtype === 'F32') for (let i = 0; i < n; i++) data[i] = view.getFloat32(at + i * 4, true);
-    else for (let i = 0; i < n; i++) data[i] = view.getInt32(at + i * 4, true);
+    let data: Float32Array | Int32Array | BigInt64Array;
+    if (t.dtype === 'I64') {
+      const longs = (data = new BigInt64Array(n));
+      for (let i = 0; i < n; i++) longs[i] = view.getBigInt64(at + i * 8, true);
+    } else if (t.dtype === 'F32') {
+      const floats = (data = new Float32Array(n));
+      for (let i = 0; i < n; i++) floats[i] = view.getFloat32(at + i * 4, true);
+    } else {
+      const ints = (data = new Int32Array(n));
+      for (let i = 0; i < n; i++) ints[i] = view.getInt32(at + i * 4, true);
+    }
     tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
   }
   return { tensors, metadata };

@@ -88,7 +88,7 @@ describe('BatchNorm', () => {
   it('names its params and buffers as PyTorch does and rebuilds from its config', () => {
     const bn = new BatchNorm(3, 0.2, 1e-3);
     expect(bn.params().map((p) => p.name)).toEqual(['weight', 'bias']);
-    expect(bn.buffers().map((b) => b.name)).toEqual(['running_mean', 'running_var']);
+    expect(bn.buffers().map((b) => b.name)).toEqual(['running_mean', 'running_var', 'num_batches_tracked']);
     const copy = layerFromConfig(JSON.parse(JSON.stringify(bn.config())), new Rng(1)) as BatchNorm;
     expect(copy.config()).toEqual({ type: 'batch-norm', features: 3, momentum: 0.2, eps: 1e-3 });
   });

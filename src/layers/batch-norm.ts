@@ -26,7 +26,8 @@ export interface BatchNormConfig extends LayerConfig {
  * eval: x̂ = (x − running_mean) / √(running_var + ε),  y = γ·x̂ + β
  *
  * γ and β are the params `weight` and `bias` (initialised to 1 and 0); the running statistics are the
- * buffers `running_mean` and `running_var` (0 and 1 at first), all named as PyTorch names them.
+ * buffers `running_mean` and `running_var` (0 and 1 at first) with `num_batches_tracked`, the training
+ * batches counted, all named as PyTorch names them (so its load_state_dict takes a model file's tensors).
  */
 export class BatchNorm implements Layer {
   readonly type = 'batch-norm';
@@ -38,6 +39,8 @@ export class BatchNorm implements Layer {
   readonly runningMean: Tensor;
   /** [features], the running unbiased variance eval mode normalises with (buffer `running_var`). */
   readonly runningVar: Tensor;
+  /** [] (a scalar): how many training batches the running statistics have seen (buffer `num_batches_tracked`). */
+  readonly batchesTracked: Tensor;
   // x̂ (kept for backward), y and dx, for the sample shape of the last input
   private normalized: BatchBuffer;
   private output: BatchBuffer;
@@ -73,6 +76,7 @@ export class BatchNorm implements Layer {
     this.bias = { name: 'bias', value: new Tensor(alloc(features), [features]), grad: new Tensor(alloc(features), [features]) };
     this.runningMean = new Tensor(alloc(features), [features]);
     this.runningVar = new Tensor(alloc(features).fill(1), [features]);
+    this.batchesTracked = new Tensor(new Float32Array(1), []);
     this.normalized = new BatchBuffer([features]);
     this.output = new BatchBuffer([features]);
     this.inputGrad = new BatchBuffer([features]);
@@ -110,6 +114,7 @@ export class BatchNorm implements Layer {
       kernels().batchNormStatistics(n, f, inner, x.data, mean, variance);
       // s = 1/√(σ² + ε);  running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
       const m = this.momentum;
+      this.batchesTracked.data[0] += 1; // PyTorch counts them too (it needs the count only for momentum=None)
       for (let j = 0; j < f; j++) {
         inverseStd[j] = 1 / Math.sqrt(variance[j] + this.eps);
         runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
@@ -177,6 +182,7 @@ export class BatchNorm implements Layer {
     return [
       { name: 'running_mean', value: this.runningMean },
       { name: 'running_var', value: this.runningVar },
+      { name: 'num_batches_tracked', value: this.batchesTracked, count: true },
     ];
   }
 

@@ -79,6 +79,12 @@ export interface NamedBuffer {
   readonly name: string;
   /** The layer's own tensor; loading a model file writes into it. */
   readonly value: Tensor;
+  /**
+   * A count rather than a measurement (batch norm's `num_batches_tracked`): model files store it as a
+   * whole number, I64 of shape [] as PyTorch keeps it, and a file without it loads with 0 (as PyTorch
+   * fills it in for files older than the buffer). The value holds it in float32: exact to 2²⁴.
+   */
+  readonly count?: true;
 }
 
 /** Builds a layer of one registered type from its saved config, initialising any weights from `rng`. */

@@ -26,7 +26,14 @@ describe('Sequential.mlp with batch norm, dropout and per-layer init', () => {
       '8.weight',
       '8.bias',
     ]);
-    expect(net.buffers().map((b) => b.name)).toEqual(['1.running_mean', '1.running_var', '5.running_mean', '5.running_var']);
+    expect(net.buffers().map((b) => b.name)).toEqual([
+      '1.running_mean',
+      '1.running_var',
+      '1.num_batches_tracked',
+      '5.running_mean',
+      '5.running_var',
+      '5.num_batches_tracked',
+    ]);
     expect(Object.keys(net.randomStates())).toEqual(['3', '7']);
     const copy = Sequential.fromConfig(JSON.parse(JSON.stringify(net.config())));
     expect(copy.toString()).toBe(net.toString());

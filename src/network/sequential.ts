@@ -9,6 +9,12 @@ import { Tensor, assertShape } from '../tensor/tensor.js';
 import { NonFiniteError } from '../tensor/finite.js';
 import { EvaluationPlan } from './evaluation-plan.js';
 import { type MlpOptions, mlpLayers } from './mlp.js';
+// Each layer type registers itself when its file loads, and fromConfig (model files, checkpoints) must
+// know every built-in one: the MLP's come with mlp.ts, a convnet's with these.
+import '../layers/conv2d.js';
+import '../layers/flatten.js';
+import '../layers/global-avg-pool2d.js';
+import '../layers/pooling.js';
 
 /** The saved form of a whole network: the per-sample input shape and every layer's config. */
 export interface SequentialConfig {
@@ -67,7 +73,7 @@ export class Sequential {
 
   /** Non-learned state saved with the model (batch norm running statistics), named like params. */
   buffers(): NamedBuffer[] {
-    return this.layers.flatMap((layer, i) => (layer.buffers?.() ?? []).map((b) => ({ name: `${i}.${b.name}`, value: b.value })));
+    return this.layers.flatMap((layer, i) => (layer.buffers?.() ?? []).map((b) => ({ ...b, name: `${i}.${b.name}` })));
   }
 
   /** The random state of every layer that draws while training (dropout), by layer index, for checkpoints. */

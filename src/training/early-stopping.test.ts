@@ -33,7 +33,7 @@ describe('EarlyStopping', () => {
     expect(stopper.bestEpoch).toBe(2);
     expect(stopper.stoppedEpoch).toBe(4);
     expect(Array.from(net.params()[0].value.data)).toEqual(new Array(6).fill(2)); // epoch 2's weights
-    expect(bn.buffers!().map((b) => b.name)).toEqual(['running_mean', 'running_var']);
+    expect(bn.buffers!().map((b) => b.name)).toEqual(['running_mean', 'running_var', 'num_batches_tracked']);
   });
 
   it('minDelta: improvements smaller than it do not count', () => {

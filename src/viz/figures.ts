@@ -188,7 +188,8 @@ export async function writeRunFigures(dir: string, input: RunFigureInput): Promi
   }
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   const side = Math.round(Math.sqrt(inputs));
-  if (side * side === inputs) {
+  // Drawn per pixel only when the first layer is a Dense layer that sees the pixels (not a convnet's).
+  if (side * side === inputs && network.layers[0].type === 'dense') {
     figures.push(
       await write(
         dir,

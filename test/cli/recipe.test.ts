@@ -56,7 +56,7 @@ describe('scratchnet train: optimizer, regularisation, schedule and early-stoppi
     expect(all[0].network).toBe('Sequential(Dense(784 → 16) → BatchNorm(16) → ReLU → Dropout(0.2) → Dense(16 → 10))');
     expect(all.filter((e) => e.event === 'epoch').map((e) => e.learningRate)).toEqual([0.001, 0.0005]);
     const { network, info } = loadModel(out);
-    expect(network.buffers().map((b) => b.name)).toEqual(['1.running_mean', '1.running_var']);
+    expect(network.buffers().map((b) => b.name)).toEqual(['1.running_mean', '1.running_var', '1.num_batches_tracked']);
     expect(info.training).toMatchObject({
       options: {
         optimizer: 'adam',

@@ -24,6 +24,7 @@ const OTHER_VALUE: Record<string, string | null> = {
   seed: '7',
   hidden: '8,4',
   activation: 'tanh',
+  layers: 'flatten,dense(10)',
   epochs: '9',
   batchSize: '64',
   out: 'other.safetensors',

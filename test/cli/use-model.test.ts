@@ -63,7 +63,9 @@ describe('scratchnet evaluate', () => {
     saveModel(small, Sequential.mlp({ inputs: 100, hidden: [8] }));
     const { status, stderr } = runCli(['evaluate', '--model', small]);
     expect(status).toBe(1);
-    expect(stderr).toBe(`scratchnet: ${small} expects 100 inputs per sample [100], but built-in MNIST test has 784 [784]\n`);
+    expect(stderr).toBe(
+      `scratchnet: ${small} expects 100 inputs per sample [100], but built-in MNIST test has 784 [1, 28, 28]\n`,
+    );
   });
 
   it('refuses a missing or broken model file, in one line', () => {
