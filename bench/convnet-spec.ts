@@ -17,8 +17,13 @@ export interface ConvnetSpec {
   lr: number;
   /** Training images per timed repetition (one pass over them), for the systems that run at full size. */
   trainSamples: number;
-  /** Training images per repetition for the slow systems (TF.js cpu): throughput is per image, so still comparable. */
+  /**
+   * The slow systems (TF.js cpu: tens of seconds per batch) train on this many images per repetition after
+   * a one-batch warm-up, and stop repeating once `slowSeconds` are spent (after one repetition at least):
+   * throughput is per image, so still comparable.
+   */
   slowTrainSamples: number;
+  slowSeconds: number;
   /** Images of the untimed warm-up pass before the timed ones (JIT tiers, buffers, Adam's moments). */
   warmupSamples: number;
   reps: number;

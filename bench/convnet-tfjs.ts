@@ -61,8 +61,9 @@ async function trainPass(
 /**
  * TF.js (dev dependencies): training on its cpu backend — the wasm backend cannot train a convnet, its
  * Conv2DBackpropFilter (a convolution's weight gradient) has no wasm kernel; one trainOnBatch on it checks
- * that this is still so and reports its error — and inference on the wasm backend. Training runs the first
- * `spec.slowTrainSamples` images per repetition: the cpu backend is plain JavaScript.
+ * that this is still so and reports its error — and inference on the wasm backend. Training runs
+ * `spec.slowTrainSamples` images per repetition, within `spec.slowSeconds`: the cpu backend's convolution
+ * gradients are plain JavaScript loops through TensorBuffer.get, tens of seconds per batch of 64.
  */
 export async function benchConvnetTfjs(data: BenchData, spec: ConvnetSpec): Promise<ConvnetMeasured & { wasmTraining: string }> {
   let tf: Tf;
@@ -81,16 +82,17 @@ export async function benchConvnetTfjs(data: BenchData, spec: ConvnetSpec): Prom
   if (await tf.setBackend('cpu')) {
     const model = convnet(tf, spec.lr);
     const count = Math.min(spec.slowTrainSamples, data.train.count);
-    await trainPass(tf, model, data, rng.permutation(count), Math.min(count, spec.warmupSamples), spec.batch);
+    await trainPass(tf, model, data, rng.permutation(count), Math.min(count, spec.batch), spec.batch);
     const rates: number[] = [];
     const busy = busyFrom();
-    for (let rep = 0; rep < spec.reps; rep++) {
+    const started = performance.now();
+    for (let rep = 0; rep < spec.reps && (rep === 0 || performance.now() - started < spec.slowSeconds * 1000); rep++) {
       const order = rng.permutation(count);
       const start = performance.now();
       await trainPass(tf, model, data, order, count, spec.batch);
       rates.push(count / ((performance.now() - start) / 1000));
     }
-    // Test accuracy only after full epochs: a few hundred images say nothing about it.
+    // No test accuracy: a few batches of training say nothing about it.
     train = { samplesPerSecond: rates, images: count, testAccuracy: Number.NaN, coresBusy: busy() };
     model.dispose();
   }

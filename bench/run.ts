@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--suite mlp,recipes,convnet] [--data fashion|mnist|dir] [--json file]
+// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--suite mlp,recipes,convnet] [--infer-batch N] [--data fashion|mnist|dir] [--json file]
 //
 // scratchnet against every competitor installed, in one run, on the same data and shapes. Three suites:
 // `mlp`, the tutorial's network and a wider one against the tutorial's NumPy code (float64 and float32),
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     data: { type: 'string' },
     suite: { type: 'string', default: 'mlp,recipes,convnet' },
+    'infer-batch': { type: 'string' },
   },
 });
 const suites = new Set(args.suite.split(','));
@@ -53,17 +54,20 @@ const slowCap = quick ? 2000 : 10000;
 /**
  * The convnet's repetitions are 10,000 images (quick: 2,000; or --samples): 156 batches, long enough for a
  * stable figure, while a 60,000-image epoch would take 20 s per repetition for PyTorch and minutes for the
- * slower systems. Inference runs over the first 5,120 test images in batches of 256 (see bench/convnet.ts).
+ * slower systems. Inference runs over the first 5,120 test images in batches of 256 (--infer-batch N for
+ * another): a batch a server gathers, and bounded memory — every layer keeps its output for the batch, and
+ * the first convolution's alone is 256·32·26·26 floats = 22 MB (87 MB at the mlp suite's 1000).
  */
 const convnetSpec: ConvnetSpec = {
   batch: 64,
   lr: 1e-3,
   trainSamples: Math.min(spec.trainSamples, args.samples ? spec.trainSamples : quick ? 2000 : 10000),
-  slowTrainSamples: quick ? 256 : 640,
+  slowTrainSamples: 64,
+  slowSeconds: quick ? 30 : 120,
   warmupSamples: quick ? 640 : 1280,
   reps: spec.reps,
   inferSamples: quick ? 1024 : 5120,
-  inferBatch: 256,
+  inferBatch: Number(args['infer-batch'] ?? 256),
   inferReps: quick ? 3 : 5,
 };
 
