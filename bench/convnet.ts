@@ -115,7 +115,8 @@ export function convnetTable(results: ConvnetResult[], spec: ConvnetSpec): strin
   const cell = (value: Timing | string | null, images: number) => {
     const t = timing(value);
     if (!t) return value === null ? '' : '—';
-    const figure = `${Math.round(median(t.samplesPerSecond))} ±${Math.round((spread(t.samplesPerSecond) * 100) / 2)}%`;
+    const perSecond = median(t.samplesPerSecond);
+    const figure = `${perSecond.toFixed(perSecond < 10 ? 2 : perSecond < 100 ? 1 : 0)} ±${Math.round((spread(t.samplesPerSecond) * 100) / 2)}%`;
     return t.images === images ? figure : `${figure} (${t.images} images)`;
   };
   const cores = (value: Timing | string | null) => timing(value)?.coresBusy?.toFixed(1) ?? '';

@@ -63,7 +63,7 @@ const convnetSpec: ConvnetSpec = {
   lr: 1e-3,
   trainSamples: Math.min(spec.trainSamples, args.samples ? spec.trainSamples : quick ? 2000 : 10000),
   slowTrainSamples: 64,
-  slowSeconds: quick ? 30 : 120,
+  slowSeconds: quick ? 30 : 60,
   warmupSamples: quick ? 640 : 1280,
   reps: spec.reps,
   inferSamples: quick ? 1024 : 5120,
