@@ -12,8 +12,9 @@ export const CONVNET_LAYERS =
 
 /** How the convnet is timed; the same for every system in one run. */
 export interface ConvnetSpec {
-  /** Training batch (64) and Adam's learning rate (1e-3). */
+  /** Training batch: 64. */
   batch: number;
+  /** Adam's learning rate: 1e-3. */
   lr: number;
   /** Training images per timed repetition (one pass over them), for the systems that run at full size. */
   trainSamples: number;
@@ -23,13 +24,17 @@ export interface ConvnetSpec {
    * throughput is per image, so still comparable.
    */
   slowTrainSamples: number;
+  /** The slow systems' time for repetitions, in seconds. */
   slowSeconds: number;
   /** Images of the untimed warm-up pass before the timed ones (JIT tiers, buffers, Adam's moments). */
   warmupSamples: number;
+  /** Timed training repetitions. */
   reps: number;
-  /** Inference: the first `inferSamples` test images, in batches of `inferBatch`, `inferReps` passes. */
+  /** Inference runs over the first `inferSamples` test images… */
   inferSamples: number;
+  /** …in batches of `inferBatch`… */
   inferBatch: number;
+  /** …`inferReps` timed passes, after one warm-up pass. */
   inferReps: number;
 }
 
