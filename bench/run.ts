@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--suite mlp,recipes] [--data fashion|mnist|dir] [--json file]
+// npm run bench [-- --quick] [--reps N] [--samples N] [--only id,id] [--suite mlp,recipes,convnet] [--infer-batch N] [--data fashion|mnist|dir] [--json file]
 //
-// scratchnet against every competitor installed, in one run, on the same data and shapes. Two suites:
+// scratchnet against every competitor installed, in one run, on the same data and shapes. Three suites:
 // `mlp`, the tutorial's network and a wider one against the tutorial's NumPy code (float64 and float32),
 // PyTorch (1 and 2 threads) and TF.js (wasm and cpu); `recipes`, 784-256-128-10 with batch norm, dropout,
-// Nesterov, Adam and all together, through the CLI, against PyTorch with and without flush-to-zero. Each
+// Nesterov, Adam and all together, through the CLI, against PyTorch with and without flush-to-zero;
+// `convnet`, issue 15's convnet (bench/convnet.ts) against PyTorch, onnxruntime-web and TF.js. Each
 // figure is the median of the repetitions (one epoch each); the ± is half their spread, the noise.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,8 @@ import { benchPython, python } from './python.js';
 import { type SystemResult, table, targets } from './report.js';
 import { type RecipeResults, type RecipeRun, benchRecipesCli, benchRecipesTorch, recipeTable, recipeTargets } from './recipes.js';
 import { benchScratchnet } from './scratchnet.js';
+import { benchConvnet, convnetTable, convnetTargets, type ConvnetResult } from './convnet.js';
+import { CONVNET_LAYERS, type ConvnetMeasured, type ConvnetSpec } from './convnet-spec.js';
 import { loadNativeAddon } from '../src/kernels/native/native.js';
 import { compileKernels } from '../src/kernels/wasm/backend.js';
 import { benchTfjs } from './tfjs.js';
@@ -27,12 +30,14 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     json: { type: 'string' },
     data: { type: 'string' },
-    suite: { type: 'string', default: 'mlp,recipes' },
+    suite: { type: 'string', default: 'mlp,recipes,convnet' },
+    'infer-batch': { type: 'string' },
   },
 });
 const suites = new Set(args.suite.split(','));
 for (const suite of suites)
-  if (suite !== 'mlp' && suite !== 'recipes') throw new Error(`--suite: unknown suite '${suite}' (mlp, recipes)`);
+  if (suite !== 'mlp' && suite !== 'recipes' && suite !== 'convnet')
+    throw new Error(`--suite: unknown suite '${suite}' (mlp, recipes, convnet)`);
 const quick = args.quick;
 const spec: BenchSpec = {
   train: [
@@ -46,6 +51,25 @@ const spec: BenchSpec = {
 };
 /** Slow systems train on fewer images per repetition (throughput is per image, so still comparable). */
 const slowCap = quick ? 2000 : 10000;
+/**
+ * The convnet's repetitions are 10,000 images (quick: 2,000; or --samples): 156 batches, long enough for a
+ * stable figure, while a 60,000-image epoch would take 20 s per repetition for PyTorch and minutes for the
+ * slower systems. Inference runs over the first 5,120 test images in batches of 256 (--infer-batch N for
+ * another): a batch a server gathers, and bounded memory — every layer keeps its output for the batch, and
+ * the first convolution's alone is 256·32·26·26 floats = 22 MB (87 MB at the mlp suite's 1000).
+ */
+const convnetSpec: ConvnetSpec = {
+  batch: 64,
+  lr: 1e-3,
+  trainSamples: Math.min(spec.trainSamples, args.samples ? spec.trainSamples : quick ? 2000 : 10000),
+  slowTrainSamples: 64,
+  slowSeconds: quick ? 30 : 60,
+  warmupSamples: quick ? 640 : 1280,
+  reps: spec.reps,
+  inferSamples: quick ? 1024 : 5120,
+  inferBatch: Number(args['infer-batch'] ?? 256),
+  inferReps: quick ? 3 : 5,
+};
 
 const SYSTEMS: { id: string; label: string; cap?: number; run: () => Promise<SystemResult['measured'] | string> }[] = [
   {
@@ -201,6 +225,30 @@ if (suites.has('recipes')) {
   console.log('');
   console.log(recipeTargets(recipes));
 }
+let convnet: ConvnetResult[] | undefined;
+if (suites.has('convnet')) {
+  convnet = await benchConvnet(
+    data,
+    convnetSpec,
+    only,
+    async <T extends ConvnetMeasured>(label: string, run: () => Promise<T>) => {
+      process.stderr.write(`  convnet: ${label} … `);
+      const started = Date.now();
+      const outcome = await run();
+      const ran = [outcome.train, outcome.infer].some((t) => t !== null && typeof t !== 'string');
+      process.stderr.write(`${ran ? 'done' : 'missing'} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      return outcome;
+    },
+  );
+  console.log('');
+  console.log(
+    `Convnet (${CONVNET_LAYERS}) on ${data.name}: training ${convnetSpec.trainSamples} images per repetition after a ${convnetSpec.warmupSamples}-image warm-up, ${convnetSpec.reps} repetitions; inference over ${convnetSpec.inferSamples} test images, ${convnetSpec.inferReps} passes after a warm-up pass. Cores busy: processor time ÷ wall time.`,
+  );
+  console.log('');
+  console.log(convnetTable(convnet, convnetSpec));
+  console.log('');
+  console.log(convnetTargets(convnet));
+}
 console.log(
   `\nload average after the run: ${os
     .loadavg()
@@ -215,5 +263,9 @@ const recipesJson =
       typeof run === 'string' ? run : Object.fromEntries(run),
     ]),
   );
-if (args.json) writeFileSync(args.json, JSON.stringify({ spec, data: data.name, results, recipes: recipesJson }, null, 2));
+if (args.json)
+  writeFileSync(
+    args.json,
+    JSON.stringify({ spec, data: data.name, results, recipes: recipesJson, convnetSpec, convnet }, null, 2),
+  );
 process.exit(0);
