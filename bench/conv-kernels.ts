@@ -71,18 +71,22 @@ for (const name of backends) {
   fit(network, trainRows, { epochs: 1, batchSize, optimizer, subset: 4 * batchSize }); // warm-up: buffers, JIT
   const trainRates: number[] = [];
   const inferRates: number[] = [];
+  const trainCpu: number[] = []; // CPU milliseconds per batch, all threads: what a busy machine's wall clock hides
   const times = new Map<string, number>();
   for (let trial = 0; trial < 3; trial++) {
     let start = performance.now();
+    const cpu = process.cpuUsage();
     fit(network, trainRows, { epochs: 1, batchSize, optimizer, rng: new Rng(trial) });
     trainRates.push(trainRows.count / ((performance.now() - start) / 1000));
+    const used = process.cpuUsage(cpu);
+    trainCpu.push((used.user + used.system) / 1000 / trainBatches);
     start = performance.now();
     evaluate(network, testRows, 1000);
     inferRates.push(testRows.count / ((performance.now() - start) / 1000));
   }
   console.log(
     `${name.padEnd(7)} training ${median(trainRates).toFixed(0).padStart(6)} samples/s   inference ${median(inferRates).toFixed(0).padStart(6)} samples/s` +
-      `   (trials: ${trainRates.map((r) => r.toFixed(0)).join(', ')} / ${inferRates.map((r) => r.toFixed(0)).join(', ')})`,
+      `   training CPU ${median(trainCpu).toFixed(1)} ms/batch   (trials: ${trainRates.map((r) => r.toFixed(0)).join(', ')} / ${inferRates.map((r) => r.toFixed(0)).join(', ')})`,
   );
   if (profile) {
     timeLayers(layers, times);

@@ -1,5 +1,6 @@
 import type { Kernels } from './kernels.js';
 import { xoshiro128StarStar } from '../tensor/rng.js';
+import { referenceImageKernels } from './reference-images.js';
 
 /**
  * The reference backend: every kernel as plain TypeScript loops, written to be read.
@@ -214,6 +215,8 @@ export const reference: Kernels = {
   dropoutBackward(n, mask, dy, dx) {
     for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
   },
+
+  ...referenceImageKernels,
 };
 
 /** C = op(A)·op(B), or C += op(A)·op(B) when accumulating: the four ways round of gemm. */

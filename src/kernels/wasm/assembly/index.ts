@@ -13,6 +13,7 @@ export {
 } from './elementwise';
 export { batchNormStatistics, batchNormForward, batchNormBackward } from './normalization';
 export { dropout, dropoutBackward } from './dropout';
+export { im2col, col2im, sumChannels, transposeSamples, maxPool2d, maxPool2dBackward } from './images';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
