@@ -8,43 +8,57 @@
 import { transpose } from './gemm';
 
 // cols[(n·H′ + i)·W′ + j, (c·k + u)·k + v] = x[n, c, i·s + u − p, j·s + v − p], 0 outside the image.
-// A row of cols is one receptive field, written left to right: for each (c, u) a run of k pixels that
-// is contiguous in x. For k ≤ 4 and a run inside the image the run is copied as one 16-byte vector; its
-// extra lanes land in the next run, which is written after it (the row's last run goes value by value,
-// so nothing is written past the row).
+// A row of cols is one receptive field: for each (c, u) a run of k pixels that is contiguous in x. The
+// loops go over (n, i, c, u) and then along j, so one row of x is read while its runs are written a row of
+// cols apart. Runs that lie inside the image (columns [jFirst, jEnd)) are copied whole, with loads and
+// stores of exactly k floats for k ≤ 4 (the convnets' 3×3); those at the padded edges value by value.
 export function im2col(images: i32, channels: i32, height: i32, width: i32, kernel: i32, stride: i32, padding: i32,
   outHeight: i32, outWidth: i32, x: usize, cols: usize): void {
   const plane = <usize>(height * width) << 2;
+  const rowBytes = <usize>(channels * kernel * kernel) << 2; // one receptive field
   const runBytes = <usize>kernel << 2;
-  let to = cols;
+  const step = <usize>stride << 2;
+  // j with left = j·s − p ≥ 0 and left + k ≤ width
+  const jFirst = min(outWidth, (padding + stride - 1) / stride);
+  const jEnd = max(jFirst, min(outWidth, width - kernel + padding >= 0 ? (width - kernel + padding) / stride + 1 : 0));
   for (let n = 0; n < images; n++) {
-    const image = x + <usize>(n * channels) * plane;
     for (let i = 0; i < outHeight; i++) {
-      for (let j = 0; j < outWidth; j++) {
-        const left = j * stride - padding;
-        const whole = left >= 0 && left + kernel <= width; // the run lies inside the row
-        const vector = kernel <= 4 && left >= 0 && left + 4 <= width; // and 4 values from it can be read
-        for (let c = 0; c < channels; c++) {
-          for (let u = 0; u < kernel; u++, to += runBytes) {
-            const y = i * stride + u - padding;
-            const last = c == channels - 1 && u == kernel - 1;
-            if (y < 0 || y >= height) {
-              for (let v = 0; v < kernel; v++) store<f32>(to + (<usize>v << 2), 0);
-              continue;
-            }
-            const from = image + <usize>c * plane + (<usize>(y * width + left) << 2);
-            if (vector && !last) v128.store(to, v128.load(from));
-            else if (whole) for (let v: usize = 0; v < runBytes; v += 4) store<f32>(to + v, load<f32>(from + v));
-            else {
-              for (let v = 0; v < kernel; v++) {
-                const xx = left + v;
-                store<f32>(to + (<usize>v << 2), xx >= 0 && xx < width ? load<f32>(from + (<isize>v << 2)) : 0);
-              }
-            }
+      const fields = cols + <usize>((n * outHeight + i) * outWidth) * rowBytes;
+      for (let c = 0; c < channels; c++) {
+        for (let u = 0; u < kernel; u++) {
+          const to = fields + (<usize>(c * kernel + u) * runBytes);
+          const y = i * stride + u - padding;
+          if (y < 0 || y >= height) {
+            for (let j = 0; j < outWidth; j++) memory.fill(to + <usize>j * rowBytes, 0, runBytes);
+            continue;
           }
+          const line = x + <usize>(n * channels + c) * plane + (<usize>(y * width) << 2); // x[n, c, y, 0]
+          for (let j = 0; j < jFirst; j++) edgeRun(line, to + <usize>j * rowBytes, j * stride - padding, kernel, width);
+          let from = line + (<usize>(jFirst * stride - padding) << 2);
+          let at = to + <usize>jFirst * rowBytes;
+          if (kernel == 3) {
+            for (let j = jFirst; j < jEnd; j++, from += step, at += rowBytes) {
+              const v = v128.load32_lane(from + 8, v128.load64_zero(from), 2);
+              v128.store64_lane(at, v, 0);
+              v128.store32_lane(at + 8, v, 2);
+            }
+          } else if (kernel == 4) {
+            for (let j = jFirst; j < jEnd; j++, from += step, at += rowBytes) v128.store(at, v128.load(from));
+          } else {
+            for (let j = jFirst; j < jEnd; j++, from += step, at += rowBytes) memory.copy(at, from, runBytes);
+          }
+          for (let j = jEnd; j < outWidth; j++) edgeRun(line, to + <usize>j * rowBytes, j * stride - padding, kernel, width);
         }
       }
     }
+  }
+}
+
+// One run of k values from the row at `line`, from column `left`, 0 where a column is outside [0, width).
+function edgeRun(line: usize, to: usize, left: i32, kernel: i32, width: i32): void {
+  for (let v = 0; v < kernel; v++) {
+    const xx = left + v;
+    store<f32>(to + (<usize>v << 2), xx >= 0 && xx < width ? load<f32>(line + (<usize>xx << 2)) : 0);
   }
 }
 
