@@ -35,8 +35,16 @@ const batchSize = 64;
 
 const train = await loadIdx(`${DIR}/train-images-idx3-ubyte.gz`, `${DIR}/train-labels-idx1-ubyte.gz`);
 const test = await loadIdx(`${DIR}/t10k-images-idx3-ubyte.gz`, `${DIR}/t10k-labels-idx1-ubyte.gz`);
-const trainRows = selectRows(train, Int32Array.from({ length: trainBatches * batchSize }, (_, i) => i), 'bench rows');
-const testRows = selectRows(test, Int32Array.from({ length: 5000 }, (_, i) => i), 'bench test rows');
+const trainRows = selectRows(
+  train,
+  Int32Array.from({ length: trainBatches * batchSize }, (_, i) => i),
+  'bench rows',
+);
+const testRows = selectRows(
+  test,
+  Int32Array.from({ length: 5000 }, (_, i) => i),
+  'bench test rows',
+);
 
 /** Wraps each layer's forward and backward with a timer, adding milliseconds into `times`. */
 function timeLayers(layers: Layer[], times: Map<string, number>): void {
@@ -62,7 +70,11 @@ function timeLayers(layers: Layer[], times: Map<string, number>): void {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 console.log(`convnet bench: ${SPEC}`);
-console.log(`batch ${batchSize}, Adam; ${availableParallelism()} cores; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `batch ${batchSize}, Adam; ${availableParallelism()} cores; load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 for (const name of backends) {
   await useBackend(name, threads === '' ? {} : { threads: Number(threads) });
   const { layers, inputShape } = layersFromSpec(parseLayerSpec(SPEC), train.sampleShape, 10, new Rng(1));
@@ -97,7 +109,9 @@ for (const name of backends) {
     let inLayers = 0;
     for (const [what, ms] of times) {
       inLayers += ms;
-      console.log(`  ${what.padEnd(22)} ${(ms / batches).toFixed(3).padStart(8)} ms/batch  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+      console.log(
+        `  ${what.padEnd(22)} ${(ms / batches).toFixed(3).padStart(8)} ms/batch  ${((100 * ms) / total).toFixed(1).padStart(5)}%`,
+      );
     }
     console.log(`  ${'rest (loss, Adam, data)'.padEnd(22)} ${((total - inLayers) / batches).toFixed(3).padStart(8)} ms/batch`);
   }

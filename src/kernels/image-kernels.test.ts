@@ -101,9 +101,21 @@ describe('reference image kernels', () => {
     expect(winners[0]).toBe(1);
   });
 
+  it('sumChannels adds each channel over images and positions', () => {
+    const out = new Float32Array(2);
+    reference.sumChannels(2, 2, 3, Float32Array.from([1, 2, 3, 10, 20, 30, 4, 5, 6, 40, 50, 60]), out);
+    expect(Array.from(out)).toEqual([21, 210]);
+  });
+
   it('transposeSamples turns each [2, 3] sample into [3, 2]', () => {
     const y = new Float32Array(12);
-    reference.transposeSamples(2, 2, 3, Float32Array.from({ length: 12 }, (_, i) => i), y);
+    reference.transposeSamples(
+      2,
+      2,
+      3,
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      y,
+    );
     expect(Array.from(y)).toEqual([0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]);
   });
 });
@@ -168,6 +180,26 @@ describe('fast image kernels equal the reference bit for bit', () => {
       );
     }
   });
+
+  it.each([
+    [64, 32, 676],
+    [3, 5, 7],
+    [2, 3, 1],
+  ])(
+    'sumChannels of %i images, %i channels, %i positions: within one float32 rounding (both sum in float64)',
+    (images, channels, positions) => {
+      const x = values(images * channels * positions, new Rng(positions));
+      const expected = new Float32Array(channels);
+      reference.sumChannels(images, channels, positions, x, expected);
+      for (const { label, kernels } of fast) {
+        const theirs = place(kernels, new Float32Array(channels).fill(NaN));
+        kernels.sumChannels(images, channels, positions, place(kernels, x), theirs);
+        theirs.forEach((v, c) =>
+          expect(Math.abs(v - expected[c]), `${label} channel ${c}`).toBeLessThanOrEqual(2 ** -23 * Math.abs(expected[c])),
+        );
+      }
+    },
+  );
 
   it.each([
     [3, 121, 64],

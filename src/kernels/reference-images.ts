@@ -4,7 +4,10 @@ import type { ImageWindow, Kernels } from './kernels.js';
  * The reference image kernels (convolution and pooling over NCHW batches) as plain loops, written to be
  * read: part of the `reference` backend, and what the WebAssembly versions are tested against.
  */
-export const referenceImageKernels: Pick<Kernels, 'im2col' | 'col2im' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'> = {
+export const referenceImageKernels: Pick<
+  Kernels,
+  'im2col' | 'col2im' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'
+> = {
   // cols[(n·H′ + i)·W′ + j, (c·k + u)·k + v] = x[n, c, i·s + u − p, j·s + v − p], 0 outside the image
   im2col(images, w, x, cols) {
     forEachTap(images, w, (row, column, pixel) => {

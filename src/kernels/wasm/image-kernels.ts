@@ -103,7 +103,19 @@ export function wasmImageKernels(wasm: ImageExports, heap: WasmHeap): ImageKerne
       fits('maxPool2d y', y, windows * w.channels);
       fits('maxPool2d winners', winners, windows * w.channels);
       const { channels, height, width, kernel, stride, outHeight, outWidth } = w;
-      wasm.maxPool2d(images, channels, height, width, kernel, stride, outHeight, outWidth, x.byteOffset, y.byteOffset, winners.byteOffset);
+      wasm.maxPool2d(
+        images,
+        channels,
+        height,
+        width,
+        kernel,
+        stride,
+        outHeight,
+        outWidth,
+        x.byteOffset,
+        y.byteOffset,
+        winners.byteOffset,
+      );
     },
     maxPool2dBackward(outputs, inputs, dy, winners, dx) {
       if (!(heap.owns(dy) && heap.owns(winners) && heap.owns(dx)))
@@ -112,7 +124,8 @@ export function wasmImageKernels(wasm: ImageExports, heap: WasmHeap): ImageKerne
       fits('maxPool2dBackward winners', winners, outputs);
       fits('maxPool2dBackward dx', dx, inputs);
       const bad = wasm.maxPool2dBackward(outputs, inputs, dy.byteOffset, winners.byteOffset, dx.byteOffset);
-      if (bad >= 0) throw new ScratchnetError(`maxPool2dBackward: winner ${winners[bad]} at ${bad} is outside the ${inputs} inputs`);
+      if (bad >= 0)
+        throw new ScratchnetError(`maxPool2dBackward: winner ${winners[bad]} at ${bad} is outside the ${inputs} inputs`);
     },
   };
 }
