@@ -3,7 +3,7 @@ import { reference } from './reference.js';
 import { createWasmKernels, wasmSupported, type WasmOptions } from './wasm/backend.js';
 import { ScratchnetError } from '../errors.js';
 
-export type { DenseStep, Epilogue, Kernels } from './kernels.js';
+export type { DenseStep, Epilogue, ImageWindow, Kernels } from './kernels.js';
 export { reference } from './reference.js';
 
 /**

@@ -1,4 +1,22 @@
 /**
+ * A square window stepping over NCHW images [images, channels, height, width]: the geometry of a
+ * convolution or a pooling. Along each axis, out = ⌊(size + padding + paddingAfter − kernel) / stride⌋ + 1;
+ * the kernels need only the zeros before (`padding`), since every position past the image reads as 0.
+ */
+export interface ImageWindow {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Side of the square window. */
+  readonly kernel: number;
+  readonly stride: number;
+  /** Zeros before the first row and column. */
+  readonly padding: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+/**
  * The arithmetic every layer needs, as one interface: pure functions over caller-owned Float32Array
  * buffers, with sizes passed explicitly. A kernel never allocates; it writes into the output it is given.
  *
@@ -283,4 +301,38 @@ export interface Kernels {
 
   /** dx = dy·mask: dropout's backward, with the mask its forward wrote. */
   readonly dropoutBackward: (n: number, mask: Float32Array, dy: Float32Array, dx: Float32Array) => void;
+
+  // Convolution and pooling over NCHW images, `images` of them, their geometry in an ImageWindow w. A
+  // convolution is one matrix product over the whole batch: every receptive field is a row of `cols`.
+
+  /**
+   * im2col: cols[(n·H′ + i)·W′ + j, (c·k + u)·k + v] = x[n, c, i·s + u − p, j·s + v − p], 0 outside the image,
+   * for x [images, C, H, W] and cols [images·H′·W′, C·k·k]: then conv(x, W) = cols · Wᵀ with W [O, C·k·k].
+   */
+  readonly im2col: (images: number, w: ImageWindow, x: Float32Array, cols: Float32Array) => void;
+
+  /**
+   * col2im, the adjoint of im2col: dx[n, c, i·s + u − p, j·s + v − p] = Σ dcols[(n·H′ + i)·W′ + j, (c·k + u)·k + v]
+   * over every window that reads that pixel (overlapping windows add up); dx [images, C, H, W] overwritten.
+   */
+  readonly col2im: (images: number, w: ImageWindow, dcols: Float32Array, dx: Float32Array) => void;
+
+  /**
+   * out[c] = Σ_n Σ_p x[n, c, p] for x [images, channels, positions] (NCHW with positions = H·W), summed in
+   * float64: a convolution's bias gradient, db = Σ over the batch and the positions of dY.
+   */
+  readonly sumChannels: (images: number, channels: number, positions: number, x: Float32Array, out: Float32Array) => void;
+
+  /** y[s, c, r] = x[s, r, c]: each of `count` [rows, cols] matrices transposed (NHWC-like rows ↔ NCHW). */
+  readonly transposeSamples: (count: number, rows: number, cols: number, x: Float32Array, y: Float32Array) => void;
+
+  /**
+   * Max pooling: y[n, c, i, j] = max over u, v < k of x[n, c, i·s + u, j·s + v] (no padding), NaN counting as
+   * the largest (the first NaN, as PyTorch), and winners[same index] = the index into x of the (first) largest,
+   * for x [images, C, H, W], y and winners [images, C, H′, W′].
+   */
+  readonly maxPool2d: (images: number, w: ImageWindow, x: Float32Array, y: Float32Array, winners: Int32Array) => void;
+
+  /** Max pooling's backward: dx = 0, then dx[winners[o]] += dy[o] for o < outputs; dx has `inputs` values. */
+  readonly maxPool2dBackward: (outputs: number, inputs: number, dy: Float32Array, winners: Int32Array, dx: Float32Array) => void;
 }

@@ -1,5 +1,6 @@
 import type { Kernels } from './kernels.js';
 import { xoshiro128StarStar } from '../tensor/rng.js';
+import { referenceImageKernels } from './reference-images.js';
 
 /**
  * The reference backend: every kernel as plain TypeScript loops, written to be read.
@@ -275,6 +276,8 @@ export const reference: Kernels = {
   dropoutBackward(n, mask, dy, dx) {
     for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
   },
+
+  ...referenceImageKernels,
 };
 
 /** The smallest normal float32, 2^-126. */

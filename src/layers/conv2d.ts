@@ -4,7 +4,7 @@ import { BatchBuffer } from './batch-buffer.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type InitName, INIT_NAMES, initWeights } from './init.js';
-import { type Window, col2im, im2col, windowOf } from './im2col.js';
+import { type Window, windowOf } from './im2col.js';
 import { type Layer, type LayerConfig, type Mode, type Param, registerLayer } from './layer.js';
 import { sampleOf } from './sample-views.js';
 
@@ -41,19 +41,33 @@ export interface Conv2dOptions {
 }
 
 /**
+ * Values (floats) an im2col buffer may hold: a batch whose receptive fields take more is convolved in
+ * chunks of images that fit. 4M floats (16 MiB) hold the issue-15 convnet's second layer for batches up
+ * to 120 (121 windows × 288 taps each), so training at batch 64 is one chunk, and evaluation's batches of
+ * 1000 stay bounded.
+ */
+export const COLS_LIMIT = 1 << 18;
+
+/**
  * 2-D convolution (cross-correlation, as in every deep-learning library), NCHW as PyTorch's nn.Conv2d:
  *
  *   y[n,o,i,j] = b[o] + Σ_c Σ_u Σ_v W[o,c,u,v] · x[n, c, i·s + u − p, j·s + v − p]     (x = 0 outside the image)
  *
  * Shapes: x [N, C, H, W], W [O, C, k, k], b [O], y [N, O, H', W'] with H' = ⌊(H + 2p − k)/s⌋ + 1.
  *
- * Each sample is one matrix product: im2col lays every receptive field out as a column,
- * cols [C·k·k, H'·W'], so that Y_n [O, H'·W'] = W [O, C·k·k] · cols. Backward, per sample:
+ * The whole batch is one matrix product: im2col lays every receptive field out as a row,
+ * cols [N·P, C·k·k] with P = H'·W' positions per image, so that
  *
- *   dW += dY_n · colsᵀ,   db[o] = Σ_n Σ_ij dY[n,o,i,j],   dX_n = col2im(Wᵀ · dY_n)
+ *   Y_rows [N·P, O] = cols · Wᵀ + b,   y = Y_rows transposed per image ([P, O] → [O, P], NCHW)
  *
- * The columns of one sample at a time are kept (and rebuilt in backward), so memory does not grow with
- * the batch beyond the input and output themselves.
+ * and backward, with dY_rows [N·P, O] = dY transposed per image:
+ *
+ *   dW = dY_rowsᵀ · cols,   db[o] = Σ_n Σ_ij dY[n,o,i,j],   dX = col2im(dY_rows · W)
+ *
+ * One product over N·P rows rather than N products of O rows: the rows are many (7,744 for the issue-15
+ * convnet's second layer at batch 64), so the product splits across threads, and the row kernels skip
+ * the zeros that ReLU and max pooling leave in x and in dY. A batch whose cols would pass COLS_LIMIT is
+ * convolved in chunks of images; the receptive fields of the last chunk are kept for backward.
  */
 export class Conv2d implements Layer {
   readonly type = 'conv2d';
@@ -68,8 +82,12 @@ export class Conv2d implements Layer {
   private input: Tensor | null = null;
   private output: BatchBuffer | null = null;
   private inputGrad: BatchBuffer | null = null;
-  private cols: Float32Array = new Float32Array(0); // one sample's columns [C·k·k, H'·W']
-  private dcols: Float32Array = new Float32Array(0);
+  private cols: BatchBuffer | null = null; // per image [P, C·k·k]: one chunk's receptive fields
+  private dcols: BatchBuffer | null = null; // per image [P, C·k·k]: their gradient
+  private rows: BatchBuffer | null = null; // per image [P, O]: Y_rows in forward, dY_rows in backward
+  private colsChunk = -1; // which chunk's receptive fields are in cols (−1: none)
+  private chunkImages = 1; // images per chunk, so that cols stays within COLS_LIMIT
+  private readonly chunkBiasGrad: Float32Array; // one chunk's db, when a batch takes several
 
   /**
    * @throws {@link ScratchnetError} if a size is not a positive integer, the padding is negative, or 'same' is asked for with stride ≠ 1.
@@ -114,6 +132,7 @@ export class Conv2d implements Layer {
             value: new Tensor(alloc(outChannels), [outChannels]),
             grad: new Tensor(alloc(outChannels), [outChannels]),
           };
+    this.chunkBiasGrad = alloc(outChannels);
     initWeights(this.weight.value.data, this.init, inChannels * fan, outChannels * fan, options.rng ?? new Rng());
   }
 
@@ -136,55 +155,81 @@ export class Conv2d implements Layer {
         `Conv2d: a ${this.kernel}×${this.kernel} kernel does not fit the input [${shape.join(', ')}] with padding ${String(this.padding)}`,
       );
     }
-    const colsSize = channels * this.kernel * this.kernel * next.outHeight * next.outWidth;
-    this.cols = kernels().alloc(colsSize);
-    this.dcols = kernels().alloc(colsSize);
+    const positions = next.outHeight * next.outWidth;
+    const taps = channels * this.kernel * this.kernel;
+    this.chunkImages = Math.max(1, Math.floor(COLS_LIMIT / (positions * taps)));
+    this.cols = new BatchBuffer([positions, taps]);
+    this.dcols = new BatchBuffer([positions, taps]);
+    this.rows = new BatchBuffer([positions, this.outChannels]);
     this.output = new BatchBuffer([this.outChannels, next.outHeight, next.outWidth]);
     this.inputGrad = new BatchBuffer([channels, height, width]);
     return (this.window = next);
   }
 
+  // Y_rows = im2col(x) · Wᵀ + b,  y = Y_rows transposed per image, chunk by chunk
   forward(x: Tensor, _mode: Mode = 'train'): Tensor {
     assertShape('Conv2d.forward input', x.shape, [-1, this.inChannels, -1, -1]);
     const w = this.windowFor(x.shape.slice(1));
     const y = this.output!.forBatch(x.rows);
     const k = kernels();
-    const patch = this.inChannels * this.kernel * this.kernel;
-    const pixels = w.outHeight * w.outWidth;
-    const inSize = this.inChannels * w.height * w.width;
-    for (let n = 0; n < x.rows; n++) {
-      im2col(w, x.data, n * inSize, this.cols);
-      const yn = sampleOf(y.data, n, this.outChannels * pixels);
-      k.gemm(false, false, this.outChannels, pixels, patch, this.weight.value.data, this.cols, yn, false);
-      if (this.bias) addPerChannel(yn, this.bias.value.data, pixels);
+    const { taps, positions, inSize, outSize } = this.sizes(w);
+    const epilogue = this.bias ? { bias: this.bias.value.data } : undefined;
+    const per = this.chunkImages;
+    for (let chunk = 0; chunk * per < x.rows; chunk++) {
+      const images = Math.min(per, x.rows - chunk * per);
+      const cols = this.cols!.forBatch(images).data;
+      const rows = this.rows!.forBatch(images).data;
+      k.im2col(images, w, sampleOf(x.data, chunk, per * inSize), cols);
+      k.gemm(false, true, images * positions, this.outChannels, taps, cols, this.weight.value.data, rows, false, epilogue);
+      k.transposeSamples(images, positions, this.outChannels, rows, sampleOf(y.data, chunk, per * outSize));
+      this.colsChunk = chunk;
     }
     this.input = x;
     return y;
   }
 
-  // dW = Σ_n dY_n · cols_nᵀ,  db = Σ_n Σ_ij dY_n,  dX_n = col2im(Wᵀ · dY_n)
+  // dY_rows = dY transposed per image,  dW = Σ_chunks dY_rowsᵀ · cols,  db[o] = Σ_n Σ_ij dY[n,o,i,j],  dX = col2im(dY_rows · W)
   backward(dY: Tensor, needInputGrad = true): Tensor | null {
     const x = this.input;
     const w = this.window;
     if (!x || !w) throw new ScratchnetError('Conv2d.backward called before forward');
     assertShape('Conv2d.backward output gradient', dY.shape, [x.rows, this.outChannels, w.outHeight, w.outWidth]);
     const k = kernels();
-    const patch = this.inChannels * this.kernel * this.kernel;
-    const pixels = w.outHeight * w.outWidth;
-    const inSize = this.inChannels * w.height * w.width;
+    const { taps, positions, inSize, outSize } = this.sizes(w);
     const dX = needInputGrad ? this.inputGrad!.forBatch(x.rows) : null;
-    if (this.bias) this.bias.grad.data.fill(0);
-    for (let n = 0; n < x.rows; n++) {
-      const dyn = sampleOf(dY.data, n, this.outChannels * pixels);
-      im2col(w, x.data, n * inSize, this.cols);
-      k.gemm(false, true, this.outChannels, patch, pixels, dyn, this.cols, this.weight.grad.data, n > 0);
-      if (this.bias) sumPerChannel(dyn, this.bias.grad.data, pixels);
+    const per = this.chunkImages;
+    for (let chunk = 0; chunk * per < x.rows; chunk++) {
+      const images = Math.min(per, x.rows - chunk * per);
+      const windows = images * positions;
+      const cols = this.cols!.forBatch(images).data;
+      const rows = this.rows!.forBatch(images).data;
+      k.transposeSamples(images, this.outChannels, positions, sampleOf(dY.data, chunk, per * outSize), rows);
+      if (this.bias) {
+        const db = chunk === 0 ? this.bias.grad.data : this.chunkBiasGrad;
+        k.sumChannels(images, this.outChannels, positions, sampleOf(dY.data, chunk, per * outSize), db);
+        if (chunk > 0) for (let o = 0; o < this.outChannels; o++) this.bias.grad.data[o] += db[o];
+      }
+      if (this.colsChunk !== chunk) k.im2col(images, w, sampleOf(x.data, chunk, per * inSize), cols);
+      this.colsChunk = chunk;
+      k.gemm(true, false, this.outChannels, taps, windows, rows, cols, this.weight.grad.data, chunk > 0);
       if (dX) {
-        k.gemm(true, false, patch, pixels, this.outChannels, this.weight.value.data, dyn, this.dcols, false);
-        col2im(w, this.dcols, dX.data, n * inSize);
+        const dcols = this.dcols!.forBatch(images).data;
+        k.gemm(false, false, windows, taps, this.outChannels, rows, this.weight.value.data, dcols, false);
+        k.col2im(images, w, dcols, sampleOf(dX.data, chunk, per * inSize));
       }
     }
     return dX;
+  }
+
+  /** C·k·k taps per window, H'·W' windows per image, and the values of one input and one output image. */
+  private sizes(w: Window) {
+    const positions = w.outHeight * w.outWidth;
+    return {
+      taps: this.inChannels * this.kernel * this.kernel,
+      positions,
+      inSize: this.inChannels * w.height * w.width,
+      outSize: this.outChannels * positions,
+    };
   }
 
   params(): Param[] {
@@ -226,23 +271,6 @@ export class Conv2d implements Layer {
       .filter(Boolean)
       .join(', ');
     return `Conv2d(${this.inChannels} → ${this.outChannels}, ${this.kernel}×${this.kernel}${extras ? `, ${extras}` : ''})`;
-  }
-}
-
-/** y[o, :] += b[o] for a [channels, pixels] sample. */
-function addPerChannel(y: Float32Array, bias: Float32Array, pixels: number): void {
-  for (let o = 0; o < bias.length; o++) {
-    const b = bias[o];
-    for (let i = o * pixels, end = i + pixels; i < end; i++) y[i] += b;
-  }
-}
-
-/** db[o] += Σ dy[o, :] for a [channels, pixels] sample. */
-function sumPerChannel(dy: Float32Array, db: Float32Array, pixels: number): void {
-  for (let o = 0; o < db.length; o++) {
-    let sum = 0;
-    for (let i = o * pixels, end = i + pixels; i < end; i++) sum += dy[i];
-    db[o] += sum;
   }
 }
 

@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../errors.js';
+import { kernels } from '../kernels/index.js';
 import { BatchBuffer } from './batch-buffer.js';
 import { Tensor, assertShape } from '../tensor/tensor.js';
 import { type Window, windowOf } from './im2col.js';
@@ -41,12 +42,10 @@ abstract class Pool2d implements Layer {
     }
   }
 
-  /** Pools each window of one [C·H·W] sample at `at` into the [C·H'·W'] sample at `outAt`. */
-  protected abstract pool(w: Window, x: Float32Array, at: number, y: Float32Array, outAt: number): void;
-  /** Sends each output gradient back to the inputs its window read, into dx (zeroed here first). */
-  protected abstract unpool(w: Window, dy: Float32Array, outAt: number, dx: Float32Array, at: number): void;
-  /** Sizes per-sample state (max pooling's winners) for a new window or a larger batch. */
-  protected prepare(_w: Window, _batch: number): void {}
+  /** Pools every window of the batch x [images, C, H, W] into y [images, C, H', W']. */
+  protected abstract pool(w: Window, images: number, x: Float32Array, y: Float32Array): void;
+  /** Sends each output gradient back to the inputs its window read: dx [images, C, H, W], overwritten. */
+  protected abstract unpool(w: Window, images: number, dy: Float32Array, dx: Float32Array): void;
 
   forward(x: Tensor, _mode: Mode = 'train'): Tensor {
     assertShape(`${this.constructor.name}.forward input`, x.shape, [-1, -1, -1, -1]);
@@ -57,11 +56,8 @@ abstract class Pool2d implements Layer {
       this.outputs = new BatchBuffer([channels, w.outHeight, w.outWidth]);
       this.inputGrads = new BatchBuffer([channels, height, width]);
     }
-    this.prepare(w, x.rows);
     const y = this.outputs!.forBatch(x.rows);
-    const inSize = channels * height * width;
-    const outSize = channels * w.outHeight * w.outWidth;
-    for (let n = 0; n < x.rows; n++) this.pool(w, x.data, n * inSize, y.data, n * outSize);
+    this.pool(w, x.rows, x.data, y.data);
     this.input = x;
     return y;
   }
@@ -73,9 +69,7 @@ abstract class Pool2d implements Layer {
     assertShape(`${this.constructor.name}.backward output gradient`, dY.shape, [x.rows, w.channels, w.outHeight, w.outWidth]);
     if (!needInputGrad) return null;
     const dX = this.inputGrads!.forBatch(x.rows);
-    const inSize = w.channels * w.height * w.width;
-    const outSize = w.channels * w.outHeight * w.outWidth;
-    for (let n = 0; n < x.rows; n++) this.unpool(w, dY.data, n * outSize, dX.data, n * inSize);
+    this.unpool(w, x.rows, dY.data, dX.data);
     return dX;
   }
 
@@ -120,44 +114,25 @@ abstract class Pool2d implements Layer {
  *   backward: dx at the window's (first) largest input += dy[n,c,i,j]; every other input of the window gets 0
  *
  * NaN counts as the largest value, so it propagates (as in PyTorch). The winner of each window is kept
- * for backward as an index into the sample.
+ * for backward as an index into the batch.
  */
 export class MaxPool2d extends Pool2d {
   readonly type = 'max-pool2d';
-  private winners = new Int32Array(0); // [batch, C·H'·W']: index of each window's largest input within its sample
+  private winners: Int32Array<ArrayBufferLike> = new Int32Array(0); // [batch, C, H', W']: the index into x of each window's largest input
 
-  protected override prepare(w: Window, batch: number): void {
-    const size = batch * w.channels * w.outHeight * w.outWidth;
-    if (this.winners.length < size) this.winners = new Int32Array(Math.max(size, this.winners.length * 2));
-  }
-
-  protected pool(w: Window, x: Float32Array, at: number, y: Float32Array, outAt: number): void {
-    const { channels, height, width, kernel, stride, outHeight, outWidth } = w;
-    let out = outAt;
-    for (let c = 0; c < channels; c++) {
-      const plane = at + c * height * width;
-      for (let i = 0; i < outHeight; i++) {
-        for (let j = 0; j < outWidth; j++, out++) {
-          let best = plane + i * stride * width + j * stride;
-          for (let u = 0; u < kernel; u++) {
-            const line = plane + (i * stride + u) * width + j * stride;
-            for (let v = 0; v < kernel; v++) {
-              const value = x[line + v];
-              if (value > x[best] || (value !== value && x[best] === x[best])) best = line + v;
-            }
-          }
-          y[out] = x[best];
-          this.winners[out] = best - at;
-        }
-      }
+  protected pool(w: Window, images: number, x: Float32Array, y: Float32Array): void {
+    const outputs = images * w.channels * w.outHeight * w.outWidth;
+    if (this.winners.length < outputs) {
+      // grown only for a larger batch; in the kernels' memory, so their fast versions can write it
+      const words = kernels().alloc(Math.max(outputs, 2 * this.winners.length));
+      this.winners = new Int32Array(words.buffer, words.byteOffset, words.length);
     }
+    kernels().maxPool2d(images, w, x, y, this.winners);
   }
 
-  protected unpool(w: Window, dy: Float32Array, outAt: number, dx: Float32Array, at: number): void {
-    const inSize = w.channels * w.height * w.width;
-    const outSize = w.channels * w.outHeight * w.outWidth;
-    dx.fill(0, at, at + inSize);
-    for (let out = outAt; out < outAt + outSize; out++) dx[at + this.winners[out]] += dy[out];
+  protected unpool(w: Window, images: number, dy: Float32Array, dx: Float32Array): void {
+    const outputs = images * w.channels * w.outHeight * w.outWidth;
+    kernels().maxPool2dBackward(outputs, images * w.channels * w.height * w.width, dy, this.winners, dx);
   }
 }
 
@@ -170,12 +145,12 @@ export class MaxPool2d extends Pool2d {
 export class AvgPool2d extends Pool2d {
   readonly type = 'avg-pool2d';
 
-  protected pool(w: Window, x: Float32Array, at: number, y: Float32Array, outAt: number): void {
+  protected pool(w: Window, images: number, x: Float32Array, y: Float32Array): void {
     const { channels, height, width, kernel, stride, outHeight, outWidth } = w;
     const scale = 1 / (kernel * kernel);
-    let out = outAt;
-    for (let c = 0; c < channels; c++) {
-      const plane = at + c * height * width;
+    let out = 0;
+    for (let c = 0; c < images * channels; c++) {
+      const plane = c * height * width;
       for (let i = 0; i < outHeight; i++) {
         for (let j = 0; j < outWidth; j++, out++) {
           let sum = 0;
@@ -189,13 +164,13 @@ export class AvgPool2d extends Pool2d {
     }
   }
 
-  protected unpool(w: Window, dy: Float32Array, outAt: number, dx: Float32Array, at: number): void {
+  protected unpool(w: Window, images: number, dy: Float32Array, dx: Float32Array): void {
     const { channels, height, width, kernel, stride, outHeight, outWidth } = w;
     const scale = 1 / (kernel * kernel);
-    dx.fill(0, at, at + channels * height * width);
-    let out = outAt;
-    for (let c = 0; c < channels; c++) {
-      const plane = at + c * height * width;
+    dx.fill(0, 0, images * channels * height * width);
+    let out = 0;
+    for (let c = 0; c < images * channels; c++) {
+      const plane = c * height * width;
       for (let i = 0; i < outHeight; i++) {
         for (let j = 0; j < outWidth; j++, out++) {
           const share = dy[out] * scale;

@@ -7,9 +7,10 @@ import * as job from './row-job.js';
 import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
 import { ScratchnetError } from '../../errors.js';
+import { type ImageExports, wasmImageKernels } from './image-kernels.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
-export interface WasmExports {
+export interface WasmExports extends ImageExports {
   heapBase(): number;
   /** Rows [rowStart, rowEnd) of the gemm job at `job` (row-job.ts). */
   gemmRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
@@ -731,6 +732,7 @@ function wasmKernels(
       fits('scaleInPlace x', x, n);
       wasm.scaleInPlace(n, factor, x.byteOffset);
     },
+    ...wasmImageKernels(wasm, heap),
 
     close: async () => {
       await pool?.close();
