@@ -9,6 +9,11 @@ import { Tensor, assertShape } from '../tensor/tensor.js';
 import { NonFiniteError } from '../tensor/finite.js';
 import { EvaluationPlan } from './evaluation-plan.js';
 import { type MlpOptions, mlpLayers } from './mlp.js';
+// Each layer module registers its type when imported; fromConfig must know every type, whatever else a program imports.
+import '../layers/conv2d.js';
+import '../layers/pooling.js';
+import '../layers/global-avg-pool2d.js';
+import '../layers/flatten.js';
 
 /** The saved form of a whole network: the per-sample input shape and every layer's config. */
 export interface SequentialConfig {
