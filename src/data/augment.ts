@@ -116,7 +116,7 @@ export class ImageAugmentation implements BatchAugmentation {
  *
  * Bilinear rather than nearest: nearest sampling of a small rotation repeats or drops whole pixels of a
  * one- or two-pixel-wide stroke, which bilinear spreads smoothly (Keras's choice; torchvision's default is
- * nearest). With θ = 0 every (u, v) is a whole pixel, the weights are 1 and 0, and a shift copies exactly.
+ * nearest). With θ = 0 every (u, v) is a whole pixel, so a shift alone is a copy (done as one, exactly).
  */
 export function shiftAndRotate(
   src: Float32Array,
@@ -134,6 +134,18 @@ export function shiftAndRotate(
     throw new ScratchnetError(
       `shiftAndRotate: [${channels}, ${height}, ${width}] needs ${channels * plane} values, got ${src.length}, and out[${at}..${at + channels * plane}) of ${out.length}`,
     );
+  if (degrees === 0) {
+    // Whole-pixel moves: out[y, x] = src[y − dy, x − dx], 0 where that is outside the image.
+    for (let o = 0; o < channels * plane; o += plane)
+      for (let y = 0; y < height; y++) {
+        const sy = y - dy;
+        for (let x = 0; x < width; x++) {
+          const sx = x - dx;
+          out[at + o + y * width + x] = sy >= 0 && sy < height && sx >= 0 && sx < width ? src[o + sy * width + sx] : 0;
+        }
+      }
+    return;
+  }
   const theta = (degrees * Math.PI) / 180;
   const cos = Math.cos(theta);
   const sin = Math.sin(theta);
@@ -141,21 +153,31 @@ export function shiftAndRotate(
   const cy = (height - 1) / 2;
   for (let y = 0; y < height; y++) {
     const ry = y - dy - cy;
-    for (let x = 0; x < width; x++) {
-      const rx = x - dx - cx;
-      const u = cx + rx * cos - ry * sin;
-      const v = cy + rx * sin + ry * cos;
+    // (u, v) at x = 0; each step along the row adds (cos θ, sin θ).
+    let u = cx + (-dx - cx) * cos - ry * sin;
+    let v = cy + (-dx - cx) * sin + ry * cos;
+    for (let x = 0; x < width; x++, u += cos, v += sin) {
       const u0 = Math.floor(u);
       const v0 = Math.floor(v);
       const fu = u - u0;
       const fv = v - v0;
-      // The weight of each of the four neighbours, 0 where it lies outside the image.
+      const from = v0 * width + u0;
+      const to = at + y * width + x;
+      if (u0 >= 0 && v0 >= 0 && u0 < width - 1 && v0 < height - 1) {
+        // All four neighbours inside the image (most pixels).
+        for (let o = 0; o < channels * plane; o += plane) {
+          const top = (1 - fu) * src[o + from] + fu * src[o + from + 1];
+          const bottom = (1 - fu) * src[o + from + width] + fu * src[o + from + width + 1];
+          out[to + o] = (1 - fv) * top + fv * bottom;
+        }
+        continue;
+      }
+      // At the border: each neighbour's weight, 0 where it lies outside the image.
       const inLeft = u0 >= 0 && u0 < width;
       const inRight = u0 + 1 >= 0 && u0 + 1 < width && fu > 0;
       const inTop = v0 >= 0 && v0 < height;
       const inBottom = v0 + 1 >= 0 && v0 + 1 < height && fv > 0;
-      const from = v0 * width + u0;
-      for (let c = 0, o = 0; c < channels; c++, o += plane) {
+      for (let o = 0; o < channels * plane; o += plane) {
         let sum = 0;
         if (inTop) {
           if (inLeft) sum += (1 - fu) * (1 - fv) * src[o + from];
@@ -165,7 +187,7 @@ export function shiftAndRotate(
           if (inLeft) sum += (1 - fu) * fv * src[o + from + width];
           if (inRight) sum += fu * fv * src[o + from + width + 1];
         }
-        out[at + o + y * width + x] = sum;
+        out[to + o] = sum;
       }
     }
   }
