@@ -115,7 +115,10 @@ export async function writePredictionsFigure(
 
 /** What {@link writeRunFigures} draws from; each figure is drawn only when its data is given. */
 export interface RunFigureInput {
-  /** The trained network (its first Dense layer's weights are drawn when the inputs are a square image). */
+  /**
+   * The trained network: its first Dense layer's weights are drawn when that layer reads a square image's
+   * pixels; a convolutional network's filters and feature maps are drawn instead.
+   */
   network: Sequential;
   /** The training history (from `fit`); without it, no history figure. */
   history?: History;
