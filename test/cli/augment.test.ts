@@ -30,18 +30,29 @@ describe('train --augment (the real CLI)', () => {
     expect(result.stderr).toMatch(/^scratchnet: option '--augment <shift=N,rotate=D>' argument 'shfit=2' is invalid\. Expected/);
   });
 
-  it('a run stopped mid-epoch and resumed ends with the weights of the uninterrupted run, bit for bit', () => {
-    const reference = join(dir, 'uninterrupted.safetensors');
+  // One CLI run per test: spawnSync blocks this worker, and a test of several long runs kept it from
+  // answering vitest's calls on a loaded machine.
+  const reference = join(dir, 'uninterrupted.safetensors');
+  const checkpoints = join(dir, 'ckpt');
+  const out = join(dir, 'resumed.safetensors');
+
+  it('an uninterrupted run is the reference', () => {
     expect(runCli(['train', ...RECIPE, '--out', reference]).status).toBe(0);
-    const out = join(dir, 'resumed.safetensors');
-    const checkpoints = join(dir, 'ckpt');
+  });
+
+  it('stopped mid-epoch, it writes a checkpoint and exits 130', () => {
     const stopped = runCli(['train', ...RECIPE, '--out', out, '--checkpoint-dir', checkpoints, '--stop-after-batches', '25']);
     expect(stopped.status).toBe(130);
+  });
+
+  it('resumed, it ends with the weights of the uninterrupted run, bit for bit', () => {
     const resumed = runCli(['train', '--resume', checkpoints]);
     expect(resumed.stderr).toBe('');
     expect(resumed.status).toBe(0);
     expect(weights(out)).toEqual(weights(reference));
-    // And augmentation did change the run: without it the weights differ.
+  });
+
+  it('without --augment the same recipe ends elsewhere: augmentation did change the run', () => {
     const plain = join(dir, 'plain.safetensors');
     expect(runCli(['train', ...RECIPE.slice(0, -2), '--out', plain]).status).toBe(0);
     expect(weights(plain)).not.toEqual(weights(reference));
