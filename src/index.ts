@@ -98,6 +98,7 @@ export { loadIdx, FASHION_MNIST_CLASSES, type IdxOptions } from './data/idx.js';
 export { trainValidationSplit, randomSubset, type SplitOptions } from './data/split.js';
 export { standardise, featureStatistics, normalised, type FeatureStatistics } from './data/standardise.js';
 export { batches } from './data/batches.js';
+export { ImageAugmentation, imageShapeOf, shiftAndRotate, type AugmentOptions, type BatchAugmentation } from './data/augment.js';
 
 // Model files and checkpoints
 export { saveModel, loadModel, type ModelInfo } from './io/model-file.js';

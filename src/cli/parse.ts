@@ -144,3 +144,28 @@ export function layerSpec(text: string): string {
   }
   return text;
 }
+
+/**
+ * --augment's value: `shift=N,rotate=D` in either order, either one alone (the other is 0): shifts of up to N
+ * whole pixels, rotations of up to D degrees (0–180). Named parts rather than bare numbers, so the value
+ * reads the same in a saved run's options and can gain parts later.
+ */
+export function augmentation(text: string): { shift: number; rotate: number } {
+  const value = { shift: 0, rotate: 0 };
+  const seen = new Set<string>();
+  for (const part of text.split(',')) {
+    const match = /^\s*(shift|rotate)\s*=\s*([^\s=]+)\s*$/.exec(part);
+    if (!match)
+      throw new InvalidArgumentError(`Expected shift=N,rotate=D (e.g. shift=2,rotate=10); '${part}' is not one of them.`);
+    const [, key, number] = match;
+    if (seen.has(key)) throw new InvalidArgumentError(`'${key}' is given twice.`);
+    seen.add(key);
+    const n = Number(number);
+    if (key === 'shift' && !(Number.isInteger(n) && n >= 0 && /^\+?\d+$/.test(number)))
+      throw new InvalidArgumentError(`shift is a whole number of pixels ≥ 0; '${number}' is not one.`);
+    if (key === 'rotate' && !(n >= 0 && n <= 180))
+      throw new InvalidArgumentError(`rotate is a number of degrees from 0 to 180; '${number}' is not one.`);
+    value[key as 'shift' | 'rotate'] = n;
+  }
+  return value;
+}

@@ -5,6 +5,7 @@ import { assertFolderCanBeMade } from '../util/fs.js';
 import { loadBuiltinMnist } from '../data/builtin.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadModel } from '../io/model-file.js';
+import { Conv2d } from '../layers/conv2d.js';
 import type { BackendName } from '../kernels/index.js';
 import { evaluate } from '../network/evaluate.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -26,13 +27,14 @@ const figureCount = sizeUpTo(MAX_FIGURE_SAMPLES, 'the most digits a figure draws
 
 /** The figure modules, loaded on first use. */
 async function viz() {
-  const [figures, digitCharts, trainingCharts, render] = await Promise.all([
+  const [figures, digitCharts, trainingCharts, convCharts, render] = await Promise.all([
     import('../viz/figures.js'),
     import('../viz/digit-charts.js'),
     import('../viz/training-charts.js'),
+    import('../viz/conv-charts.js'),
     import('../viz/render.js'),
   ]);
-  return { ...figures, ...digitCharts, ...trainingCharts, ...render };
+  return { ...figures, ...digitCharts, ...trainingCharts, ...convCharts, ...render };
 }
 
 interface PlotOptions {
@@ -68,6 +70,12 @@ interface ModelDataOptions {
 
 /** A model and a labelled dataset it was checked against (with the model's class names), and its evaluation. */
 async function modelOnData(options: ModelDataOptions) {
+  const { network, test } = await modelAndData(options);
+  return { network, test, evaluation: evaluate(network, test) };
+}
+
+/** A model and a labelled dataset it was checked against (with the model's class names). */
+async function modelAndData(options: ModelDataOptions) {
   await selectBackend(options.backend); // before the network is built: its buffers come from the backend
   const { network, info } = loadModel(options.model);
   const data = await loadEvaluationData(options.test, options.labelColumn, options.testLabels, {
@@ -78,7 +86,7 @@ async function modelOnData(options: ModelDataOptions) {
   checkDataFitsModel(network, data, options.model);
   const classNames = data.classNames ?? info.classNames;
   const test: Dataset = classNames ? { ...data, classNames } : data;
-  return { network, test, evaluation: evaluate(network, test) };
+  return { network, test };
 }
 
 function activations(): Command {
@@ -171,6 +179,10 @@ function weights(): Command {
     .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
     .action(async (options: PlotOptions & { model: string }) => {
       const { network } = loadModel(options.model);
+      if (network.layers.some((layer) => layer instanceof Conv2d))
+        throw new ScratchnetError(
+          `${options.model} is a convolutional network: its first layer's weights are filters; draw them with \`scratchnet plot filters\``,
+        );
       const inputs = network.inputShape.reduce((a, b) => a * b, 1);
       const side = Math.round(Math.sqrt(inputs));
       if (side * side !== inputs)
@@ -195,6 +207,37 @@ function weights(): Command {
     });
 }
 
+function filters(): Command {
+  return withOutput(new Command('filters'))
+    .description("a convolutional network's first-layer filters, one small image per output channel")
+    .option('--model <file>', 'the model file (safetensors)', path, 'model.safetensors')
+    .action(async (options: PlotOptions & { model: string }) => {
+      const { network } = loadModel(options.model);
+      if (!network.layers.some((layer) => layer instanceof Conv2d))
+        throw new ScratchnetError(`${options.model} has no convolution; draw its first layer with \`scratchnet plot weights\``);
+      report(
+        [await figure(options, 'conv-filters', 'Convolution filters', (await viz()).convFiltersChart(network))],
+        options.out,
+      );
+    });
+}
+
+function featureMaps(): Command {
+  return modelCommand('feature-maps', 'the feature maps of every convolution for one test image, one small image per channel')
+    .option('--index <n>', 'which test sample (0-based); default: one chosen with --seed', nonNegativeInteger)
+    .option('--seed <n>', 'seed of the random choice', nonNegativeInteger, 42)
+    .action(async (options: PlotOptions & ModelDataOptions & { index?: number; seed: number }) => {
+      const { network, test } = await modelAndData(options);
+      if (!network.layers.some((layer) => layer instanceof Conv2d))
+        throw new ScratchnetError(`${options.model} has no convolution: it makes no feature maps`);
+      const v = await viz();
+      const index = options.index ?? v.pickSamples(test, 1, options.seed)[0];
+      if (index >= test.count)
+        throw new ScratchnetError(`--index ${index}: ${test.name} has ${test.count} samples (0..${test.count - 1})`);
+      report([await figure(options, 'feature-maps', 'Feature maps', v.featureMapsChart(network, test, index))], options.out);
+    });
+}
+
 async function figure(options: PlotOptions, id: string, title: string, spec: TopLevelSpec): Promise<FigureFile> {
   const written = await (await viz()).writeChart(spec, join(options.out, id), { scale: options.scale });
   return { id, title, caption: '', svg: `${id}.svg`, png: `${id}.png`, width: written.width, height: written.height };
@@ -202,12 +245,15 @@ async function figure(options: PlotOptions, id: string, title: string, spec: Top
 
 export function plotCommand(): Command {
   const plot = new Command('plot')
-    .description('draw figures as SVG and PNG files: activations, samples, predictions, wrong, confusion, weights')
+    .description(
+      'draw figures as SVG and PNG files: activations, samples, predictions, wrong, confusion, weights, filters, feature-maps',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  scratchnet plot activations --out figures\n  scratchnet plot samples --n 25\n  scratchnet plot predictions --model model.safetensors --n 10',
     );
-  for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights()]) plot.addCommand(command);
+  for (const command of [activations(), samples(), predictions(), wrong(), confusion(), weights(), filters(), featureMaps()])
+    plot.addCommand(command);
   // Before any model or data is read: a folder that cannot take the figures fails at once.
   plot.hook('preAction', (_plot, command) => assertFolderCanBeMade(command.opts<PlotOptions>().out, 'figure folder'));
   return plot;

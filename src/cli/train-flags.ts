@@ -205,6 +205,13 @@ export const TRAIN_FLAGS = {
     parse: parse.initList,
     default: 'he-normal',
   },
+  augment: {
+    flag: '--augment <shift=N,rotate=D>',
+    description:
+      'image data: move each training sample by up to N whole pixels and turn it by up to D degrees, drawn anew every epoch (e.g. shift=2,rotate=10)',
+    role: 'recipe',
+    parse: parse.augmentation,
+  },
   // learning-rate schedule and early stopping
   schedule: {
     flag: '--schedule <name>',

@@ -19,7 +19,7 @@ import { checkDataFitsModel, loadTrainingData } from './data.js';
 import type { TrainEvent } from './train-events.js';
 import type { TrainOptions } from './train-flags.js';
 import { type TrainOutputs, prepareOutputs, saveModelOrFallback, withAbsolutePaths } from './train-outputs.js';
-import { buildNetwork, recipeEarlyStopping, recipeOptimizer, recipeSchedule } from './train-recipe.js';
+import { buildNetwork, recipeAugmentation, recipeEarlyStopping, recipeOptimizer, recipeSchedule } from './train-recipe.js';
 
 /** How often (at most) a progress-bar update is sent between logged batches. */
 const TICK_MS = 100;
@@ -66,6 +66,7 @@ async function train(
   const optimizerSettings = optimizer.config(); // as configured, before any schedule changes the rate
   const schedule = recipeSchedule(options, optimizer, options.epochs);
   const earlyStopping = recipeEarlyStopping(options, network);
+  const augment = recipeAugmentation(options, data.train.sampleShape) ?? undefined;
   const parts: RunParts = {
     network,
     optimizer,
@@ -116,6 +117,7 @@ async function train(
       subset: options.subset,
       validation: data.validation ?? undefined,
       resume,
+      augment,
       callbacks: [
         ...(schedule ? [schedule] : []),
         ...(earlyStopping ? [earlyStopping] : []),
@@ -300,6 +302,7 @@ function reportConfig(
     'weight decay': optimizer.weightDecay ? (optimizer.weightDecay as number) : undefined,
     dropout: run.dropout ? run.dropout : undefined,
     'batch norm': run.batchNorm ? 'yes' : undefined,
+    augmentation: run.augment ? `shift ${run.augment.shift} px, rotate ±${run.augment.rotate}°` : undefined,
     schedule: run.schedule,
     seed: run.seed,
     backend,

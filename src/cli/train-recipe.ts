@@ -1,3 +1,4 @@
+import { ImageAugmentation, imageShapeOf } from '../data/augment.js';
 import { ScratchnetError } from '../errors.js';
 import { MAX_LAYER_WIDTH, MAX_PARAMETERS } from '../limits.js';
 import type { Rng } from '../tensor/rng.js';
@@ -86,6 +87,18 @@ export function recipeEarlyStopping(options: TrainOptions, network: Sequential):
   return options.earlyStopping === undefined
     ? null
     : new EarlyStopping(network, { patience: options.earlyStopping, restoreBest: false });
+}
+
+/** The batch augmentation --augment asks for, or null; refused at once when the samples are not images. */
+export function recipeAugmentation(options: TrainOptions, sampleShape: readonly number[]): ImageAugmentation | null {
+  if (options.augment === undefined) return null;
+  try {
+    imageShapeOf(sampleShape);
+  } catch (error) {
+    if (error instanceof ScratchnetError) throw new ScratchnetError(`--augment: ${error.message}`);
+    throw error;
+  }
+  return new ImageAugmentation(options.augment);
 }
 
 /**

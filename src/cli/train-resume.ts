@@ -38,7 +38,7 @@ export function resumedOptions(
     if (RESUMABLE_FLAGS.includes(key)) merged[key] = value;
     else if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
       throw new ScratchnetError(
-        `--${kebab(key)} ${String(value)} differs from the checkpoint's ${saved[key] === undefined ? 'default (the flag was not given)' : JSON.stringify(saved[key])} (${checkpoint}); a resumed run keeps its recipe — drop the option or start a new run`,
+        `--${kebab(key)} ${typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : String(value)} differs from the checkpoint's ${saved[key] === undefined ? 'default (the flag was not given)' : JSON.stringify(saved[key])} (${checkpoint}); a resumed run keeps its recipe — drop the option or start a new run`,
       );
     }
   }

@@ -89,7 +89,7 @@ export interface EpochSummary {
 /**
  * The loop's own state, enough to continue a run bit for bit: how far it got (`epoch` epochs
  * finished, then `batch` batches of the next one), the current epoch's order of rows, the Rng's state
- * after that order was drawn, the rows of the training subset (null: all rows) and the history so far.
+ * (after that order and the augmentation of the batches done were drawn), the rows of the training subset (null: all rows) and the history so far.
  * Weights, optimizer state, the layers' random state and stateful callbacks are saved separately (they
  * belong to the network, the optimizer and the callbacks): `saveRun` and `restoreRun` handle all of it.
  */

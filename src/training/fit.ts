@@ -1,3 +1,4 @@
+import type { BatchAugmentation } from '../data/augment.js';
 import { Batcher } from '../data/batches.js';
 import { type Dataset, selectRows } from '../data/dataset.js';
 import type { Loss } from '../losses/loss.js';
@@ -19,7 +20,7 @@ export interface FitOptions {
   optimizer?: Optimizer;
   /** What training minimises (and validation reports); default softmax cross-entropy. */
   loss?: Loss;
-  /** Source of the subset choice and the per-epoch shuffles. Default: new Rng(42). */
+  /** Source of the subset choice, the per-epoch shuffles and `augment`'s draws. Default: new Rng(42). */
   rng?: Rng;
   /** Train on a random subset of this many rows, chosen once (the tutorial uses 10,000). */
   subset?: number;
@@ -32,6 +33,12 @@ export interface FitOptions {
   shouldStop?: () => boolean;
   /** Continue a run from a saved FitState (with the same data and options, and restored weights). */
   resume?: FitState;
+  /**
+   * Changes every training batch in place after it is gathered, before the network sees it (data
+   * augmentation: `new ImageAugmentation({ shift: 2, rotate: 10 })`). It draws from `rng`, whose state a
+   * FitState keeps, so a resumed run draws the same shifts and angles. Validation data is never augmented.
+   */
+  augment?: BatchAugmentation;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface FitOptions {
  * end, the validation loss) became NaN or ±Inf; training stops there, before that batch's step.
  */
 export function fit(network: Sequential, train: Dataset, options: FitOptions = {}): History {
-  const { epochs = 5, batchSize = 32, validation, shuffle = true, shouldStop, resume } = options;
+  const { epochs = 5, batchSize = 32, validation, shuffle = true, shouldStop, resume, augment } = options;
   const rng = options.rng ?? new Rng(42);
   const optimizer = options.optimizer ?? new SGD(0.1);
   const callbacks =
@@ -105,6 +112,7 @@ export function fit(network: Sequential, train: Dataset, options: FitOptions = {
       const start = batch * batchSize;
       const end = Math.min(start + batchSize, data.count);
       const { x, y } = batcher.gather(order, start, end);
+      augment?.apply(x, rng);
       const loss = trainStep(network, x, y, optimizer, options.loss, epoch, batch);
       lossSum += loss;
       history.batchLoss.push(loss);

@@ -10,6 +10,9 @@ import { confidentlyWrongChart, firstLayerWeightsChart, predictionsChart, sample
 import { imageSide } from './digits.js';
 import { type PngOptions, writeChart } from './render.js';
 import { confusionMatrixChart, trainingHistoryChart } from './training-charts.js';
+import { convFiltersChart, featureMapsChart, firstConv } from './conv-charts.js';
+import { Dense } from '../layers/dense.js';
+import { sampleSize } from '../data/dataset.js';
 import { ScratchnetError } from '../errors.js';
 
 /**
@@ -112,7 +115,10 @@ export async function writePredictionsFigure(
 
 /** What {@link writeRunFigures} draws from; each figure is drawn only when its data is given. */
 export interface RunFigureInput {
-  /** The trained network (its first Dense layer's weights are drawn when the inputs are a square image). */
+  /**
+   * The trained network: its first Dense layer's weights are drawn when that layer reads a square image's
+   * pixels; a convolutional network's filters and feature maps are drawn instead.
+   */
   network: Sequential;
   /** The training history (from `fit`); without it, no history figure. */
   history?: History;
@@ -136,7 +142,8 @@ export interface RunFigureInput {
 
 /**
  * Every figure the run has data for, written into `dir`: activations, sample digits, training history,
- * predictions, confusion matrix, most confidently wrong digits, first-layer weights.
+ * predictions, confusion matrix, most confidently wrong digits, first-layer weights (when the first Dense
+ * layer reads the pixels); for a convolutional network, its filters and one test image's feature maps.
  * @throws {@link index.ScratchnetError} if only one of test and evaluation is given, or they disagree in count.
  */
 export async function writeRunFigures(dir: string, input: RunFigureInput): Promise<FigureFile[]> {
@@ -188,8 +195,9 @@ export async function writeRunFigures(dir: string, input: RunFigureInput): Promi
   }
   const inputs = network.inputShape.reduce((a, b) => a * b, 1);
   const side = Math.round(Math.sqrt(inputs));
-  // Drawn per pixel only when the first layer is a Dense layer that sees the pixels (not a convnet's).
-  if (side * side === inputs && network.layers[0].type === 'dense') {
+  // Only when the first Dense layer reads the pixels (in a convnet it reads feature maps).
+  const firstDense = network.layers.find((layer): layer is Dense => layer instanceof Dense);
+  if (side * side === inputs && firstDense?.inputs === inputs) {
     figures.push(
       await write(
         dir,
@@ -198,6 +206,44 @@ export async function writeRunFigures(dir: string, input: RunFigureInput): Promi
         'The incoming weights of each unit of the first hidden layer, as an image: red pixels excite the unit, blue ones inhibit it. Structure (strokes, blobs) means the unit has learned a feature. Pixels near the border are blank in every digit, so their weights never change from their random start: the speckle around each image.',
         firstLayerWeightsChart(network, side),
         png,
+      ),
+    );
+  }
+  if (firstConv(network)) figures.push(...(await writeConvFigures(dir, network, test ?? train, seed, png)));
+  return figures;
+}
+
+/**
+ * A convolutional network's figures: `conv-filters` (the first convolution's filters) and, given data
+ * the network takes, `feature-maps` (every convolution's maps of one of its samples, chosen with `seed`).
+ * @throws {@link index.ScratchnetError} if the network has no Conv2d layer.
+ */
+export async function writeConvFigures(
+  dir: string,
+  network: Sequential,
+  data?: Dataset,
+  seed = 0,
+  options: PngOptions = {},
+): Promise<FigureFile[]> {
+  const figures = [
+    await write(
+      dir,
+      'conv-filters',
+      'Convolution filters',
+      'The weights of each filter of the first convolution, as a small image: red weights respond to ink under them, blue ones to its absence. Edges and strokes at some angle mean the filter has learned to find them.',
+      convFiltersChart(network),
+      options,
+    ),
+  ];
+  if (data && data.count > 0 && sampleSize(data) === network.inputShape.reduce((a, b) => a * b, 1)) {
+    figures.push(
+      await write(
+        dir,
+        'feature-maps',
+        'Feature maps',
+        'One test image as each convolution (with its activation) passes it on: one small image per channel, bright where the filter found its pattern. Deeper layers have fewer, coarser pixels and respond to larger parts of the digit.',
+        featureMapsChart(network, data, pickSamples(data, 1, seed)[0]),
+        options,
       ),
     );
   }

@@ -32,12 +32,22 @@ export {
   type GridOptions,
   type UnitWeights,
 } from './digits.js';
+export {
+  convFiltersChart,
+  featureMapsChart,
+  featureMaps,
+  convFilters,
+  firstConv,
+  type ConvFilter,
+  type FeatureMaps,
+} from './conv-charts.js';
 export { renderSvg, renderPng, svgToPng, svgSize, toVega, writeChart, type PngOptions, type WrittenChart } from './render.js';
 export {
   writeActivationFigures,
   writeSamplesFigure,
   writePredictionsFigure,
   writeRunFigures,
+  writeConvFigures,
   pickSamples,
   type FigureFile,
   type RunFigureInput,

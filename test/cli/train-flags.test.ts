@@ -44,6 +44,7 @@ const OTHER_VALUE: Record<string, string | null> = {
   dropout: '0.5',
   batchNorm: null,
   init: 'xavier-normal',
+  augment: 'shift=2,rotate=10',
   schedule: 'cosine',
   stepSize: '3',
   gamma: '0.5',
