@@ -21,6 +21,7 @@ export {
   type BackendName,
   type DenseStep,
   type Epilogue,
+  type ImageWindow,
 } from './kernels/index.js';
 export type { WasmOptions } from './kernels/wasm/backend.js';
 export type { NativeIsa } from './kernels/native/native.js';
@@ -39,6 +40,10 @@ export { Dense, type DenseConfig } from './layers/dense.js';
 export { Dropout, type DropoutConfig } from './layers/dropout.js';
 export { BatchNorm, type BatchNormConfig } from './layers/batch-norm.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from './layers/activations.js';
+export { Conv2d, type Conv2dConfig, type Conv2dOptions, type Padding } from './layers/conv2d.js';
+export { MaxPool2d, AvgPool2d, type Pool2dConfig } from './layers/pooling.js';
+export { GlobalAvgPool2d } from './layers/global-avg-pool2d.js';
+export { Flatten } from './layers/flatten.js';
 export { INIT_NAMES, type InitName } from './layers/init.js';
 
 // Losses
@@ -58,6 +63,8 @@ export { makeOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptio
 
 // The network
 export { Sequential, type SequentialConfig } from './network/sequential.js';
+export { parseLayerSpec, LAYER_NAMES, type LayerSpec } from './network/layer-spec.js';
+export { layersFromSpec, type BuiltLayers } from './network/from-spec.js';
 export { mlpLayers, makeActivation, ACTIVATION_NAMES, type ActivationName, type MlpOptions } from './network/mlp.js';
 export { evaluate, type Evaluation } from './network/evaluate.js';
 export { summarize, type NetworkSummary, type LayerSummary } from './network/summary.js';

@@ -22,7 +22,7 @@ export interface Pool2dConfig extends LayerConfig {
 abstract class Pool2d implements Layer {
   abstract readonly type: 'max-pool2d' | 'avg-pool2d';
   readonly stride: number;
-  protected window: Window | null = null;
+  private window: Window | null = null;
   protected input: Tensor | null = null;
   private outputs: BatchBuffer | null = null;
   private inputGrads: BatchBuffer | null = null;

@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { ScratchnetError } from '../errors.js';
+import type { Padding } from '../layers/conv2d.js';
 
 /**
  * A network written as a string in PyTorch's names, so that it reads as an `nn.Sequential`:
@@ -24,9 +25,6 @@ export type LayerSpec = { readonly at: number } & (
   | { readonly kind: 'dense'; readonly units: number }
   | { readonly kind: 'dropout'; readonly rate: number }
 );
-
-/** A convolution's zero padding: pixels on each side, 'same' (output size = input size at stride 1) or 'valid' (none). */
-export type Padding = number | 'same' | 'valid';
 
 /** One argument as written: a number or a word (`same`, `valid`), with its position. */
 interface Argument {

@@ -65,7 +65,7 @@ function columnsFor(n: number): number {
  * The first convolution's filters, one k×k image per output channel (per output and input channel when the
  * input has several channels), on one diverging colour scale: red weights respond to ink, blue to its
  * absence, white is 0. Clipped at the 99.5th percentile of |w|, as the first-layer weights figure is.
- * @throws {@link ScratchnetError} if the network has no Conv2d layer.
+ * @throws {@link index.ScratchnetError} if the network has no Conv2d layer.
  */
 export function convFiltersChart(network: Sequential, title = 'First convolution’s filters'): TopLevelSpec {
   const conv = firstConv(network);
@@ -220,7 +220,7 @@ function mapsView(maps: FeatureMaps): NonNormalizedSpec {
 /**
  * The feature maps of every convolution for sample `index` of `dataset`: the input image, then one grid
  * per Conv2d layer (one image per output channel, after its activation), each grid on its own scale.
- * @throws {@link ScratchnetError} if the network has no Conv2d layer or the index is outside the data.
+ * @throws {@link index.ScratchnetError} if the network has no Conv2d layer or the index is outside the data.
  */
 export function featureMapsChart(network: Sequential, dataset: Dataset, index: number, title = 'Feature maps'): TopLevelSpec {
   if (!firstConv(network)) throw new ScratchnetError('featureMapsChart: the network has no Conv2d layer');
