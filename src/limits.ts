@@ -66,6 +66,14 @@ export const MAX_LAYER_WIDTH = 1 << 16;
 export const MAX_PARAMETERS = 25_000_000;
 
 /**
+ * The most values one sample may have at any layer of a network built from a layer string: 4,194,304
+ * (16 MB of float32 per sample, a 64-channel map of a 256×256 image). Every layer keeps its output and
+ * its input gradient for the whole batch, so a typo (`conv2d(65536,3)`) would otherwise ask for
+ * gigabytes at the first batch.
+ */
+export const MAX_SAMPLE_VALUES = 1 << 22;
+
+/**
  * The largest batch: 65,536 rows, more than MNIST's whole training set. The batch buffers hold batch ×
  * layer width floats, so a batch beyond the data is memory for nothing.
  */

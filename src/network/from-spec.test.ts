@@ -69,6 +69,16 @@ describe('layersFromSpec', () => {
       'position 26: Conv2d: a 5×5 kernel does not fit the input [8, 4, 4]',
     ],
     ['flatten,dense(7)', [784], 'position 9: dense the network ends in [7], but the data has 10 classes: end with dense(10)'],
+    [
+      'flatten,dense(65536),relu,dense(65536),relu,dense(10)',
+      [784],
+      'position 9: dense brings the network to 51,445,760 parameters, more than the 25,000,000 allowed',
+    ],
+    [
+      'conv2d(65536,3,1,same),flatten,dense(10)',
+      [784],
+      'position 1: conv2d outputs [65536, 28, 28] per sample (51,380,224 values), more than the 4,194,304 allowed',
+    ],
   ])('%s on %j: %s', (text, shape, message) => {
     expect(() => build(text, shape)).toThrow(message);
   });

@@ -10,6 +10,7 @@ import type { Layer } from '../layers/layer.js';
 import { AvgPool2d, MaxPool2d } from '../layers/pooling.js';
 import type { Rng } from '../tensor/rng.js';
 import type { LayerSpec } from './layer-spec.js';
+import { MAX_PARAMETERS, MAX_SAMPLE_VALUES } from '../limits.js';
 
 /** The layers a spec names, ready for a Sequential, and the per-sample input shape they take. */
 export interface BuiltLayers {
@@ -43,7 +44,15 @@ export function layersFromSpec(
   }
   const layers: Layer[] = [];
   let shape: number[] = inputShape;
+  let parameters = 0;
   for (const spec of specs) {
+    // Counted before the layer allocates its weights: a typo must not cost gigabytes.
+    parameters += parametersOf(spec, shape);
+    if (parameters > MAX_PARAMETERS)
+      throw fail(
+        spec,
+        `brings the network to ${parameters.toLocaleString('en')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en')} allowed`,
+      );
     const layer = build(spec, shape, rng);
     try {
       shape = layer.outputShape(shape);
@@ -51,6 +60,12 @@ export function layersFromSpec(
       if (!(error instanceof ScratchnetError)) throw error;
       throw new ScratchnetError(`position ${spec.at + 1}: ${error.message}`);
     }
+    const values = shape.reduce((a, b) => a * b, 1);
+    if (values > MAX_SAMPLE_VALUES)
+      throw fail(
+        spec,
+        `outputs [${shape.join(', ')}] per sample (${values.toLocaleString('en')} values), more than the ${MAX_SAMPLE_VALUES.toLocaleString('en')} allowed`,
+      );
     layers.push(layer);
   }
   const last = specs.at(-1);
@@ -61,6 +76,15 @@ export function layersFromSpec(
     );
   }
   return { layers, inputShape };
+}
+
+/** The parameters the layer of one spec would have, for an input of `shape` (0 where it needs another shape: build says why). */
+function parametersOf(spec: LayerSpec, shape: readonly number[]): number {
+  const inputs = shape[0] ?? 0;
+  if (spec.kind === 'conv2d') return spec.channels * inputs * spec.kernel * spec.kernel + spec.channels;
+  if (spec.kind === 'dense') return shape.length === 1 ? inputs * spec.units + spec.units : 0;
+  if (spec.kind === 'batchnorm') return 2 * inputs;
+  return 0;
 }
 
 /** The layer of one spec, for an input of `shape` (per sample). */
