@@ -66,10 +66,10 @@ describe('reference image kernels', () => {
     expect(Array.from(cols)).toEqual([1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9]);
   });
 
-  it('col2im of all ones counts how many windows read each pixel (a 3×3 image, 2×2 windows: 1 2 1 / 2 4 2 / 1 2 1)', () => {
+  it('col2imTapMajor of all ones counts how many windows read each pixel (a 3×3 image, 2×2 windows: 1 2 1 / 2 4 2 / 1 2 1)', () => {
     const w = windowOf(1, 3, 3, 2, 1, 0);
     const dx = new Float32Array(9).fill(7);
-    reference.col2im(1, w, new Float32Array(16).fill(1), dx);
+    reference.col2imTapMajor(1, w, new Float32Array(16).fill(1), dx);
     expect(Array.from(dx)).toEqual([1, 2, 1, 2, 4, 2, 1, 2, 1]);
   });
 
@@ -121,7 +121,7 @@ describe('reference image kernels', () => {
 });
 
 describe('fast image kernels equal the reference bit for bit', () => {
-  it.each(convolutions.map((shape) => [describeWindow(shape), shape] as const))('im2col and col2im, %s', (_, shape) => {
+  it.each(convolutions.map((shape) => [describeWindow(shape), shape] as const))('im2col and col2imTapMajor, %s', (_, shape) => {
     const [n, c, h, wd, k, s, p, q] = shape;
     const w: ImageWindow = windowOf(c, h, wd, k, s, p, q);
     const rng = new Rng(n * 100 + c * 10 + k);
@@ -131,14 +131,14 @@ describe('fast image kernels equal the reference bit for bit', () => {
     const cols = new Float32Array(taps);
     const dx = new Float32Array(x.length);
     reference.im2col(n, w, x, cols);
-    reference.col2im(n, w, dcols, dx);
+    reference.col2imTapMajor(n, w, dcols, dx);
     for (const { label, kernels } of fast) {
       const theirCols = place(kernels, new Float32Array(taps).fill(NaN));
       kernels.im2col(n, w, place(kernels, x), theirCols);
       expect(bits(theirCols), `${label} im2col ${describeWindow(shape)}`).toEqual(bits(cols));
       const theirDx = place(kernels, new Float32Array(x.length).fill(NaN));
-      kernels.col2im(n, w, place(kernels, dcols), theirDx);
-      expect(bits(theirDx), `${label} col2im ${describeWindow(shape)}`).toEqual(bits(dx));
+      kernels.col2imTapMajor(n, w, place(kernels, dcols), theirDx);
+      expect(bits(theirDx), `${label} col2imTapMajor ${describeWindow(shape)}`).toEqual(bits(dx));
     }
   });
 

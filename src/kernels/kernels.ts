@@ -312,10 +312,13 @@ export interface Kernels {
   readonly im2col: (images: number, w: ImageWindow, x: Float32Array, cols: Float32Array) => void;
 
   /**
-   * col2im, the adjoint of im2col: dx[n, c, i·s + u − p, j·s + v − p] = Σ dcols[(n·H′ + i)·W′ + j, (c·k + u)·k + v]
-   * over every window that reads that pixel (overlapping windows add up); dx [images, C, H, W] overwritten.
+   * The adjoint of im2col, from the receptive fields' gradient laid out tap-major (one row per tap, as
+   * im2col's output transposed per image): dx[n, c, i·s + u − p, j·s + v − p] = Σ dcolsT[n, (c·k + u)·k + v, i·W′ + j]
+   * over every window that reads that pixel (overlapping windows add up), dcolsT [images, C·k·k, H′·W′];
+   * dx [images, C, H, W] overwritten. Tap-major because then each tap's row adds into a row of dx as one
+   * contiguous run, where the window-major layout would scatter k floats at a time into overlapping places.
    */
-  readonly col2im: (images: number, w: ImageWindow, dcols: Float32Array, dx: Float32Array) => void;
+  readonly col2imTapMajor: (images: number, w: ImageWindow, dcolsT: Float32Array, dx: Float32Array) => void;
 
   /**
    * out[c] = Σ_n Σ_p x[n, c, p] for x [images, channels, positions] (NCHW with positions = H·W), summed in

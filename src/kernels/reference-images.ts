@@ -6,7 +6,7 @@ import type { ImageWindow, Kernels } from './kernels.js';
  */
 export const referenceImageKernels: Pick<
   Kernels,
-  'im2col' | 'col2im' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'
+  'im2col' | 'col2imTapMajor' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'
 > = {
   // cols[(n·H′ + i)·W′ + j, (c·k + u)·k + v] = x[n, c, i·s + u − p, j·s + v − p], 0 outside the image
   im2col(images, w, x, cols) {
@@ -15,12 +15,27 @@ export const referenceImageKernels: Pick<
     });
   },
 
-  // dx[n, c, y, x] = Σ over the taps that read it of dcols[row, column]
-  col2im(images, w, dcols, dx) {
-    dx.fill(0, 0, images * w.channels * w.height * w.width);
-    forEachTap(images, w, (row, column, pixel) => {
-      if (pixel >= 0) dx[pixel] += dcols[row * patchSize(w) + column];
-    });
+  // dx[n, c, i·s + u − p, j·s + v − p] += dcolsT[n, (c·k + u)·k + v, i·W′ + j], tap by tap
+  col2imTapMajor(images, w, dcolsT, dx) {
+    const { channels, height, width, kernel, stride, padding, outHeight, outWidth } = w;
+    dx.fill(0, 0, images * channels * height * width);
+    let from = 0;
+    for (let n = 0; n < images; n++) {
+      for (let c = 0; c < channels; c++) {
+        const plane = (n * channels + c) * height * width;
+        for (let u = 0; u < kernel; u++) {
+          for (let v = 0; v < kernel; v++) {
+            for (let i = 0; i < outHeight; i++) {
+              for (let j = 0; j < outWidth; j++, from++) {
+                const y = i * stride + u - padding;
+                const x = j * stride + v - padding;
+                if (y >= 0 && y < height && x >= 0 && x < width) dx[plane + y * width + x] += dcolsT[from];
+              }
+            }
+          }
+        }
+      }
+    }
   },
 
   // out[c] = Σ_n Σ_p x[n, c, p], in float64 (a JavaScript number), rounded once

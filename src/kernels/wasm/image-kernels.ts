@@ -18,7 +18,7 @@ export interface ImageExports {
     x: number,
     cols: number,
   ): void;
-  col2im(
+  col2imTapMajor(
     images: number,
     channels: number,
     height: number,
@@ -28,7 +28,7 @@ export interface ImageExports {
     padding: number,
     outHeight: number,
     outWidth: number,
-    dcols: number,
+    dcolsT: number,
     dx: number,
   ): void;
   sumChannels(images: number, channels: number, positions: number, x: number, out: number): void;
@@ -50,7 +50,7 @@ export interface ImageExports {
   maxPool2dBackward(outputs: number, inputs: number, dy: number, winners: number, dx: number): number;
 }
 
-type ImageKernels = Pick<Kernels, 'im2col' | 'col2im' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'>;
+type ImageKernels = Pick<Kernels, 'im2col' | 'col2imTapMajor' | 'sumChannels' | 'transposeSamples' | 'maxPool2d' | 'maxPool2dBackward'>;
 
 /**
  * The image kernels of the wasm (and native) backend: buffers in its memory go to the WebAssembly
@@ -75,13 +75,14 @@ export function wasmImageKernels(wasm: ImageExports, heap: WasmHeap): ImageKerne
       const { channels, height, width, kernel, stride, padding, outHeight, outWidth } = w;
       wasm.im2col(images, channels, height, width, kernel, stride, padding, outHeight, outWidth, x.byteOffset, cols.byteOffset);
     },
-    col2im(images, w, dcols, dx) {
-      if (!(heap.owns(dcols) && heap.owns(dx))) return referenceImageKernels.col2im(images, w, dcols, dx);
+    col2imTapMajor(images, w, dcolsT, dx) {
+      if (!(heap.owns(dcolsT) && heap.owns(dx))) return referenceImageKernels.col2imTapMajor(images, w, dcolsT, dx);
       const { pixels, taps } = sizes(images, w);
-      fits('col2im dcols', dcols, taps);
-      fits('col2im dx', dx, pixels);
+      fits('col2imTapMajor dcolsT', dcolsT, taps);
+      fits('col2imTapMajor dx', dx, pixels);
       const { channels, height, width, kernel, stride, padding, outHeight, outWidth } = w;
-      wasm.col2im(images, channels, height, width, kernel, stride, padding, outHeight, outWidth, dcols.byteOffset, dx.byteOffset);
+      const at = [dcolsT.byteOffset, dx.byteOffset] as const;
+      wasm.col2imTapMajor(images, channels, height, width, kernel, stride, padding, outHeight, outWidth, ...at);
     },
     sumChannels(images, channels, positions, x, out) {
       if (!(heap.owns(x) && heap.owns(out))) return referenceImageKernels.sumChannels(images, channels, positions, x, out);

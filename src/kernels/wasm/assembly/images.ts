@@ -62,43 +62,53 @@ function edgeRun(line: usize, to: usize, left: i32, kernel: i32, width: i32): vo
   }
 }
 
-// The adjoint: dx = 0, then dx[n, c, i·s + u − p, j·s + v − p] += dcols[(n·H′ + i)·W′ + j, (c·k + u)·k + v].
-// For k ≤ 4 a run inside the image is added as one vector, its lanes past k masked to 0 (so the pixel
-// after the run gets + 0, written back unchanged).
-export function col2im(images: i32, channels: i32, height: i32, width: i32, kernel: i32, stride: i32, padding: i32,
-  outHeight: i32, outWidth: i32, dcols: usize, dx: usize): void {
+// The adjoint of im2col from tap-major fields: dx = 0, then dx[n, c, i·s + u − p, j·s + v − p] +=
+// dcolsT[n, (c·k + u)·k + v, i·W′ + j], tap by tap: each tap's row i is one run of W′ values added into
+// a row of dx (at stride 1 four at a time), in the reference's order, so the bits agree. (Scattering
+// window-major fields k floats at a time instead read back vectors it had just stored a float away:
+// 5–7 ms for the issue-15 convnet's second layer at batch 64.)
+export function col2imTapMajor(images: i32, channels: i32, height: i32, width: i32, kernel: i32, stride: i32, padding: i32,
+  outHeight: i32, outWidth: i32, dcolsT: usize, dx: usize): void {
   const plane = <usize>(height * width) << 2;
   memory.fill(dx, 0, <usize>(images * channels) * plane);
-  const runBytes = <usize>kernel << 2;
-  const mask = i32x4.gt_s(i32x4.splat(kernel), i32x4(0, 1, 2, 3)); // lanes v < k
-  let from = dcols;
+  const tapBytes = <usize>(outHeight * outWidth) << 2; // one tap's row of dcolsT
+  const runBytes = <usize>outWidth << 2;
+  let from = dcolsT;
   for (let n = 0; n < images; n++) {
-    const image = dx + <usize>(n * channels) * plane;
-    for (let i = 0; i < outHeight; i++) {
-      for (let j = 0; j < outWidth; j++) {
-        const left = j * stride - padding;
-        const vector = kernel <= 4 && left >= 0 && left + 4 <= width;
-        for (let c = 0; c < channels; c++) {
-          for (let u = 0; u < kernel; u++, from += runBytes) {
+    for (let c = 0; c < channels; c++) {
+      const image = dx + <usize>(n * channels + c) * plane;
+      for (let u = 0; u < kernel; u++) {
+        for (let v = 0; v < kernel; v++, from += tapBytes) {
+          // windows j whose column x = j·s + v − p is inside [0, W)
+          const jFirst = min(outWidth, max(0, ceilDivide(padding - v, stride)));
+          const jEnd = max(jFirst, min(outWidth, width - 1 - v + padding >= 0 ? (width - 1 - v + padding) / stride + 1 : 0));
+          for (let i = 0; i < outHeight; i++) {
             const y = i * stride + u - padding;
             if (y < 0 || y >= height) continue;
-            const to = image + <usize>c * plane + (<usize>(y * width + left) << 2);
-            if (vector && !(c == channels - 1 && u == kernel - 1)) {
-              v128.store(to, f32x4.add(v128.load(to), v128.and(v128.load(from), mask)));
-              continue;
-            }
-            for (let v = 0; v < kernel; v++) {
-              const xx = left + v;
-              if (xx >= 0 && xx < width) {
-                const at = to + (<isize>v << 2);
-                store<f32>(at, load<f32>(at) + load<f32>(from + (<usize>v << 2)));
+            const run = from + <usize>i * runBytes;
+            const row = image + (<usize>(y * width + v - padding) << 2); // x = j·s + (v − p): pixel of window j
+            let j = jFirst;
+            if (stride == 1) {
+              for (; j + 4 <= jEnd; j += 4) {
+                const at = row + (<usize>j << 2);
+                v128.store(at, f32x4.add(v128.load(at), v128.load(run + (<usize>j << 2))));
               }
+            }
+            for (; j < jEnd; j++) {
+              const at = row + (<usize>(j * stride) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(run + (<usize>j << 2)));
             }
           }
         }
       }
     }
   }
+}
+
+// ⌈a / b⌉ for b > 0 and a of either sign (integer division truncates towards zero).
+// @ts-ignore: decorator
+@inline function ceilDivide(a: i32, b: i32): i32 {
+  return a <= 0 ? -(-a / b) : (a + b - 1) / b;
 }
 
 // y = the largest value of each window (NaN the largest, the first one winning a tie), winners = its

@@ -14,7 +14,7 @@ export {
 export { batchNormStatistics, batchNormForward, batchNormBackward } from './normalization';
 export { dropout, dropoutBackward } from './dropout';
 export { sgdDecayStep, momentumStep, adamStep, rmspropStep, adagradStep, sumOfSquares, scaleInPlace, updateRows } from './optimizers';
-export { im2col, col2im, sumChannels, transposeSamples, maxPool2d, maxPool2dBackward } from './images';
+export { im2col, col2imTapMajor, sumChannels, transposeSamples, maxPool2d, maxPool2dBackward } from './images';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
