@@ -49,13 +49,6 @@ export interface Conv2dOptions {
 export const COLS_LIMIT = 1 << 18;
 
 /**
- * Values of receptive fields a training forward keeps for backward: the whole batch's, laid out once.
- * Above it (batches of more than 240 images in the issue-15 convnet's second layer), backward lays each
- * chunk's out again, as it cost there 1.6 ms of a 64-image batch.
- */
-export const KEPT_COLS_LIMIT = 1 << 23;
-
-/**
  * Taps (C·k·k) up to which forward multiplies weights first, Y_n [O, P] = W · cols_nᵀ per image, instead of
  * receptive fields first. A few taps per row make the fields-first product all overhead (its row kernel
  * flags and sorts every one of N·P short rows): the issue-15 convnet's first layer (9 taps, 43,264 rows a
@@ -107,7 +100,6 @@ export class Conv2d implements Layer {
   private dcols: BatchBuffer | null = null; // per image [P, C·k·k]: their gradient (then tap-major, in cols)
   private rows: BatchBuffer | null = null; // per image [P, O]: Y_rows in forward, dY_rows in backward
   private colsChunk = -1; // which chunk's receptive fields are in cols (−1: none)
-  private colsKept = false; // whether cols holds the whole batch's receptive fields (KEPT_COLS_LIMIT)
   private chunkImages = 1; // images per chunk, so that cols stays within COLS_LIMIT
   private readonly chunkBiasGrad: Float32Array; // one chunk's db, when a batch takes several
 
@@ -188,8 +180,8 @@ export class Conv2d implements Layer {
     return (this.window = next);
   }
 
-  // Y_rows = im2col(x) · Wᵀ + b,  y = Y_rows transposed per image, chunk by chunk (or weights first)
-  forward(x: Tensor, mode: Mode = 'train'): Tensor {
+  // Y_rows = im2col(x) · Wᵀ + b,  y = Y_rows transposed per image, chunk by chunk
+  forward(x: Tensor, _mode: Mode = 'train'): Tensor {
     assertShape('Conv2d.forward input', x.shape, [-1, this.inChannels, -1, -1]);
     const w = this.windowFor(x.shape.slice(1));
     const y = this.output!.forBatch(x.rows);
@@ -198,12 +190,9 @@ export class Conv2d implements Layer {
     const epilogue = this.bias ? { bias: this.bias.value.data } : undefined;
     const per = this.chunkImages;
     const weightsFirst = taps <= WEIGHTS_FIRST_TAPS;
-    const fields = positions * taps;
-    const kept = mode === 'train' && x.rows * fields <= KEPT_COLS_LIMIT ? this.cols!.forBatch(x.rows).data : null;
-    this.colsKept = kept !== null;
     for (let chunk = 0; chunk * per < x.rows; chunk++) {
       const images = Math.min(per, x.rows - chunk * per);
-      const cols = kept ? sampleOf(kept, chunk, per * fields) : this.cols!.forBatch(images).data;
+      const cols = this.cols!.forBatch(images).data;
       k.im2col(images, w, sampleOf(x.data, chunk, per * inSize), cols);
       this.colsChunk = chunk;
       if (weightsFirst) {
@@ -242,18 +231,16 @@ export class Conv2d implements Layer {
     const { taps, positions, inSize, outSize } = this.sizes(w);
     const dX = needInputGrad ? this.inputGrad!.forBatch(x.rows) : null;
     const per = this.chunkImages;
-    const fields = positions * taps;
-    const kept = this.colsKept ? this.cols!.forBatch(x.rows).data : null;
     for (let chunk = 0; chunk * per < x.rows; chunk++) {
       const images = Math.min(per, x.rows - chunk * per);
       const windows = images * positions;
-      const cols = kept ? sampleOf(kept, chunk, per * fields) : this.cols!.forBatch(images).data;
+      const cols = this.cols!.forBatch(images).data;
       if (this.bias) {
         const db = chunk === 0 ? this.bias.grad.data : this.chunkBiasGrad;
         k.sumChannels(images, this.outChannels, positions, sampleOf(dY.data, chunk, per * outSize), db);
         if (chunk > 0) for (let o = 0; o < this.outChannels; o++) this.bias.grad.data[o] += db[o];
       }
-      if (!kept && this.colsChunk !== chunk) k.im2col(images, w, sampleOf(x.data, chunk, per * inSize), cols);
+      if (this.colsChunk !== chunk) k.im2col(images, w, sampleOf(x.data, chunk, per * inSize), cols);
       this.colsChunk = chunk;
       for (let n = 0; n < images; n++) {
         const dYn = sampleOf(dY.data, chunk * per + n, outSize);
@@ -267,7 +254,6 @@ export class Conv2d implements Layer {
         k.gemm(false, false, windows, taps, this.outChannels, rows, this.weight.value.data, dcols, false);
         k.transposeSamples(images, positions, taps, dcols, cols); // cols is free once dW has it
         this.colsChunk = -1;
-        this.colsKept = false;
         k.col2imTapMajor(images, w, cols, sampleOf(dX.data, chunk, per * inSize));
       }
     }
