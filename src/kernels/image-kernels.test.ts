@@ -17,7 +17,13 @@ const owned: WasmKernels[] = [];
 beforeAll(async () => {
   owned.push(await createWasmKernels({ threads: 0 }), await createWasmKernels({ threads: 0, relaxedSimd: false }));
   for (const nativeIsa of nativeIsas) owned.push(await createWasmKernels({ threads: 0, native: true, nativeIsa }));
-  for (const k of owned) fast.push({ label: k.isa ? `native ${k.isa}` : `wasm ${k.build}`, kernels: k });
+  // two threads: kernels over more than IMAGE_SPLIT values become image jobs, shared image by image
+  owned.push(await createWasmKernels({ threads: 1 }));
+  if (nativeIsas.length > 0) owned.push(await createWasmKernels({ threads: 1, native: true }));
+  for (const k of owned) {
+    const threads = k === owned.at(-1) || (nativeIsas.length > 0 && k === owned.at(-2)) ? ', 2 threads' : '';
+    fast.push({ label: (k.isa ? `native ${k.isa}` : `wasm ${k.build}`) + threads, kernels: k });
+  }
 });
 afterAll(async () => {
   for (const k of owned) await k.close();
@@ -49,6 +55,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 const convolutions: [number, number, number, number, number, number, number, number][] = [
   [3, 1, 28, 28, 3, 1, 0, 0],
   [2, 32, 13, 13, 3, 1, 0, 0],
+  [9, 32, 13, 13, 3, 1, 0, 0], // over IMAGE_SPLIT: shared between threads where there are two
   [2, 3, 7, 5, 3, 2, 1, 1],
   [2, 2, 6, 6, 4, 1, 1, 2],
   [1, 3, 5, 9, 1, 1, 0, 0],
@@ -89,7 +96,7 @@ describe('reference image kernels', () => {
     expect(Array.from(y)).toEqual([5, 8]);
     expect(Array.from(winners)).toEqual([1, 6]); // the first 8 wins the tie
     const dx = new Float32Array(8).fill(9);
-    reference.maxPool2dBackward(2, 8, Float32Array.from([0.5, -2]), winners, dx);
+    reference.maxPool2dBackward(1, 2, 8, Float32Array.from([0.5, -2]), winners, dx);
     expect(Array.from(dx)).toEqual([0, 0.5, 0, 0, 0, 0, -2, 0]);
   });
 
@@ -147,6 +154,8 @@ describe('fast image kernels equal the reference bit for bit', () => {
     [3, 4, 7, 9, 2, 2],
     [1, 2, 7, 7, 3, 2],
     [2, 32, 26, 26, 2, 2],
+    [9, 32, 26, 26, 2, 2],
+    [5, 8, 27, 27, 3, 2],
   ])('maxPool2d and its backward, %i×[%i, %i, %i] window %i stride %i', (n, c, h, wd, k, s) => {
     const w = windowOf(c, h, wd, k, s, 0);
     const rng = new Rng(h * wd + k);
@@ -158,7 +167,7 @@ describe('fast image kernels equal the reference bit for bit', () => {
     reference.maxPool2d(n, w, x, y, winners);
     const dy = values(outputs, rng);
     const dx = new Float32Array(x.length);
-    reference.maxPool2dBackward(outputs, x.length, dy, winners, dx);
+    reference.maxPool2dBackward(n, outputs, x.length, dy, winners, dx);
     for (const { label, kernels } of fast) {
       const theirY = place(kernels, new Float32Array(outputs));
       const theirWinners = placeInts(kernels, outputs);
@@ -166,17 +175,21 @@ describe('fast image kernels equal the reference bit for bit', () => {
       expect(bits(theirY), `${label} maxPool2d`).toEqual(bits(y));
       expect(Array.from(theirWinners), `${label} winners`).toEqual(Array.from(winners));
       const theirDx = place(kernels, new Float32Array(x.length).fill(NaN));
-      kernels.maxPool2dBackward(outputs, x.length, place(kernels, dy), theirWinners, theirDx);
+      kernels.maxPool2dBackward(n, outputs, x.length, place(kernels, dy), theirWinners, theirDx);
       expect(bits(theirDx), `${label} maxPool2dBackward`).toEqual(bits(dx));
     }
   });
 
-  it('maxPool2dBackward refuses a winner outside the inputs instead of writing there', () => {
+  it('maxPool2dBackward refuses a winner outside its image instead of writing there', () => {
     for (const { label, kernels } of fast) {
       const winners = placeInts(kernels, 2);
       winners.set([0, 4]);
-      expect(() => kernels.maxPool2dBackward(2, 4, place(kernels, [1, 2]), winners, kernels.alloc(4)), label).toThrow(
-        /winner 4 at 1 is outside the 4 inputs/,
+      expect(() => kernels.maxPool2dBackward(1, 2, 4, place(kernels, [1, 2]), winners, kernels.alloc(4)), label).toThrow(
+        /winner 4 of output 1 is outside its image's inputs/,
+      );
+      winners.set([0, 1]); // image 1's output won in image 0
+      expect(() => kernels.maxPool2dBackward(2, 2, 4, place(kernels, [1, 2]), winners, kernels.alloc(4)), label).toThrow(
+        /winner 1 of output 1 is outside its image's inputs/,
       );
     }
   });
@@ -205,6 +218,7 @@ describe('fast image kernels equal the reference bit for bit', () => {
     [3, 121, 64],
     [2, 5, 7],
     [1, 676, 32],
+    [9, 121, 64],
   ])('transposeSamples of %i samples [%i, %i]', (count, rows, cols) => {
     const x = values(count * rows * cols, new Rng(rows));
     const y = new Float32Array(x.length);
@@ -213,6 +227,26 @@ describe('fast image kernels equal the reference bit for bit', () => {
       const theirs = place(kernels, new Float32Array(x.length));
       kernels.transposeSamples(count, rows, cols, place(kernels, x), theirs);
       expect(bits(theirs), label).toEqual(bits(y));
+    }
+  });
+
+  it.each([5, 40_000, 100_003])('relu and its backward over %i values', (n) => {
+    const rng = new Rng(n);
+    const x = values(n, rng);
+    x[3] = NaN;
+    const dy = values(n, rng);
+    const y = new Float32Array(n);
+    const dx = new Float32Array(n);
+    reference.relu(n, x, y);
+    reference.reluBackward(n, x, dy, dx);
+    for (const { label, kernels } of fast) {
+      const theirY = place(kernels, new Float32Array(n));
+      const theirDx = place(kernels, new Float32Array(n));
+      const theirX = place(kernels, x);
+      kernels.relu(n, theirX, theirY);
+      kernels.reluBackward(n, theirX, place(kernels, dy), theirDx);
+      expect(bits(theirY), `${label} relu`).toEqual(bits(y));
+      expect(bits(theirDx), `${label} reluBackward`).toEqual(bits(dx));
     }
   });
 });

@@ -336,6 +336,17 @@ export interface Kernels {
    */
   readonly maxPool2d: (images: number, w: ImageWindow, x: Float32Array, y: Float32Array, winners: Int32Array) => void;
 
-  /** Max pooling's backward: dx = 0, then dx[winners[o]] += dy[o] for o < outputs; dx has `inputs` values. */
-  readonly maxPool2dBackward: (outputs: number, inputs: number, dy: Float32Array, winners: Int32Array, dx: Float32Array) => void;
+  /**
+   * Max pooling's backward: dx = 0, then dx[winners[o]] += dy[o] for o < outputs; dx has `inputs` values.
+   * Outputs and inputs are `images` equal parts, and each output's winner lies in its own image's part
+   * (maxPool2d's winners do), so the work splits image by image; a winner that does not is an error.
+   */
+  readonly maxPool2dBackward: (
+    images: number,
+    outputs: number,
+    inputs: number,
+    dy: Float32Array,
+    winners: Int32Array,
+    dx: Float32Array,
+  ) => void;
 }

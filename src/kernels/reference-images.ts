@@ -82,7 +82,7 @@ export const referenceImageKernels: Pick<
   },
 
   // dx[winners[o]] += dy[o]: each output's gradient goes to the input that won its window
-  maxPool2dBackward(outputs, inputs, dy, winners, dx) {
+  maxPool2dBackward(_images, outputs, inputs, dy, winners, dx) {
     dx.fill(0, 0, inputs);
     for (let o = 0; o < outputs; o++) dx[winners[o]] += dy[o];
   },

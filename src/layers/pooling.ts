@@ -132,7 +132,7 @@ export class MaxPool2d extends Pool2d {
 
   protected unpool(w: Window, images: number, dy: Float32Array, dx: Float32Array): void {
     const outputs = images * w.channels * w.outHeight * w.outWidth;
-    kernels().maxPool2dBackward(outputs, images * w.channels * w.height * w.width, dy, this.winners, dx);
+    kernels().maxPool2dBackward(images, outputs, images * w.channels * w.height * w.width, dy, this.winners, dx);
   }
 }
 

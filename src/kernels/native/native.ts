@@ -100,7 +100,7 @@ export function nativeRowKernels(
   addon: NativeAddon,
   isa: NativeIsa,
   buffer: () => ArrayBufferLike,
-  wasm: Pick<RowKernels, 'updateRows'>,
+  wasm: Pick<RowKernels, 'updateRows' | 'imageRows'>,
 ): RowKernels {
   let seen: ArrayBufferLike | null = null;
   let id = 0;
@@ -116,5 +116,6 @@ export function nativeRowKernels(
     gemmRows: (job, rowStart, rowEnd, scratch) => addon.gemmRows(memory(), job, rowStart, rowEnd, scratch),
     chainRows: (job, rowStart, rowEnd, scratch) => addon.chainRows(memory(), job, rowStart, rowEnd, scratch),
     updateRows: (job, rowStart, rowEnd, scratch) => wasm.updateRows(job, rowStart, rowEnd, scratch), // memory-bound: WebAssembly's SIMD suffices
+    imageRows: (job, rowStart, rowEnd, scratch) => wasm.imageRows(job, rowStart, rowEnd, scratch), // likewise
   };
 }

@@ -7,7 +7,7 @@ import * as job from './row-job.js';
 import { LIST_REGIONS, type ThreadPool, startThreadPool } from './threads.js';
 import { type WasmModule, webAssembly } from './webassembly.js';
 import { ScratchnetError } from '../../errors.js';
-import { type ImageExports, wasmImageKernels } from './image-kernels.js';
+import { type ImageExports, type ImageSharing, wasmImageKernels } from './image-kernels.js';
 
 /** The functions src/kernels/wasm/assembly/index.ts exports (pointers are byte offsets). */
 export interface WasmExports extends ImageExports {
@@ -24,6 +24,8 @@ export interface WasmExports extends ImageExports {
   sgdDecayStep(n: number, lr: number, weightDecay: number, grad: number, value: number): void;
   /** Rows [rowStart, rowEnd) of the update job at `job` (row-job.ts): an optimizer kernel on those values. */
   updateRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
+  /** Rows [rowStart, rowEnd) of the image job at `job` (row-job.ts): an image kernel on those images. */
+  imageRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   momentumStep(
     n: number,
     lr: number,
@@ -277,6 +279,22 @@ function wasmKernels(
   const gemmJob = jobRecord('gemm job');
   const chainJob = jobRecord('chain job');
   const updateRecord = jobRecord('update job');
+  const imageRecord = jobRecord('image job');
+  // An image kernel (or ReLU) touching enough values to share between the threads (threads.ts IMAGE_SPLIT).
+  const imageSharing: ImageSharing = {
+    record(kernel, values) {
+      if (!pool?.worthSplittingImages(values)) return null;
+      const record = imageRecord(job.IMAGE_SLOTS);
+      record.ints.fill(0);
+      record.ints[job.IMAGE_KERNEL] = kernel;
+      record.ints[job.IMAGE_BAD] = -1;
+      return record;
+    },
+    run(record, rows) {
+      pool!.imageRows(record.at, rows);
+      return record.ints[job.IMAGE_BAD];
+    },
+  };
 
   // An optimizer's update large enough to share between the threads (threads.ts UPDATE_SPLIT): its job
   // written with the buffers' addresses, the caller then fills the scalars (`doubles`, from index 0) and
@@ -435,14 +453,23 @@ function wasmKernels(
       if (!ours(x, y)) return reference.relu(n, x, y);
       fits('relu x', x, n);
       fits('relu y', y, n);
-      wasm.leakyRelu(n, 0, x.byteOffset, y.byteOffset);
+      const shared = imageSharing.record(job.IMAGE_RELU, 2 * n);
+      if (!shared) return wasm.leakyRelu(n, 0, x.byteOffset, y.byteOffset);
+      shared.ints[job.IMAGE_INPUT] = x.byteOffset;
+      shared.ints[job.IMAGE_OUTPUT] = y.byteOffset;
+      imageSharing.run(shared, n);
     },
     reluBackward(n, x, dy, dx) {
       if (!ours(x, dy, dx)) return reference.reluBackward(n, x, dy, dx);
       fits('reluBackward x', x, n);
       fits('reluBackward dy', dy, n);
       fits('reluBackward dx', dx, n);
-      wasm.leakyReluBackward(n, 0, x.byteOffset, dy.byteOffset, dx.byteOffset);
+      const shared = imageSharing.record(job.IMAGE_RELU_BACKWARD, 3 * n);
+      if (!shared) return wasm.leakyReluBackward(n, 0, x.byteOffset, dy.byteOffset, dx.byteOffset);
+      shared.ints[job.IMAGE_INPUT] = x.byteOffset;
+      shared.ints[job.IMAGE_THIRD] = dy.byteOffset;
+      shared.ints[job.IMAGE_OUTPUT] = dx.byteOffset;
+      imageSharing.run(shared, n);
     },
     leakyRelu(n, slope, x, y) {
       if (!ours(x, y) || slope === 0) return reference.leakyRelu(n, slope, x, y);
@@ -732,7 +759,7 @@ function wasmKernels(
       fits('scaleInPlace x', x, n);
       wasm.scaleInPlace(n, factor, x.byteOffset);
     },
-    ...wasmImageKernels(wasm, heap),
+    ...wasmImageKernels(wasm, heap, imageSharing),
 
     close: async () => {
       await pool?.close();

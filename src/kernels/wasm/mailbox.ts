@@ -8,15 +8,16 @@
  */
 
 /**
- * The row kernels a thread runs: rows [rowStart, rowEnd) of the gemm job, the chain job or the update job
- * written at `job` (row-job.ts names their fields), with `scratch` the thread's own workspace. The
- * WebAssembly module exports them (assembly/gemm.ts, assembly/optimizers.ts); the native addon has the
- * first two (native/native.ts), and the update job always runs in WebAssembly.
+ * The row kernels a thread runs: rows [rowStart, rowEnd) of the gemm job, the chain job, the update job or
+ * the image job written at `job` (row-job.ts names their fields), with `scratch` the thread's own
+ * workspace. The WebAssembly module exports them (assembly/gemm.ts, optimizers.ts, image-job.ts); the
+ * native addon has the first two (native/native.ts), and the update and image jobs always run in WebAssembly.
  */
 export interface RowKernels {
   gemmRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   chainRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
   updateRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
+  imageRows(job: number, rowStart: number, rowEnd: number, scratch: number): void;
 }
 
 /** Threads besides the caller a pool may have. */
@@ -33,7 +34,7 @@ export const CHUNKS = 2;
 export const ROWS_PER_CHUNK = 3;
 /** The job's rows: [0, ROWS). */
 export const ROWS = 4;
-/** The job's kind: GEMM, CHAIN or UPDATE. */
+/** The job's kind: GEMM, CHAIN, UPDATE or IMAGES. */
 export const KIND = 5;
 /** The job's address in the memory (row-job.ts). */
 export const JOB = 6;
@@ -50,6 +51,8 @@ export const GEMM = 0;
 export const CHAIN = 1;
 /** KIND of an optimizer's update of one parameter (updateRows). */
 export const UPDATE = 2;
+/** KIND of an image kernel over a batch (imageRows). */
+export const IMAGES = 3;
 
 /** A ticket's chunk number while its job is being written: no chunk is that high, so none is claimed. */
 export const CLOSED = 0xffff;
@@ -75,6 +78,7 @@ export function claimChunks(box: Int32Array, kernels: RowKernels, thread: number
     const end = Math.min(m, (next + 1) * per);
     if (kind === CHAIN) kernels.chainRows(job, first, end, scratch);
     else if (kind === UPDATE) kernels.updateRows(job, first, end, scratch);
+    else if (kind === IMAGES) kernels.imageRows(job, first, end, scratch);
     else kernels.gemmRows(job, first, end, scratch);
     Atomics.add(box, FINISHED, 1);
     Atomics.notify(box, FINISHED);

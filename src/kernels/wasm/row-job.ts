@@ -107,3 +107,52 @@ export const UPDATE_ADAM = 2;
 export const UPDATE_RMSPROP = 3;
 /** UPDATE_KERNEL of adagradStep (scalars lr, eps, weightDecay; state: sum). */
 export const UPDATE_ADAGRAD = 4;
+
+// ---- The image job: one image kernel (assembly/images.ts, elementwise.ts) over a share of a batch ----
+// Its "rows" are the batch's images (the ReLU kernels: its values): each thread runs the kernel on its
+// images, whose values lie apart from the others', so any split gives the bits of one call.
+
+/** Which kernel: IMAGE_IM2COL, IMAGE_COL2IM, IMAGE_TRANSPOSE, IMAGE_MAX_POOL, IMAGE_MAX_POOL_BACKWARD, IMAGE_RELU or IMAGE_RELU_BACKWARD. */
+export const IMAGE_KERNEL = 0;
+/** The window's channels (transposeSamples: 0). */
+export const IMAGE_CHANNELS = 1;
+/** The window's height (transposeSamples: the rows of each matrix). */
+export const IMAGE_HEIGHT = 2;
+/** The window's width (transposeSamples: the columns of each matrix). */
+export const IMAGE_WIDTH = 3;
+/** The window's kernel size. */
+export const IMAGE_SIZE = 4;
+/** The window's stride. */
+export const IMAGE_STRIDE = 5;
+/** The window's padding (zeros before). */
+export const IMAGE_PADDING = 6;
+/** The window's output height. */
+export const IMAGE_OUT_HEIGHT = 7;
+/** The window's output width. */
+export const IMAGE_OUT_WIDTH = 8;
+/** Address of the kernel's input (im2col x, col2im dcolsT, transpose x, max pool x or dy, ReLU x). */
+export const IMAGE_INPUT = 9;
+/** Address of its output (cols, dx, y, pooled y or dx, ReLU y or dx). */
+export const IMAGE_OUTPUT = 10;
+/** Address of its third buffer: max pooling's winners, the ReLU backward's dy; 0: none. */
+export const IMAGE_THIRD = 11;
+/** Written by max pooling's backward: −1, or an output whose winner lies outside its image (nothing of that share written). */
+export const IMAGE_BAD = 12;
+/** The ReLU kernels' slope for v ≤ 0, f32. */
+export const IMAGE_SLOPE = 13;
+/** Slots of an image job. */
+export const IMAGE_SLOTS = 14;
+/** IMAGE_KERNEL of im2col. */
+export const IMAGE_IM2COL = 0;
+/** IMAGE_KERNEL of col2imTapMajor. */
+export const IMAGE_COL2IM = 1;
+/** IMAGE_KERNEL of transposeSamples. */
+export const IMAGE_TRANSPOSE = 2;
+/** IMAGE_KERNEL of maxPool2d. */
+export const IMAGE_MAX_POOL = 3;
+/** IMAGE_KERNEL of maxPool2dBackward. */
+export const IMAGE_MAX_POOL_BACKWARD = 4;
+/** IMAGE_KERNEL of leakyRelu (rows: values). */
+export const IMAGE_RELU = 5;
+/** IMAGE_KERNEL of leakyReluBackward (rows: values). */
+export const IMAGE_RELU_BACKWARD = 6;

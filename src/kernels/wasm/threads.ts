@@ -6,6 +6,7 @@ import {
   CLOSED,
   FINISHED,
   GEMM,
+  IMAGES,
   JOB,
   KIND,
   MAILBOX_SLOTS,
@@ -49,6 +50,10 @@ export interface ThreadPool {
   worthSplittingUpdate(n: number): boolean;
   /** The update job at `job` over its n values, shared likewise. */
   updateRows(job: number, n: number): void;
+  /** Whether an image kernel touching this many values gains from splitting (IMAGE_SPLIT). */
+  worthSplittingImages(values: number): boolean;
+  /** The image job at `job` over its rows (images, or values for ReLU), shared likewise. */
+  imageRows(job: number, rows: number): void;
   /** Stops the workers. */
   close(): Promise<void>;
 }
@@ -81,6 +86,11 @@ export const SPLIT_THRESHOLD = 1_800_000;
  * size (a 256 KB buffer) waking a worker costs more than half the work saves.
  */
 export const UPDATE_SPLIT = 65536;
+/**
+ * Values (read and written) from which an image kernel — receptive fields, transposes, pooling, ReLU —
+ * is shared between the threads: the passes around a convolution, memory-bound as the updates are.
+ */
+export const IMAGE_SPLIT = 65536;
 /** Milliseconds products run on one thread after the workers kept the caller waiting three times in a row. */
 export const PAUSE_MS = 250;
 /** Polls before an idle worker sleeps (about 0.1 ms), so back-to-back products find it awake. */
@@ -186,6 +196,8 @@ export async function startThreadPool(
     gemmRows: (at, m, listBytes) => run(GEMM, at, m, listBytes),
     chainRows: (at, m, listBytes) => run(CHAIN, at, m, listBytes),
     updateRows: (at, n) => run(UPDATE, at, n, 0),
+    worthSplittingImages: (values) => !closed && values >= IMAGE_SPLIT && (pausedUntil === 0 || performance.now() >= pausedUntil),
+    imageRows: (at, rows) => run(IMAGES, at, rows, 0),
 
     async close() {
       closed = true;

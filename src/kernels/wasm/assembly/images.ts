@@ -118,6 +118,13 @@ export function col2imTapMajor(images: i32, channels: i32, height: i32, width: i
 // columns, are the four taps of four windows.
 export function maxPool2d(images: i32, channels: i32, height: i32, width: i32, kernel: i32, stride: i32,
   outHeight: i32, outWidth: i32, x: usize, y: usize, winners: usize): void {
+  maxPoolImages(images, channels, height, width, kernel, stride, outHeight, outWidth, x, y, winners, 0);
+}
+
+// maxPool2d of images that start `base` values into the batch (an image job's share): winners index the batch.
+export function maxPoolImages(images: i32, channels: i32, height: i32, width: i32, kernel: i32, stride: i32,
+  outHeight: i32, outWidth: i32, x: usize, y: usize, winners: usize, base: i32): void {
+  const bases = i32x4.splat(base);
   let out: usize = 0;
   const pairs = kernel == 2 && stride == 2;
   for (let p = 0, planes = images * channels; p < planes; p++) {
@@ -146,7 +153,7 @@ export function maxPool2d(images: i32, channels: i32, height: i32, width: i32, k
           top = v128.bitselect(tap, top, better);
           best = v128.bitselect(i32x4.add(start, i32x4.splat(width + 1)), best, better);
           v128.store(y + (out << 2), top);
-          v128.store(winners + (out << 2), best);
+          v128.store(winners + (out << 2), i32x4.add(best, bases));
         }
       }
       for (; j < outWidth; j++, out++) {
@@ -162,20 +169,28 @@ export function maxPool2d(images: i32, channels: i32, height: i32, width: i32, k
           }
         }
         store<f32>(y + (out << 2), top);
-        store<i32>(winners + (out << 2), best);
+        store<i32>(winners + (out << 2), best + base);
       }
     }
   }
 }
 
-// dx = 0, then dx[winners[o]] += dy[o]; returns −1, or (writing nothing) the first o whose winner is not
-// one of the `inputs`, so a stray index cannot write into another buffer.
-export function maxPool2dBackward(outputs: i32, inputs: i32, dy: usize, winners: usize, dx: usize): i32 {
-  for (let o = 0; o < outputs; o++) {
-    if (<u32>load<i32>(winners + (<usize>o << 2)) >= <u32>inputs) return o;
+// dx = 0, then dx[winners[o]] += dy[o], image by image: outputs and inputs are `images` equal parts, and
+// each output's winner must lie in its own image. Returns −1, or (writing nothing) the first output whose
+// winner does not, so a stray index cannot write into another buffer.
+export function maxPool2dBackward(images: i32, outputs: i32, inputs: i32, dy: usize, winners: usize, dx: usize): i32 {
+  return maxPoolBackwardImages(0, images, outputs / images, inputs / images, dy, winners, dx);
+}
+
+// maxPool2dBackward of images [first, end), with `pooled` outputs and `pixels` inputs each (an image job's share).
+export function maxPoolBackwardImages(first: i32, end: i32, pooled: i32, pixels: i32, dy: usize, winners: usize, dx: usize): i32 {
+  for (let n = first; n < end; n++) {
+    for (let o = n * pooled; o < (n + 1) * pooled; o++) {
+      if (<u32>(load<i32>(winners + (<usize>o << 2)) - n * pixels) >= <u32>pixels) return o;
+    }
   }
-  memory.fill(dx, 0, <usize>inputs << 2);
-  for (let o = 0; o < outputs; o++) {
+  memory.fill(dx + (<usize>(first * pixels) << 2), 0, <usize>((end - first) * pixels) << 2);
+  for (let o = first * pooled; o < end * pooled; o++) {
     const at = dx + (<usize>load<i32>(winners + (<usize>o << 2)) << 2);
     store<f32>(at, load<f32>(at) + load<f32>(dy + (<usize>o << 2)));
   }

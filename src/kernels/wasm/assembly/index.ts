@@ -15,6 +15,7 @@ export { batchNormStatistics, batchNormForward, batchNormBackward } from './norm
 export { dropout, dropoutBackward } from './dropout';
 export { sgdDecayStep, momentumStep, adamStep, rmspropStep, adagradStep, sumOfSquares, scaleInPlace, updateRows } from './optimizers';
 export { im2col, col2imTapMajor, sumChannels, transposeSamples, maxPool2d, maxPool2dBackward } from './images';
+export { imageRows } from './image-job';
 
 // First free byte after the module's static data: the JavaScript allocator starts here.
 export function heapBase(): usize {
