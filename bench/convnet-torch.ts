@@ -2,18 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ConvnetMeasured, ConvnetSpec, Timing } from './convnet-spec.js';
 import { repoRoot } from './datasets.js';
-import { python, pythonHas } from './python.js';
+import { python, pythonHas, threadsEnv } from './python.js';
 
 const scripts = join(repoRoot, 'bench', 'python');
 /** A PyTorch run that takes longer than this is stopped and reported as not measured. */
 const TIMEOUT_MS = 20 * 60 * 1000;
 
 /** Runs bench/python/torch_convnet.py with `args`; its JSON answer, or why it failed. */
-function torchConvnet<T>(args: object): T | string {
+function torchConvnet<T>(args: { threads?: number; [key: string]: unknown }): T | string {
   const command = python();
   if (!command || !pythonHas(command, 'torch')) return 'no python3 with torch (install Debian python3-torch)';
   const run = spawnSync(command, [join(scripts, 'torch_convnet.py'), JSON.stringify(args)], {
     cwd: scripts,
+    env: threadsEnv(args.threads ?? 1),
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     timeout: TIMEOUT_MS,

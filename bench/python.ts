@@ -36,6 +36,16 @@ export type PythonSystem = (
 const ONE_CORE = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /**
+ * The environment of a PyTorch run on `threads` threads: torch.set_num_threads does not reach OpenBLAS
+ * (Debian's libopenblas0-pthread), which otherwise multiplies on every core — a "1 thread" convnet run
+ * then kept both cores busy.
+ */
+export function threadsEnv(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+}
+
+/**
  * Runs one competitor; returns its measurements or why it could not run. Training and inference run in
  * two fresh processes: after a full epoch of batch-32 training in the same process, NumPy's inference in
  * batches of 1000 measured half its speed (620k against 1.24M samples/s for float32 on this VM), and a

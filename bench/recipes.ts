@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './datasets.js';
 import { median, spread } from './measure.js';
-import { python, pythonHas } from './python.js';
+import { python, pythonHas, threadsEnv } from './python.js';
 
 /**
  * The recipe rows (issue 18): the techniques users add to the tutorial's plain SGD — batch norm, dropout,
@@ -110,6 +110,7 @@ export function benchRecipesTorch(flushDenormal: boolean, dataDirectory: string,
     recipes: RECIPES.map((r) => ({ name: r.id, ...RECIPE_NETWORK, ...r.torch })),
   };
   const run = spawnSync(command, [join(repoRoot, 'bench', 'python', 'torch_recipes.py'), JSON.stringify(spec)], {
+    env: threadsEnv(spec.threads),
     cwd: join(repoRoot, 'bench', 'python'),
     encoding: 'utf8',
     timeout: 20 * 60 * 1000,

@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
-"""Trains in PyTorch the same MLP, with the same optimizer and schedule settings, that a
-`scratchnet train` run uses, and prints its test accuracy: the comparison beside each accuracy in
-docs/training.md ("scratchnet within 0.3 points of PyTorch"). Not a test: run it by hand, e.g.
+"""Trains in PyTorch the same network — an MLP (--hidden) or a convnet (--layers, scratchnet's spec) —
+with the same optimizer, schedule and augmentation settings that a `scratchnet train` run uses, and
+prints its test accuracy: the comparison beside each accuracy in docs/training.md and docs/convnets.md.
+Not a test: run it by hand, e.g.
 
   /usr/bin/python3 scripts/compare-accuracy-torch.py --train /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
       --test /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --hidden 256,128 --batch-norm --dropout 0.2 \
       --optimizer adam --lr 1e-3 --schedule cosine --epochs 20 --batch-size 64
 
-The network is nn.Sequential(Linear, [BatchNorm1d], activation, [Dropout], …, Linear) exactly as
-Sequential.mlp builds it, initialised as scratchnet does (--init; biases 0), trained with softmax
+  /usr/bin/python3 scripts/compare-accuracy-torch.py --train …/train-images-idx3-ubyte.gz --test …/t10k-images-idx3-ubyte.gz \
+      --layers "conv2d(32,3),batchnorm,relu,maxpool2d(2),flatten,dense(10)" --augment shift=2 --optimizer adam --epochs 15
+
+The MLP is nn.Sequential(Linear, [BatchNorm1d], activation, [Dropout], …, Linear) exactly as
+Sequential.mlp builds it; a --layers network is the nn.Sequential its PyTorch names spell, on
+[1, 28, 28] images, Conv2d and Linear initialised He-normal (fan-in) with zero biases as scratchnet's
+layers are. --augment moves each training image by whole pixels (dx, dy uniform in {-N…N}, zeros
+shifted in) and turns it by up to D degrees (bilinear), drawn anew every epoch, as scratchnet's
+--augment does (other random numbers than scratchnet's: the same distribution, not the same draws). Both initialised as scratchnet does (--init; biases 0), trained with softmax
 cross-entropy on pixels scaled to [0, 1], with 10% of the training rows held out for validation
 (early stopping and reduce-on-plateau watch its loss). Schedules are stepped per epoch and the warm-up
 per batch, as scratchnet's LearningRateSchedule does.
 """
 import argparse
 import gzip
+import re
 import json
 import math
 import time
@@ -78,6 +87,82 @@ def mlp(args):
     return nn.Sequential(*layers)
 
 
+def parse_layers(spec):
+    """[(name, [args])] from scratchnet's --layers syntax, e.g. conv2d(32,3),relu,maxpool2d(2)."""
+    layers = []
+    for part in re.findall(r"[a-z0-9]+(?:\([^)]*\))?", spec.replace(" ", "")):
+        name, _, rest = part.partition("(")
+        args = [a for a in rest.rstrip(")").split(",") if a] if rest else []
+        layers.append((name, args))
+    return layers
+
+
+def convnet(spec):
+    """nn.Sequential of a --layers spec on [1, 28, 28] images, initialised as scratchnet initialises it."""
+    shape, modules = (1, 28, 28), []
+    for name, args in parse_layers(spec):
+        if name == "conv2d":
+            out, k = int(args[0]), int(args[1])
+            stride = int(args[2]) if len(args) > 2 else 1
+            padding = args[3] if len(args) > 3 else 0
+            padding = padding if padding in ("same", "valid") else int(padding)
+            conv = nn.Conv2d(shape[0], out, k, stride=stride, padding=padding)
+            nn.init.normal_(conv.weight, 0.0, math.sqrt(2.0 / (shape[0] * k * k)))
+            nn.init.zeros_(conv.bias)
+            modules.append(conv)
+        elif name in ("maxpool2d", "avgpool2d"):
+            k = int(args[0])
+            stride = int(args[1]) if len(args) > 1 else k
+            modules.append((nn.MaxPool2d if name == "maxpool2d" else nn.AvgPool2d)(k, stride))
+        elif name == "globalavgpool2d":
+            modules.append(nn.AdaptiveAvgPool2d(1))
+            modules.append(nn.Flatten())
+        elif name == "flatten":
+            modules.append(nn.Flatten())
+        elif name in ("batchnorm", "batchnorm1d", "batchnorm2d"):
+            modules.append(nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0]))
+        elif name in ("dense", "linear"):
+            width = int(np.prod(shape))
+            if len(shape) > 1:
+                modules.append(nn.Flatten())
+            linear = nn.Linear(width, int(args[0]))
+            init_weight(linear.weight, "he-normal")
+            nn.init.zeros_(linear.bias)
+            modules.append(linear)
+        elif name == "dropout":
+            modules.append(nn.Dropout(float(args[0])))
+        elif name == "relu":
+            modules.append(nn.ReLU())
+        elif name == "leakyrelu":
+            modules.append(nn.LeakyReLU(float(args[0]) if args else 0.01))
+        elif name == "sigmoid":
+            modules.append(nn.Sigmoid())
+        elif name == "tanh":
+            modules.append(nn.Tanh())
+        else:
+            raise SystemExit(f"--layers: unknown layer {name}")
+        with torch.no_grad():
+            shape = tuple(nn.Sequential(*modules)(torch.zeros(2, 1, 28, 28)).shape[1:])
+    return nn.Sequential(*modules)
+
+
+def augment(x, shift, rotate):
+    """Each image of x [n, 1, 28, 28] moved by whole pixels and turned, as scratchnet's --augment does."""
+    n = len(x)
+    if rotate > 0:
+        angles = (torch.rand(n) * 2 - 1) * math.radians(rotate)
+        cos, sin = torch.cos(angles), torch.sin(angles)
+        theta = torch.stack([torch.stack([cos, -sin, torch.zeros(n)], 1), torch.stack([sin, cos, torch.zeros(n)], 1)], 1)
+        grid = nn.functional.affine_grid(theta, list(x.shape), align_corners=False)
+        x = nn.functional.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+    if shift > 0:
+        padded = nn.functional.pad(x, (shift, shift, shift, shift))
+        rows = torch.randint(0, 2 * shift + 1, (n, 1)) + torch.arange(28)  # [n, 28]: the rows each image keeps
+        cols = torch.randint(0, 2 * shift + 1, (n, 1)) + torch.arange(28)
+        x = padded[torch.arange(n)[:, None, None], 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
+    return x
+
+
 def optimizer_for(args, params):
     wd = args.weight_decay
     name = args.optimizer
@@ -124,6 +209,8 @@ def main():
     p.add_argument("--train", required=True, help="IDX training images (labels beside it)")
     p.add_argument("--test", required=True, help="IDX test images (labels beside it)")
     p.add_argument("--hidden", default="64,32", type=lambda s: [int(v) for v in s.split(",") if v])
+    p.add_argument("--layers", help="scratchnet's --layers spec (a convnet on [1, 28, 28] images)")
+    p.add_argument("--augment", default="", help="shift=N,rotate=D, as scratchnet's --augment")
     p.add_argument("--activation", default="relu")
     p.add_argument("--init", default="he-normal")
     p.add_argument("--batch-norm", action="store_true")
@@ -158,7 +245,12 @@ def main():
     x_val, y_val = x[order[:n_val]], y[order[:n_val]]
     x_train, y_train = x[order[n_val:]], y[order[n_val:]]
 
-    model = mlp(args)
+    if args.layers:
+        x, x_val, x_test = (t.reshape(-1, 1, 28, 28) for t in (x_train, x_val, x_test))
+        x_train = x
+    model = convnet(args.layers) if args.layers else mlp(args)
+    augmentation = dict(part.split("=") for part in args.augment.split(",") if part)
+    shift, rotate = int(augmentation.get("shift", 0)), float(augmentation.get("rotate", 0))
     optimizer = optimizer_for(args, model.parameters())
     base = optimizer.param_groups[0]["lr"]
     batches = math.ceil(len(x_train) / args.batch_size)
@@ -176,7 +268,10 @@ def main():
             if args.batch_norm and len(rows) < 2:
                 continue
             optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(x_train[rows]), y_train[rows])
+            batch = x_train[rows]
+            if args.layers and (shift or rotate):
+                batch = augment(batch, shift, rotate)
+            loss = nn.functional.cross_entropy(model(batch), y_train[rows])
             loss.backward()
             if args.clip_norm:
                 nn.utils.clip_grad_norm_(model.parameters(), args.clip_norm)
