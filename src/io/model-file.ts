@@ -36,7 +36,16 @@ export interface ModelInfo {
   classNames?: readonly string[];
   /** Which data the model was trained on (absent in files written before it was recorded). */
   trainedOn?: DataProvenance;
+  /**
+   * What each raw input value was multiplied by before it entered the network: 1/255 for pixels 0–255
+   * (the built-in digits, MNIST-style CSV and IDX), 1 for features read as they are. Absent in files
+   * written before it was recorded: {@link DEFAULT_INPUT_SCALE} is then assumed.
+   */
+  inputScale?: number;
 }
+
+/** The input scale of a model file that does not record one: pixels 0–255 → [0, 1], as the CLI reads image data. */
+export const DEFAULT_INPUT_SCALE = 1 / 255;
 
 /**
  * The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file.
@@ -67,6 +76,7 @@ export function modelMetadata(network: Sequential, info: ModelInfo = {}, format 
   if (info.training) metadata.training = JSON.stringify(info.training);
   if (info.classNames) metadata.class_names = JSON.stringify(info.classNames);
   if (info.trainedOn) metadata.trained_on = JSON.stringify(info.trainedOn);
+  if (info.inputScale !== undefined) metadata.input_scale = String(info.inputScale);
   return metadata;
 }
 
@@ -154,6 +164,11 @@ export function modelFromSafetensors(
   }
   if (metadata.trained_on)
     info.trainedOn = checkProvenance(parseJson(metadata.trained_on, '__metadata__.trained_on', fail), fail);
+  if (metadata.input_scale !== undefined) {
+    info.inputScale = Number(metadata.input_scale);
+    if (!(info.inputScale > 0 && Number.isFinite(info.inputScale)))
+      fail(`__metadata__.input_scale is '${metadata.input_scale}', expected a number > 0`);
+  }
   return { network, info };
 }
 
