@@ -25,7 +25,8 @@ export interface LayerNodes {
   output: string;
 }
 
-type Translation = (layer: LayerInGraph) => LayerNodes;
+/** How one layer type becomes ONNX nodes. */
+export type Translation = (layer: LayerInGraph) => LayerNodes;
 
 /** One node `op` reading the layer's input (and its named weights) into `<index>.<op>`'s output. */
 function single(

@@ -78,3 +78,12 @@ describe('PyTorch weights in scratchnet', () => {
     },
   );
 });
+
+describe('the json + NumPy writer in the docs', () => {
+  it('docs/interop.md shows the very save_safetensors that scripts/torch-interop.py runs in the test above', () => {
+    const fn = (text: string) => /def save_safetensors[\s\S]*?f\.writelines\(chunks\)\n/.exec(text)?.[0];
+    const shown = fn(readFileSync(join(root, 'docs', 'interop.md'), 'utf8'));
+    expect(shown).toBeDefined();
+    expect(shown).toBe(fn(readFileSync(script, 'utf8')));
+  });
+});
