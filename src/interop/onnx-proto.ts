@@ -3,8 +3,8 @@ import onnxProto from 'onnx-proto';
 /**
  * ONNX's own schema (onnx/onnx.proto3 of ONNX 1.10, IR version 8), as the npm package `onnx-proto`
  * ships it: classes generated from the schema by protobufjs, which encode with protobufjs's runtime
- * (pinned to 7.6.6 in package.json's `overrides`, the version onnxruntime-web uses). The package is
- * CommonJS, so the namespace arrives as its default export.
+ * (6.11.x, as onnx-proto declares; see docs/architecture.md). The package is CommonJS, so the namespace
+ * arrives as its default export.
  */
 export const onnx = onnxProto.onnx;
 // Re-exported as a type too, so that `onnx.INodeProto` and the like can be named where they are built.
