@@ -108,6 +108,10 @@ export { batches } from './data/batches.js';
 export { ImageAugmentation, imageShapeOf, shiftAndRotate, type AugmentOptions, type BatchAugmentation } from './data/augment.js';
 
 // Model files and checkpoints
-export { saveModel, loadModel, type ModelInfo } from './io/model-file.js';
+export { saveModel, loadModel, DEFAULT_INPUT_SCALE, type ModelInfo, type LoadModelOptions } from './io/model-file.js';
+
+// Interoperability: ONNX out, PyTorch weights in (docs/interop.md)
+export { exportOnnx, onnxMetadata, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT } from './interop/onnx-export.js';
+export { loadTorchWeights } from './io/torch-weights.js';
 export { type DataProvenance, datasetFingerprint } from './data/provenance.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './io/checkpoint.js';

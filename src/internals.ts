@@ -35,5 +35,8 @@ export {
   type Metadata,
 } from './io/safetensors.js';
 export { modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT } from './io/model-file.js';
+export { loadStateDict } from './io/state-dict.js';
+export { fillFromTorch } from './io/torch-weights.js';
+export { ONNX_TRANSLATIONS, convPads, type LayerInGraph, type LayerNodes, type Translation } from './interop/onnx-layers.js';
 export { checkpointPath, checkpointDir, CHECKPOINT_FILE } from './io/checkpoint.js';
 export { writeFileAtomic, readFileOrFail } from './util/fs.js';

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ScratchnetError } from '../errors.js';
 import { evaluateCommand } from './evaluate.js';
+import { exportCommand } from './export.js';
 import { fail } from './fail.js';
+import { importCommand } from './import.js';
 import { plotCommand } from './plot.js';
 import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
@@ -21,7 +23,15 @@ export function program(): Command {
     .description('Neural networks from scratch: train, evaluate, inspect and use digit classifiers.')
     .version(version, '-V, --version')
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), summaryCommand(), plotCommand()])
+  for (const command of [
+    trainCommand(),
+    evaluateCommand(),
+    predictCommand(),
+    summaryCommand(),
+    plotCommand(),
+    exportCommand(),
+    importCommand(),
+  ])
     root.addCommand(command);
   for (const command of allCommands(root)) {
     command.exitOverride().configureOutput({

@@ -41,6 +41,15 @@ export function positiveNumberUpTo(max: number, limit: string): (text: string) =
   };
 }
 
+/** A number > 0 written as a decimal or a fraction: an input scale, `1/255` or `0.5` or `1`. */
+export function scale(text: string): number {
+  const parts = text.split('/');
+  const n = parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(text);
+  if (text.trim() === '' || parts.length > 2 || !(Number.isFinite(n) && n > 0))
+    throw new InvalidArgumentError('Expected a number > 0 or a fraction, e.g. 1/255 or 1.');
+  return n;
+}
+
 /** A fraction in [0, 1): the share of rows held out for validation. */
 export function fraction(text: string): number {
   const n = Number(text);

@@ -77,7 +77,11 @@ async function train(
   // Saved in checkpoints: paths absolute, so a run resumed from another folder finds the same files.
   const run = withAbsolutePaths({ ...options, resume: undefined, stopAfterBatches: undefined });
   const { checkpointDir } = outputs;
-  const info: ModelInfo = { trainedOn: data.provenance, ...(data.train.classNames && { classNames: data.train.classNames }) };
+  const info: ModelInfo = {
+    trainedOn: data.provenance,
+    inputScale: data.train.scale,
+    ...(data.train.classNames && { classNames: data.train.classNames }),
+  };
   const trainCount = options.subset !== undefined ? Math.min(options.subset, data.train.count) : data.train.count;
   const batches = Math.ceil(trainCount / options.batchSize);
   if (checkpoint && checkpoint.fit.batch >= batches)

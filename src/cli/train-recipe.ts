@@ -17,13 +17,16 @@ import type { TrainOptions } from './train-flags.js';
  * same ones and `restoreRun` fills them from the checkpoint.
  */
 
+/** The options that shape a network: `--layers`, or the MLP flags. */
+export type NetworkOptions = Pick<TrainOptions, 'layers' | 'hidden' | 'activation' | 'init' | 'dropout' | 'batchNorm'>;
+
 /**
  * The network the options describe for samples of `sampleShape`, initialised from `rng`: the layers of
  * `--layers` (sizes inferred from the data, a square flat sample read as a one-channel image), or the MLP
  * of `--hidden` and its companions, which is refused before allocating when it is too large.
  * @throws {@link ScratchnetError} `--layers: position N: …` where a layer does not fit its input.
  */
-export function buildNetwork(options: TrainOptions, sampleShape: readonly number[], classes: number, rng: Rng): Sequential {
+export function buildNetwork(options: NetworkOptions, sampleShape: readonly number[], classes: number, rng: Rng): Sequential {
   if (options.layers !== undefined) return networkFromLayers(options.layers, sampleShape, classes, rng);
   const { hidden, activation, init, dropout, batchNorm } = options;
   const inputs = sampleShape.reduce((a, b) => a * b, 1);

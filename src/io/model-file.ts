@@ -1,11 +1,12 @@
 import type { DataProvenance } from '../data/provenance.js';
 import { ScratchnetError } from '../errors.js';
-import type { NamedBuffer } from '../layers/layer.js';
 import { Sequential, type SequentialConfig } from '../network/sequential.js';
-import { Tensor } from '../tensor/tensor.js';
-import { firstNegative, firstNonFinite } from '../tensor/finite.js';
 import { checkArchitectureAgainstTensors, checkClassNames } from './architecture-check.js';
-import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { type Metadata, type StoredTensor, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { loadStateDict, modelTensors } from './state-dict.js';
+import { fillFromTorch } from './torch-weights.js';
+
+export { modelTensors };
 
 /**
  * A model file is one safetensors file holding a whole model:
@@ -18,15 +19,16 @@ import { type Metadata, type StoredTensor, f32, readSafetensorsFile, writeSafete
  *   `0.weight` [out, in], `0.bias` [out], `2.weight`, … so `model.load_state_dict(tensors)` takes them:
  *   Conv2d's weight [out, in, kh, kw]; batch norm's running_mean, running_var and num_batches_tracked
  *   (I64, shape []). (Dense keeps W as [in, out] to compute X·W; it is transposed on the way in and out.)
+ * - `__metadata__.input_scale` = what each raw input value is multiplied by (1/255 for pixels), optional.
+ * The tensors are state-dict.ts's; a PyTorch state_dict saved as safetensors holds the same, without the metadata.
  */
 export const MODEL_FORMAT = 'scratchnet-model';
 /** `__metadata__.format` of a checkpoint: a model file plus `optimizer/…`, `fit/…` and `callbacks/…` tensors. */
 export const CHECKPOINT_FORMAT = 'scratchnet-checkpoint';
+/** Tensors of a checkpoint beside the model's: the optimizer's state, fit's position, the callbacks' state. */
+const CHECKPOINT_PREFIXES = ['optimizer/', 'fit/', 'callbacks/'];
 /** `__metadata__.version` written, and the only version read. */
 export const FORMAT_VERSION = '1';
-
-/** Parameters whose stored layout is the transpose of ours, by layer type (PyTorch's nn.Linear). */
-const TRANSPOSED: Record<string, readonly string[]> = { dense: ['weight'] };
 
 /** What a model file holds besides the network: how it was trained, what its classes are called. */
 export interface ModelInfo {
@@ -36,30 +38,16 @@ export interface ModelInfo {
   classNames?: readonly string[];
   /** Which data the model was trained on (absent in files written before it was recorded). */
   trainedOn?: DataProvenance;
+  /**
+   * What each raw input value was multiplied by before it entered the network: 1/255 for pixels 0–255
+   * (the built-in digits, MNIST-style CSV and IDX), 1 for features read as they are. Absent in files
+   * written before it was recorded: {@link DEFAULT_INPUT_SCALE} is then assumed.
+   */
+  inputScale?: number;
 }
 
-/**
- * The network's tensors in PyTorch's layout, in layer order, ready for a safetensors file.
- * Throws a ScratchnetError naming the tensor and index of a NaN or ±Inf: such a file would be refused on loading.
- */
-export function modelTensors(network: Sequential): Map<string, StoredTensor> {
-  const tensors = new Map<string, StoredTensor>();
-  const stored: NamedBuffer[] = [...network.params(), ...network.buffers()];
-  for (const { name, value, count } of stored) {
-    const bad = firstNonFinite(value.data);
-    if (bad >= 0) throw new ScratchnetError(`cannot save the network: tensor '${name}' has ${value.data[bad]} at index ${bad}`);
-    if (count)
-      tensors.set(name, { dtype: 'I64', shape: [...value.shape], data: BigInt64Array.from(value.data, (v) => BigInt(v)) });
-    else
-      tensors.set(
-        name,
-        isTransposed(network, name)
-          ? f32([value.shape[1], value.shape[0]], transpose(value))
-          : f32([...value.shape], value.data.slice()),
-      );
-  }
-  return tensors;
-}
+/** The input scale of a model file that does not record one: pixels 0–255 → [0, 1], as the CLI reads image data. */
+export const DEFAULT_INPUT_SCALE = 1 / 255;
 
 /** The `__metadata__` of a model file (or, with `format` = {@link CHECKPOINT_FORMAT}, of a checkpoint). */
 export function modelMetadata(network: Sequential, info: ModelInfo = {}, format = MODEL_FORMAT): Metadata {
@@ -67,6 +55,7 @@ export function modelMetadata(network: Sequential, info: ModelInfo = {}, format 
   if (info.training) metadata.training = JSON.stringify(info.training);
   if (info.classNames) metadata.class_names = JSON.stringify(info.classNames);
   if (info.trainedOn) metadata.trained_on = JSON.stringify(info.trainedOn);
+  if (info.inputScale !== undefined) metadata.input_scale = String(info.inputScale);
   return metadata;
 }
 
@@ -79,12 +68,26 @@ export function saveModel(path: string, network: Sequential, info: ModelInfo = {
   writeSafetensorsFile(path, modelTensors(network), modelMetadata(network, info));
 }
 
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /**
+   * Read the file as the `state_dict` of a PyTorch `nn.Sequential` (which holds no architecture) and load
+   * it into this network, built by the caller with the same layers ({@link loadTorchWeights}).
+   */
+  architecture?: Sequential;
+}
+
 /**
- * Loads a model file (or the model inside a checkpoint file), validating everything against the architecture.
- * @throws {@link ScratchnetError} naming the file and the first problem: unreadable, not safetensors, not a scratchnet model, a tensor missing, extra or mis-shaped, a NaN or ±Inf (tensor and index), a negative variance.
+ * Loads a model file (or the model inside a checkpoint file), validating everything against the
+ * architecture. With `options.architecture`, loads PyTorch weights into that network instead.
+ * @throws {@link ScratchnetError} naming the file and its problems: unreadable, not safetensors, not a scratchnet model, tensors missing, extra or mis-shaped, a NaN or ±Inf (tensor and index), a negative variance.
  */
-export function loadModel(path: string): { network: Sequential; info: ModelInfo } {
+export function loadModel(path: string, options: LoadModelOptions = {}): { network: Sequential; info: ModelInfo } {
   const { tensors, metadata } = readSafetensorsFile(path);
+  if (options.architecture) {
+    fillFromTorch(options.architecture, tensors, path);
+    return { network: options.architecture, info: {} };
+  }
   return modelFromSafetensors(tensors, metadata, path);
 }
 
@@ -121,31 +124,12 @@ export function modelFromSafetensors(
     return fail(`__metadata__.architecture does not describe a valid network: ${(error as Error).message}`);
   }
 
-  const expected: NamedBuffer[] = [...network.params().map((p) => ({ name: p.name, value: p.value })), ...network.buffers()];
-  const known = new Set(expected.map((e) => e.name));
-  for (const name of tensors.keys()) {
-    const extra =
-      metadata.format === CHECKPOINT_FORMAT &&
-      (name.startsWith('optimizer/') || name.startsWith('fit/') || name.startsWith('callbacks/'));
-    if (!known.has(name) && !extra) fail(`tensor '${name}' is not part of the architecture (expected: ${[...known].join(', ')})`);
-  }
-  for (const { name, value, count } of expected) {
-    const stored = tensors.get(name);
-    if (count) {
-      if (stored) value.data[0] = storedCount(name, stored, fail); // absent in files written before counts were saved: 0
-      continue;
-    }
-    if (!stored) return fail(`tensor '${name}' is missing (the architecture needs ${[...known].join(', ')})`);
-    const transposed = isTransposed(network, name);
-    const shape = transposed ? [value.shape[1], value.shape[0]] : [...value.shape];
-    if (stored.dtype !== 'F32') fail(`tensor '${name}' has dtype ${stored.dtype}, expected F32`);
-    if (stored.shape.length !== shape.length || stored.shape.some((d, i) => d !== shape[i])) {
-      fail(`tensor '${name}' has shape [${stored.shape.join(', ')}], the architecture needs [${shape.join(', ')}]`);
-    }
-    checkValues(name, stored.data as Float32Array, fail);
-    if (transposed) transposeInto(stored.data as Float32Array, shape[0], shape[1], value.data);
-    else value.data.set(stored.data as Float32Array);
-  }
+  loadStateDict(
+    network,
+    tensors,
+    fail,
+    (name) => metadata.format === CHECKPOINT_FORMAT && CHECKPOINT_PREFIXES.some((p) => name.startsWith(p)),
+  );
   const info: ModelInfo = {};
   if (metadata.training) info.training = parseJson<Record<string, unknown>>(metadata.training, '__metadata__.training', fail);
   if (metadata.class_names) {
@@ -154,27 +138,12 @@ export function modelFromSafetensors(
   }
   if (metadata.trained_on)
     info.trainedOn = checkProvenance(parseJson(metadata.trained_on, '__metadata__.trained_on', fail), fail);
+  if (metadata.input_scale !== undefined) {
+    info.inputScale = Number(metadata.input_scale);
+    if (!(info.inputScale > 0 && Number.isFinite(info.inputScale)))
+      fail(`__metadata__.input_scale is '${metadata.input_scale}', expected a number > 0`);
+  }
   return { network, info };
-}
-
-/**
- * A stored weight or buffer must be finite (one NaN makes every output NaN), and a variance ≥ 0 (its
- * square root divides). The index is in the file's layout.
- */
-function checkValues(name: string, data: Float32Array, fail: (message: string) => never): void {
-  const bad = firstNonFinite(data);
-  if (bad >= 0) fail(`tensor '${name}' has ${data[bad]} at index ${bad}: every weight and statistic must be finite`);
-  const negative = name.endsWith('.running_var') ? firstNegative(data) : -1;
-  if (negative >= 0) fail(`tensor '${name}' has ${data[negative]} at index ${negative}: a variance cannot be negative`);
-}
-
-/** A count as stored (I64 of shape [], as PyTorch saves num_batches_tracked): a whole number ≥ 0. */
-function storedCount(name: string, stored: StoredTensor, fail: (message: string) => never): number {
-  if (stored.dtype !== 'I64' || stored.shape.length !== 0)
-    fail(`tensor '${name}' is ${stored.dtype} [${stored.shape.join(', ')}], expected a count: I64 of shape []`);
-  const value = (stored.data as BigInt64Array)[0];
-  if (value < 0n) fail(`tensor '${name}' is ${value}: a count cannot be negative`);
-  return Number(value);
 }
 
 /** `__metadata__.trained_on` as written by {@link modelMetadata}, or the first field that is not. */
@@ -191,25 +160,6 @@ function checkProvenance(value: unknown, fail: (message: string) => never): Data
   if (!Array.isArray(classNames) || !classNames.every((c) => typeof c === 'string'))
     fail(`${field('classNames')} must be a list of strings, got ${JSON.stringify(classNames)}`);
   return value as DataProvenance;
-}
-
-function isTransposed(network: Sequential, name: string): boolean {
-  const [index, param] = name.split('.');
-  const layer = network.layers[Number(index)];
-  return TRANSPOSED[layer.type]?.includes(param) ?? false;
-}
-
-/** value [rows, cols] → a new [cols, rows] array. */
-function transpose(value: Tensor): Float32Array {
-  const [rows, cols] = value.shape;
-  const out = new Float32Array(rows * cols);
-  transposeInto(value.data, rows, cols, out);
-  return out;
-}
-
-/** src [rows, cols] → out [cols, rows]. */
-function transposeInto(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
 }
 
 function parseJson<T>(text: string | undefined, field: string, fail: (message: string) => never): T {
