@@ -109,5 +109,6 @@ export { ImageAugmentation, imageShapeOf, shiftAndRotate, type AugmentOptions, t
 
 // Model files and checkpoints
 export { saveModel, loadModel, type ModelInfo } from './io/model-file.js';
+export { encodeModel, decodeModel } from './io/model-codec.js';
 export { type DataProvenance, datasetFingerprint } from './data/provenance.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './io/checkpoint.js';
