@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as rowJob from '../wasm/row-job.js';
-import { NATIVE_ISAS, type NativeAddon, type NativeIsa, type NativeLoad } from './native.js';
+import { NATIVE_ISAS, type NativeAddon, type NativeIsa, type NativeLoad } from './native-types.js';
 
 /**
  * Finding and loading the native addon (Node only: files and `require`). backend.ts imports this module

@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ScratchnetError } from '../../errors.js';
-import type { WorkerHost } from './threads.js';
-import type { WorkerData } from './worker-loop.js';
+import type { WorkerData, WorkerHost } from './worker-loop.js';
 
 /**
  * What the WebAssembly backend needs from Node, and only from Node: reading its compiled kernels from

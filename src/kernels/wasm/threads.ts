@@ -18,7 +18,7 @@ import {
   UPDATE,
 } from './mailbox.js';
 import type { WasmHeap } from './memory.js';
-import type { WorkerData } from './worker-loop.js';
+import type { WorkerData, WorkerHost } from './worker-loop.js';
 import { webWorkers } from './web-host.js';
 import type { WasmModule } from './webassembly.js';
 
@@ -88,14 +88,6 @@ export const WORKER_SPINS = 20000;
 
 /** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
 export const LIST_REGIONS = Array.from({ length: MAX_THREADS + 1 }, (_, t) => `list${t}`);
-
-/** How the pool starts a thread: worker_threads in Node (node-host.ts), Web Workers in a browser (web-host.ts). */
-export interface WorkerHost {
-  /** Cores the machine reports. */
-  cores: number;
-  /** Starts worker `data.thread` on the shared memory. */
-  spawn(data: WorkerData): { terminate(): unknown };
-}
 
 /** The platform's threads, or null where there are none (a browser page that is not cross-origin isolated). */
 async function workerHost(): Promise<WorkerHost | null> {

@@ -1,5 +1,4 @@
-import type { WorkerData } from './worker-loop.js';
-import type { WorkerHost } from './threads.js';
+import type { WorkerData, WorkerHost } from './worker-loop.js';
 
 /**
  * The pool's threads in a browser: module Web Workers running wasm-worker.js, which the page's build puts

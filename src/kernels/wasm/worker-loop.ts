@@ -23,6 +23,14 @@ export interface WorkerData {
   native: { path: string; isa: NativeIsa } | null;
 }
 
+/** How the pool starts a thread: worker_threads in Node (node-host.ts), Web Workers in a browser (web-host.ts). */
+export interface WorkerHost {
+  /** Cores the machine reports. */
+  cores: number;
+  /** Starts worker `data.thread` on the shared memory. */
+  spawn(data: WorkerData): { terminate(): unknown };
+}
+
 /**
  * Runs the worker until the pool stops. `rowsFor` may replace the WebAssembly row kernels (the native
  * addon's, in Node); by default the instance's own run.
