@@ -208,6 +208,8 @@ export type WasmKernels = Kernels & {
   readonly build: KernelBuild;
   /** The native instruction set in use, or null when the products run in WebAssembly. */
   readonly isa: NativeIsa | null;
+  /** Worker threads besides the caller (0: everything on the calling thread). */
+  readonly threads: number;
   /** Stops the worker threads (the process can then exit). */
   close(): Promise<void>;
 };
@@ -339,6 +341,7 @@ function wasmKernels(
     name: isa ? 'native' : 'wasm',
     build,
     isa,
+    threads: pool?.threads ?? 0,
     alloc: (length) => heap.alloc(length),
 
     denseChain(m, x, layers, outputs, classes) {
