@@ -1,3 +1,4 @@
+/* global process, console, Buffer */
 // `npm run web:build`: the browser page as a static site (default dist/web), bundled with esbuild from the
 // library's own sources. Usage: node scripts/web/build.mjs [outdir]
 //
@@ -23,7 +24,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const NODE_ONLY = ['src/kernels/wasm/node-host.ts', 'src/kernels/native/native-load.ts'];
 
 /** Packages that need Node (files, zlib, Buffer, native code): reaching one from the page is a bug. */
-export const NODE_PACKAGES = ['pngjs', 'jpeg-js', 'commander', 'cli-progress', '@resvg/resvg-js', 'opentype.js', 'dejavu-fonts-ttf', 'mnist'];
+export const NODE_PACKAGES = [
+  'pngjs',
+  'jpeg-js',
+  'commander',
+  'cli-progress',
+  '@resvg/resvg-js',
+  'opentype.js',
+  'dejavu-fonts-ttf',
+  'mnist',
+];
 
 const nodeOnlyStub = {
   name: 'node-only-stub',
@@ -32,7 +42,9 @@ const nodeOnlyStub = {
       const file = relative(root, resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')));
       if (!NODE_ONLY.includes(file)) return undefined;
       if (args.kind !== 'dynamic-import')
-        return { errors: [{ text: `${file} is Node-only and may only be imported dynamically (from ${relative(root, args.importer)})` }] };
+        return {
+          errors: [{ text: `${file} is Node-only and may only be imported dynamically (from ${relative(root, args.importer)})` }],
+        };
       return { path: file, namespace: 'node-only' };
     });
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
@@ -61,7 +73,8 @@ export function digitsFile() {
 /** Bundles the page into `outdir`; returns esbuild's metafile (every input of every bundle). */
 export async function buildWeb(outdir = join(root, 'dist/web'), { minify = true } = {}) {
   const wasmBuild = join(root, 'src/kernels/wasm/build');
-  if (!existsSync(join(wasmBuild, 'kernels.wasm'))) throw new Error(`${wasmBuild}/kernels.wasm is missing: run \`npm run build:wasm\` first`);
+  if (!existsSync(join(wasmBuild, 'kernels.wasm')))
+    throw new Error(`${wasmBuild}/kernels.wasm is missing: run \`npm run build:wasm\` first`);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(join(outdir, 'build'), { recursive: true });
   const result = await esbuild.build({
@@ -93,5 +106,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outdir = resolve(process.argv[2] ?? join(root, 'dist/web'));
   const metafile = await buildWeb(outdir);
   const size = (file) => (readFileSync(join(outdir, file)).length / 1e6).toFixed(2);
-  console.log(`page built in ${relative(process.cwd(), outdir) || '.'}: page.js ${size('page.js')} MB, train-worker.js ${size('train-worker.js')} MB, digits ${size('mnist-digits.bin.gz')} MB (${Object.keys(metafile.inputs).length} modules)`);
+  console.log(
+    `page built in ${relative(process.cwd(), outdir) || '.'}: page.js ${size('page.js')} MB, train-worker.js ${size('train-worker.js')} MB, digits ${size('mnist-digits.bin.gz')} MB (${Object.keys(metafile.inputs).length} modules)`,
+  );
 }

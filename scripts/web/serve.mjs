@@ -1,3 +1,4 @@
+/* global process, console, URL */
 // `npm run web`: serves the built page (default dist/web) on http://localhost:8080 (PORT, or the next free
 // port) with the cross-origin isolation headers that let the WebAssembly backend share memory between
 // threads (COOP same-origin, COEP require-corp). --no-isolation leaves them out: the page then trains
@@ -28,7 +29,8 @@ export function serveWeb(folder, { port = 8080, isolation = true, host = '127.0.
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file) || !statSync(file).isFile()) return end(response, 404, `not found: ${path}`);
     const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
-    if (isolation) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    if (isolation)
+      Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
     response.writeHead(200, headers);
     createReadStream(file).pipe(response);
   });
@@ -61,5 +63,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const folder = args.find((a) => !a.startsWith('--')) ?? join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
   const isolation = !args.includes('--no-isolation');
   const { url } = await serveWeb(folder, { port: Number(process.env.PORT ?? 8080), isolation });
-  console.log(`scratchnet page: ${url}  (${isolation ? 'cross-origin isolated: WebAssembly with threads' : 'no isolation headers: single-threaded'}; Ctrl-C stops)`);
+  console.log(
+    `scratchnet page: ${url}  (${isolation ? 'cross-origin isolated: WebAssembly with threads' : 'no isolation headers: single-threaded'}; Ctrl-C stops)`,
+  );
 }

@@ -42,6 +42,8 @@ describe('the browser bundles', () => {
     const digits = parseDigitsFile(gunzipSync(readFileSync(join(dir, 'mnist-digits.bin.gz'))));
     const expected = builtinDigitBytes();
     expect(digits.map((d) => d.length)).toEqual(expected.map((d) => d.length));
-    digits.forEach((bytes, digit) => expect(Buffer.from(bytes).equals(Buffer.from(expected[digit])), `digit ${digit}`).toBe(true));
+    digits.forEach((bytes, digit) =>
+      expect(Buffer.from(bytes).equals(Buffer.from(expected[digit])), `digit ${digit}`).toBe(true),
+    );
   });
 });

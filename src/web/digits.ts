@@ -21,7 +21,8 @@ export function parseDigitsFile(bytes: Uint8Array): Uint8Array[] {
   let at = 40;
   for (let digit = 0; digit < 10; digit++) {
     const size = view.getUint32(4 * digit, true) * 784;
-    if (at + size > bytes.length) throw new ScratchnetError(`${DIGITS_FILE}: digit ${digit}'s images run past the end (truncated)`);
+    if (at + size > bytes.length)
+      throw new ScratchnetError(`${DIGITS_FILE}: digit ${digit}'s images run past the end (truncated)`);
     digits.push(bytes.subarray(at, at + size));
     at += size;
   }

@@ -15,7 +15,8 @@ export const NETWORKS: Record<NetworkChoice, { label: string; hidden?: number[];
   deep: { label: 'Deeper MLP 784-256-128-64-10', hidden: [256, 128, 64] },
   convnet: {
     label: 'Convnet (slow on a CPU)',
-    layers: 'conv2d(32,3),relu,maxpool2d(2),conv2d(64,3),relu,maxpool2d(2),flatten,dropout(0.25),dense(128),relu,dropout(0.5),dense(10)',
+    layers:
+      'conv2d(32,3),relu,maxpool2d(2),conv2d(64,3),relu,maxpool2d(2),flatten,dropout(0.25),dense(128),relu,dropout(0.5),dense(10)',
   },
 };
 

@@ -106,7 +106,12 @@ export class Pad {
 
   private key(event: KeyboardEvent): void {
     const pen = this.keyboardPen;
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+    };
     if (event.key === ' ') {
       pen.down = !pen.down;
       if (pen.down) this.segment(pen, pen);

@@ -36,6 +36,8 @@ export interface PageProbe {
   engine: { backend: string; threads: number } | null;
   /** The run's losses and epochs so far, as charted. */
   history: History;
+  /** Training samples per second of the run so far (time in fit, validation included). */
+  samplesPerSecond: number;
 }
 const history: History = { batchLoss: [], epochs: [] };
 const probe: PageProbe = {
@@ -46,6 +48,7 @@ const probe: PageProbe = {
   testAccuracy: null,
   engine: null,
   history,
+  samplesPerSecond: 0,
 };
 (window as unknown as { scratchnetPage: PageProbe }).scratchnetPage = probe;
 
@@ -57,7 +60,9 @@ function say(text: string, kind: 'error' | 'info' = 'error'): void {
   $('messages').replaceChildren(box);
 }
 const describe = (error: unknown): string =>
-  error instanceof ScratchnetError ? error.message : `Something went wrong (a bug): ${(error as Error)?.message ?? String(error)}`;
+  error instanceof ScratchnetError
+    ? error.message
+    : `Something went wrong (a bug): ${(error as Error)?.message ?? String(error)}`;
 window.addEventListener('error', (event) => say(describe(event.error ?? event.message)));
 window.addEventListener('unhandledrejection', (event) => say(describe(event.reason)));
 
@@ -71,7 +76,9 @@ function useModel(bytes: Uint8Array, source: string): void {
   const inputs = model.network.inputShape.reduce((a, b) => a * b, 1);
   const classes = model.network.outputShape()[0];
   if (inputs !== 784 || classes !== 10)
-    throw new ScratchnetError(`${source}: the model takes ${inputs} inputs and gives ${classes} classes; this page draws 28×28 digits (784 inputs, 10 classes)`);
+    throw new ScratchnetError(
+      `${source}: the model takes ${inputs} inputs and gives ${classes} classes; this page draws 28×28 digits (784 inputs, 10 classes)`,
+    );
   network = model.network;
   modelInfo = model.info;
   modelBytes = bytes;
@@ -115,7 +122,8 @@ function predict(eventTime: number | null): void {
   const status = $('prediction');
   if (input === null || network === null) {
     probe.probabilities = null;
-    status.textContent = network === null ? 'Prediction: none yet (train or load a model, then draw)' : 'Prediction: none (draw a digit)';
+    status.textContent =
+      network === null ? 'Prediction: none yet (train or load a model, then draw)' : 'Prediction: none (draw a digit)';
     bars.querySelectorAll('li').forEach((li) => updateBar(li, null, false));
     return;
   }
@@ -140,7 +148,9 @@ function lookInside(model: Sequential, input: Float32Array): void {
     insidePending = null;
     paintActivations($('activations'), current, latest);
     const convnet = paintFeatureMaps($('feature-maps'), current, latest);
-    $('maps-note').textContent = convnet ? 'What each convolution passes on (after its activation).' : 'Only a convnet has feature maps.';
+    $('maps-note').textContent = convnet
+      ? 'What each convolution passes on (after its activation).'
+      : 'Only a convnet has feature maps.';
   });
 }
 
@@ -201,7 +211,8 @@ draw('derivative-chart', activationDerivativesChart()).catch((error) => say(desc
 
 // ---- training ----
 const select = $<HTMLSelectElement>('network');
-for (const [value, { label }] of Object.entries(NETWORKS)) select.add(new Option(label, value, value === 'tutorial', value === 'tutorial'));
+for (const [value, { label }] of Object.entries(NETWORKS))
+  select.add(new Option(label, value, value === 'tutorial', value === 'tutorial'));
 const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'scratchnet training' });
 const tell = (message: ToWorker): void => worker.postMessage(message);
 const trainButton = $<HTMLButtonElement>('train-button');
@@ -270,6 +281,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         break;
       case 'batches':
         history.batchLoss.push(...message.losses);
+        probe.samplesPerSecond = message.samplesPerSecond;
         if (!paused)
           progress.textContent = `Batch ${message.done} of ${message.total}: ${Math.round(message.samplesPerSecond).toLocaleString('en')} samples/s, ${seconds(message.secondsLeft)} left`;
         scheduleHistory();
@@ -302,7 +314,8 @@ worker.onerror = (event) => say(`The training worker failed: ${event.message}`);
 
 // ---- model files in and out ----
 async function openFile(file: File): Promise<void> {
-  if (file.size > 512 << 20) throw new ScratchnetError(`${file.name}: ${Math.round(file.size / 1e6)} MB; this page opens model files up to 512 MiB`);
+  if (file.size > 512 << 20)
+    throw new ScratchnetError(`${file.name}: ${Math.round(file.size / 1e6)} MB; this page opens model files up to 512 MiB`);
   useModel(new Uint8Array(await file.arrayBuffer()), file.name);
   tell({ type: 'reset' }); // the worker's run would overwrite it
   pauseButton.disabled = resetButton.disabled = true;

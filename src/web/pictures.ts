@@ -82,12 +82,18 @@ export function paintActivations(container: HTMLElement, network: Sequential, in
   network.layers.forEach((layer, i) => {
     const values = outputs[i].data;
     const shape = outputs[i].shape.slice(1);
-    let cells: Float32Array = values.slice(0, shape.reduce((a, b) => a * b, 1));
+    let cells: Float32Array = values.slice(
+      0,
+      shape.reduce((a, b) => a * b, 1),
+    );
     let what = `${shape.join('×')}`;
     if (shape.length === 3) {
       const [channels, height, width] = shape;
       const plane = height * width;
-      cells = Float32Array.from({ length: channels }, (_, c) => values.subarray(c * plane, (c + 1) * plane).reduce((a, b) => a + b, 0) / plane);
+      cells = Float32Array.from(
+        { length: channels },
+        (_, c) => values.subarray(c * plane, (c + 1) * plane).reduce((a, b) => a + b, 0) / plane,
+      );
       what = `${channels} channels of ${height}×${width}, mean of each`;
     }
     let limit = 1e-6;
@@ -136,7 +142,14 @@ export function paintFeatureMaps(container: HTMLElement, network: Sequential, in
     canvas.setAttribute('aria-label', `feature maps of ${maps.name}`);
     const box = document.createElement('div');
     box.className = 'maps';
-    paintGrid(canvas, images, Math.max(height, width), Math.max(1, Math.round(40 / height)), 16, low < 0 ? diverging(Math.max(high, -low)) : grayscale(high));
+    paintGrid(
+      canvas,
+      images,
+      Math.max(height, width),
+      Math.max(1, Math.round(40 / height)),
+      16,
+      low < 0 ? diverging(Math.max(high, -low)) : grayscale(high),
+    );
     box.append(title, canvas);
     container.append(box);
   }

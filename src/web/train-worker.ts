@@ -162,11 +162,21 @@ async function start(): Promise<void> {
   const { train, test } = await fetchBuiltinDigits(new URL(`./${DIGITS_FILE}`, import.meta.url));
   const split = trainValidationSplit(train, { fraction: VALIDATION_SHARE, seed: 42 });
   data = { train: split.train, validation: split.validation, test, provenance: provenanceOf(train) };
-  send({ type: 'ready', backend, threads, trainRows: split.train.count, validationRows: split.validation.count, testRows: test.count });
+  send({
+    type: 'ready',
+    backend,
+    threads,
+    trainRows: split.train.count,
+    validationRows: split.validation.count,
+    testRows: test.count,
+  });
 }
 
 const fail = (error: unknown): void =>
-  send({ type: 'error', message: error instanceof ScratchnetError ? error.message : `bug: ${String((error as Error)?.stack ?? error)}` });
+  send({
+    type: 'error',
+    message: error instanceof ScratchnetError ? error.message : `bug: ${String((error as Error)?.stack ?? error)}`,
+  });
 
 const started = start();
 started.catch(fail);

@@ -15,7 +15,9 @@ import { type Probe, drawStrokes, probe, strokesOf } from './page-helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
-  console.log(`page.test: skipping the browser page tests: ${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`);
+  console.log(
+    `page.test: skipping the browser page tests: ${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`,
+  );
 /** Screenshots kept for CI's artifacts (gitignored). */
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '../../test-output/web');
 
@@ -52,12 +54,18 @@ async function open(url: string, viewport = { width: 1280, height: 800 }): Promi
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
   await page.goto(url);
-  await page.waitForFunction(() => !(document.getElementById('train-button') as HTMLButtonElement).disabled, null, { timeout: 60_000 });
+  await page.waitForFunction(() => !(document.getElementById('train-button') as HTMLButtonElement).disabled, null, {
+    timeout: 60_000,
+  });
   return { page, problems };
 }
 
 /** The pad as a PNG file, and what `scratchnet predict --backend js` makes of it with `model` (the page predicts on js kernels too). */
-async function predictLikeTheCli(page: Page, model: string, name: string): Promise<{ class: number; probabilities: number[]; seen: Float32Array }> {
+async function predictLikeTheCli(
+  page: Page,
+  model: string,
+  name: string,
+): Promise<{ class: number; probabilities: number[]; seen: Float32Array }> {
   const dataUrl = await page.evaluate(() => (document.getElementById('pad') as HTMLCanvasElement).toDataURL('image/png'));
   const picture = join(dir, `${name}.png`);
   writeFileSync(picture, Buffer.from(dataUrl.split(',')[1], 'base64'));
@@ -101,9 +109,13 @@ describe.skipIf(!hasChromium)('the browser page', () => {
     await page.getByLabel('Network', { exact: true }).selectOption('tutorial');
     await page.getByLabel('Epochs', { exact: true }).fill('1');
     await page.getByRole('button', { name: 'Train' }).click();
-    await page.waitForFunction(() => (globalThis as unknown as { scratchnetPage: Probe }).scratchnetPage.testAccuracy !== null, null, {
-      timeout: 120_000,
-    });
+    await page.waitForFunction(
+      () => (globalThis as unknown as { scratchnetPage: Probe }).scratchnetPage.testAccuracy !== null,
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
     const batches = Math.ceil(7200 / 16);
     await expect.poll(async () => (await probe(page)).charted).toEqual({ batches, epochs: 1 });
     const state = await probe(page);
@@ -139,7 +151,7 @@ describe.skipIf(!hasChromium)('the browser page', () => {
     const right = await drawAndCompare(trained.page, trained.model, 'page');
     expect(right).toBeGreaterThanOrEqual(2);
     await trained.page.close();
-  });
+  }, 240_000);
 
   it('a model trained by the CLI, opened in the page, predicts exactly what `scratchnet predict` predicts', async () => {
     const model = join(dir, 'cli-model.safetensors');
@@ -151,11 +163,13 @@ describe.skipIf(!hasChromium)('the browser page', () => {
     expect(await drawAndCompare(page, model, 'cli')).toBeGreaterThanOrEqual(2);
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 240_000); // a CLI run and six pictures through the CLI: minutes when the machine is busy
 
   it('a file that is not a model gets a message in the page naming it', async () => {
     const { page } = await open(server.url);
-    await page.locator('#model-file').setInputFiles({ name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+    await page
+      .locator('#model-file')
+      .setInputFiles({ name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^notes\.safetensors: /);
     await page.close();
   });
@@ -184,7 +198,18 @@ describe.skipIf(!hasChromium)('the browser page', () => {
           const r = e.getBoundingClientRect();
           return { name: e.id || e.tagName, left: r.left, right: r.right, top: r.top + scrollY, bottom: r.bottom + scrollY };
         };
-        const regions = ['header', '#train', '#draw', '#models', '#inside', '#pad', '#bars', '#prediction', '#settings', '#history-chart'];
+        const regions = [
+          'header',
+          '#train',
+          '#draw',
+          '#models',
+          '#inside',
+          '#pad',
+          '#bars',
+          '#prediction',
+          '#settings',
+          '#history-chart',
+        ];
         return { boxes: regions.map((s) => box(document.querySelector(s)!)), scrollWidth: document.documentElement.scrollWidth };
       });
       expect(layout.scrollWidth).toBeLessThanOrEqual(viewport.width); // nothing sticks out sideways
@@ -198,7 +223,8 @@ describe.skipIf(!hasChromium)('the browser page', () => {
       const sections = layout.boxes.slice(0, 5);
       const inDraw = layout.boxes.slice(5, 8);
       for (const group of [sections, inDraw, layout.boxes.slice(8)])
-        for (const [i, a] of group.entries()) for (const b of group.slice(i + 1)) expect(overlap(a, b), `${a.name} overlaps ${b.name}`).toBe(false);
+        for (const [i, a] of group.entries())
+          for (const b of group.slice(i + 1)) expect(overlap(a, b), `${a.name} overlaps ${b.name}`).toBe(false);
       await page.close();
     });
 });
