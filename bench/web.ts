@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:web [-- --epochs N] [--quick]
+// npm run bench:web [-- --epochs N] [--quick] [--smoke]
 //
 // The browser page against TensorFlow.js in the same headless Chromium and against scratchnet in Node:
 // the tutorial's network (784-64-32-10, ReLU, SGD lr 0.1, batch 32) trained on the built-in digits' 7,200
@@ -8,12 +8,10 @@
 // within 0.8× of scratchnet's WebAssembly backend in Node. Never a timed test: the lead runs it.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { buildWeb } from '../scripts/web/build.mjs';
-import { serveWeb } from '../scripts/web/serve.mjs';
 import { loadBuiltinMnist } from '../src/data/builtin.js';
 import { trainValidationSplit } from '../src/data/split.js';
 import { useBackend } from '../src/kernels/index.js';
@@ -24,13 +22,26 @@ import { fit } from '../src/training/fit.js';
 import { drawStrokes, strokesOf } from '../test/web/page-helpers.js';
 
 const { values: args } = parseArgs({
-  options: { epochs: { type: 'string', default: '3' }, quick: { type: 'boolean', default: false } },
+  options: {
+    epochs: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+  },
 });
-const epochs = args.quick ? 1 : Number(args.epochs);
+/** --smoke: a few seconds to see that everything runs (one epoch, TF.js on 1,000 rows, no webgl); its figures mean little. */
+const epochs = args.quick || args.smoke ? 1 : Number(args.epochs);
+const tfjsRows = args.smoke ? 1000 : Infinity;
 const BATCH = 32;
 const LR = 0.1;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..'); // from dist/bench
 const site = join(root, 'dist', 'web-bench');
+// The build and server scripts are plain .mjs beside the sources; tsc does not copy them into dist/.
+const { buildWeb } = (await import(
+  pathToFileURL(join(root, 'scripts/web/build.mjs')).href
+)) as typeof import('../scripts/web/build.mjs');
+const { serveWeb } = (await import(
+  pathToFileURL(join(root, 'scripts/web/serve.mjs')).href
+)) as typeof import('../scripts/web/serve.mjs');
 
 // scratchnet in Node, WebAssembly backend with its default threads.
 await useBackend('wasm');
@@ -113,7 +124,7 @@ const tfjs: Record<string, number | string> = {};
 const tfPage = await browser.newPage();
 await tfPage.goto(`${server.url}tfjs-bench.html`);
 await tfPage.waitForFunction(() => 'tfjsBench' in globalThis, null, { timeout: 60_000 });
-for (const backend of ['wasm', 'cpu', 'webgl']) {
+for (const backend of args.smoke ? ['wasm', 'cpu'] : ['wasm', 'cpu', 'webgl']) {
   try {
     const result = await tfPage.evaluate(
       ([b, e, batch, lr]) =>

@@ -15,11 +15,13 @@ async function tfjsBench(
   epochs: number,
   batchSize: number,
   lr: number,
+  limit = Infinity,
 ): Promise<{ samplesPerSecond: number; backend: string }> {
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available here`);
   await tf.ready();
   const { train } = await fetchBuiltinDigits(new URL('./mnist-digits.bin.gz', import.meta.url));
-  const rows = trainValidationSplit(train, { fraction: 0.1, seed: 42 }).train;
+  const split = trainValidationSplit(train, { fraction: 0.1, seed: 42 }).train;
+  const rows = { ...split, count: Math.min(split.count, limit) };
   const x = tf.tidy(() =>
     tf.tensor2d(
       Float32Array.from(rows.features.subarray(0, rows.count * 784), (v) => v / 255),

@@ -32,23 +32,26 @@ export interface TrainSettings {
 
 /** Page → worker. */
 export type ToWorker =
-  | { type: 'train'; settings: TrainSettings }
+  /** `run` numbers the run: the worker tags the run's messages with it, so the page can drop those of a run it reset. */
+  | { type: 'train'; settings: TrainSettings; run: number }
   | { type: 'pause' }
   | { type: 'resume' }
   /** Forget the run: the worker then waits for the next 'train'. */
   | { type: 'reset' };
 
-/** Worker → page. */
-export type FromWorker =
+/** Worker → page; a run's messages carry its number (`run` of the 'train' message). */
+export type FromWorker = { run?: number } &
   /** The backend is chosen and the digits are loaded. */
-  | { type: 'ready'; backend: string; threads: number; trainRows: number; validationRows: number; testRows: number }
-  /** Training started: batches per epoch and in all. */
-  | { type: 'started'; batchesPerEpoch: number; epochs: number; parameters: number; network: string }
-  /** The losses of the batches finished since the last message, and the pace. */
-  | { type: 'batches'; losses: number[]; done: number; total: number; samplesPerSecond: number; secondsLeft: number }
-  | { type: 'epoch'; summary: EpochSummary }
-  /** The network's weights now, as model-file bytes; `final` after the last epoch. */
-  | { type: 'model'; bytes: Uint8Array; final: boolean }
-  | { type: 'paused' }
-  | { type: 'finished'; testAccuracy: number; testLoss: number; testRows: number; stopped: boolean }
-  | { type: 'error'; message: string };
+  (
+    | { type: 'ready'; backend: string; threads: number; trainRows: number; validationRows: number; testRows: number }
+    /** Training started: batches per epoch and in all. */
+    | { type: 'started'; batchesPerEpoch: number; epochs: number; parameters: number; network: string }
+    /** The losses of the batches finished since the last message, and the pace. */
+    | { type: 'batches'; losses: number[]; done: number; total: number; samplesPerSecond: number; secondsLeft: number }
+    | { type: 'epoch'; summary: EpochSummary }
+    /** The network's weights now, as model-file bytes; `final` after the last epoch. */
+    | { type: 'model'; bytes: Uint8Array; final: boolean }
+    | { type: 'paused' }
+    | { type: 'finished'; testAccuracy: number; testLoss: number; testRows: number; stopped: boolean }
+    | { type: 'error'; message: string }
+  );

@@ -220,6 +220,8 @@ const pauseButton = $<HTMLButtonElement>('pause-button');
 const resetButton = $<HTMLButtonElement>('reset-button');
 const progress = $('progress');
 let paused = false;
+/** The run the page asked for last (0: none); messages of other runs are dropped. */
+let activeRun = 0;
 
 function settings(): TrainSettings {
   const form = new FormData($<HTMLFormElement>('settings'));
@@ -244,7 +246,7 @@ $('settings').addEventListener('submit', (event) => {
   resetButton.disabled = false;
   probe.testAccuracy = null;
   progress.textContent = 'Starting…';
-  tell({ type: 'train', settings: settings() });
+  tell({ type: 'train', settings: settings(), run: ++activeRun });
 });
 pauseButton.addEventListener('click', () => {
   paused = !paused;
@@ -253,6 +255,7 @@ pauseButton.addEventListener('click', () => {
 });
 resetButton.addEventListener('click', () => {
   tell({ type: 'reset' });
+  activeRun++; // whatever the reset run still sends is dropped
   history.batchLoss = [];
   history.epochs = [];
   pauseButton.disabled = resetButton.disabled = true;
@@ -265,6 +268,7 @@ const seconds = (s: number): string => (s >= 90 ? `${Math.round(s / 60)} min` : 
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
+  if (message.run !== undefined && message.run !== activeRun) return; // a run the page reset
   try {
     switch (message.type) {
       case 'ready':
@@ -318,6 +322,7 @@ async function openFile(file: File): Promise<void> {
     throw new ScratchnetError(`${file.name}: ${Math.round(file.size / 1e6)} MB; this page opens model files up to 512 MiB`);
   useModel(new Uint8Array(await file.arrayBuffer()), file.name);
   tell({ type: 'reset' }); // the worker's run would overwrite it
+  activeRun++;
   pauseButton.disabled = resetButton.disabled = true;
   say(`Loaded ${file.name}. Draw a digit to see what it thinks.`, 'info');
 }

@@ -34,7 +34,9 @@ const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   crossOriginIsolated?: boolean;
 };
-const send = (message: FromWorker, transfer?: Transferable[]): void => scope.postMessage(message, transfer);
+/** Posts `message`, tagged with the run it belongs to (`runId`) when it belongs to one. */
+const send = (message: FromWorker, transfer: Transferable[] = [], runId?: number): void =>
+  scope.postMessage(runId === undefined ? message : { ...message, run: runId }, transfer);
 
 /** One run: its network and optimizer, where fit stopped, and whether the page paused it. */
 interface Run {
@@ -49,7 +51,6 @@ interface Run {
 }
 
 let run: Run | null = null;
-let runs = 0;
 let data: { train: Dataset; validation: Dataset; test: Dataset; provenance: ReturnType<typeof provenanceOf> } | null = null;
 
 /** The network a setting names, initialised from `rng` as `scratchnet train --hidden`/`--layers` would build it. */
@@ -69,14 +70,13 @@ function modelBytes(current: Run, metrics: Record<string, unknown> = {}): Uint8A
 
 function sendModel(current: Run, final: boolean, metrics?: Record<string, unknown>): void {
   const bytes = modelBytes(current, metrics);
-  send({ type: 'model', bytes, final }, [bytes.buffer as ArrayBuffer]);
+  send({ type: 'model', bytes, final }, [bytes.buffer as ArrayBuffer], current.id);
 }
 
 /** Lets the worker read its messages between slices. */
 const yieldToMessages = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function train(settings: TrainSettings): Promise<void> {
-  const id = ++runs;
+async function train(settings: TrainSettings, id: number): Promise<void> {
   const rng = new Rng(settings.seed);
   const network = buildNetwork(settings, rng);
   const optimizer = makeOptimizer(settings.optimizer, { lr: settings.learningRate });
@@ -85,13 +85,17 @@ async function train(settings: TrainSettings): Promise<void> {
   const { train: rows, validation, test } = data!;
   const batchesPerEpoch = Math.ceil(rows.count / settings.batchSize);
   const total = batchesPerEpoch * settings.epochs;
-  send({
-    type: 'started',
-    batchesPerEpoch,
-    epochs: settings.epochs,
-    parameters: network.params().reduce((n, p) => n + p.value.data.length, 0),
-    network: String(network),
-  });
+  send(
+    {
+      type: 'started',
+      batchesPerEpoch,
+      epochs: settings.epochs,
+      parameters: network.params().reduce((n, p) => n + p.value.data.length, 0),
+      network: String(network),
+    },
+    [],
+    id,
+  );
   sendModel(current, false);
   let lastModel = performance.now();
   let done = 0;
@@ -116,18 +120,19 @@ async function train(settings: TrainSettings): Promise<void> {
         onEpochEnd: (event) => {
           // The summary fields only: the event also carries functions and the loop's state.
           const { epoch, trainLoss, valLoss, valAccuracy, learningRate, seconds } = event;
-          send({ type: 'epoch', summary: { epoch, trainLoss, valLoss, valAccuracy, learningRate, seconds } });
+          send({ type: 'epoch', summary: { epoch, trainLoss, valLoss, valAccuracy, learningRate, seconds } }, [], id);
         },
         onTrainEnd: (event) => {
           current.state = event.stopped ? event.state : null;
         },
       },
     });
+    if (run !== current) return; // reset during the slice: its batches belong to no run any more
     current.trainedSeconds += (performance.now() - sliceStart) / 1000;
     done += losses.length;
     const samplesPerSecond = (done * settings.batchSize) / Math.max(current.trainedSeconds, 1e-9);
     const secondsLeft = ((total - done) * settings.batchSize) / Math.max(samplesPerSecond, 1e-9);
-    send({ type: 'batches', losses, done, total, samplesPerSecond, secondsLeft });
+    send({ type: 'batches', losses, done, total, samplesPerSecond, secondsLeft }, [], id);
     if (current.state === null) {
       const result = evaluate(network, test);
       const last = history.epochs.at(-1);
@@ -137,7 +142,11 @@ async function train(settings: TrainSettings): Promise<void> {
         testAccuracy: result.accuracy,
         testLoss: result.loss,
       });
-      send({ type: 'finished', testAccuracy: result.accuracy, testLoss: result.loss, testRows: test.count, stopped: false });
+      send(
+        { type: 'finished', testAccuracy: result.accuracy, testLoss: result.loss, testRows: test.count, stopped: false },
+        [],
+        id,
+      );
       run = null;
       return;
     }
@@ -183,10 +192,10 @@ started.catch(fail);
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'train') {
-    started.then(() => train(message.settings)).catch(fail);
+    started.then(() => train(message.settings, message.run)).catch(fail);
   } else if (message.type === 'pause' && run) {
     run.paused = true;
-    send({ type: 'paused' });
+    send({ type: 'paused' }, [], run.id);
   } else if (message.type === 'resume' && run) {
     run.paused = false;
   } else if (message.type === 'reset') {

@@ -165,6 +165,54 @@ describe.skipIf(!hasChromium)('the browser page', () => {
     await page.close();
   }, 240_000); // a CLI run and six pictures through the CLI: minutes when the machine is busy
 
+  it('a convnet from the CLI shows its first filters and the feature maps of the drawn digit', async () => {
+    const model = join(dir, 'convnet.safetensors');
+    const train = runCli([
+      'train',
+      '--layers',
+      'conv2d(8,3),relu,maxpool2d(2),flatten,dense(10)',
+      '--subset',
+      '300',
+      '--epochs',
+      '1',
+      '--out',
+      model,
+    ]);
+    expect(train.status, train.stderr).toBe(0);
+    const { page, problems } = await open(server.url);
+    await page.locator('#model-file').setInputFiles(model);
+    await expect
+      .poll(() => page.locator('#weights-note').textContent())
+      .toContain('The 8 filters (3×3) of the first convolution');
+    await drawStrokes(page, digits[0].strokes);
+    await expect.poll(() => page.getByRole('img', { name: /^feature maps of Conv2d\(1 → 8, 3×3\)/ }).count()).toBe(1);
+    expect(await page.locator('#activations .layer').count()).toBe(5);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('pauses, resumes and resets a run: no batch arrives while paused', async () => {
+    const { page, problems } = await open(server.url);
+    await page.getByLabel('Epochs', { exact: true }).fill('100'); // minutes: it must still run when Reset is pressed
+    await page.getByRole('button', { name: 'Train' }).click();
+    const batches = async () => (await probe(page)).history.batchLoss.length;
+    await expect.poll(batches).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.locator('#progress').textContent()).toMatch(/^Paused after batch \d+/);
+    const paused = await batches();
+    await page.waitForTimeout(500);
+    expect(await batches()).toBe(paused);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(batches).toBeGreaterThan(paused);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => page.locator('#progress').textContent()).toMatch(/^Reset/);
+    await page.waitForTimeout(300);
+    expect(await batches()).toBe(0);
+    expect(await page.locator('#progress').textContent()).toMatch(/^Reset/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('a file that is not a model gets a message in the page naming it', async () => {
     const { page } = await open(server.url);
     await page
