@@ -127,14 +127,15 @@ await tfPage.waitForFunction(() => 'tfjsBench' in globalThis, null, { timeout: 6
 for (const backend of args.smoke ? ['wasm', 'cpu'] : ['wasm', 'cpu', 'webgl']) {
   try {
     const result = await tfPage.evaluate(
-      ([b, e, batch, lr]) =>
+      ([b, e, batch, lr, limit]) =>
         (globalThis as unknown as { tfjsBench: (...a: unknown[]) => Promise<{ samplesPerSecond: number }> }).tfjsBench(
           b,
           e,
           batch,
           lr,
+          limit,
         ),
-      [backend, backend === 'cpu' ? 1 : epochs, BATCH, LR] as const,
+      [backend, backend === 'cpu' ? 1 : epochs, BATCH, LR, tfjsRows] as const,
     );
     tfjs[backend] = result.samplesPerSecond;
   } catch (error) {
