@@ -1,13 +1,13 @@
 import type { Config } from 'vega-lite';
 
+/** The font family name every chart config asks for (fonts.ts gives vega and resvg its files). */
+export const FONT_FAMILY = 'DejaVu Sans';
+
 /**
  * The look shared by every scratchnet figure: one font (DejaVu Sans, matplotlib's default, shipped by
  * the npm package dejavu-fonts-ttf so PNGs render the same on every machine), white background,
  * readable sizes, and colour choices named once.
  */
-
-/** The font family name every chart config asks for (fonts.ts gives vega and resvg its files). */
-export const FONT_FAMILY = 'DejaVu Sans';
 
 export const CHART_CONFIG: Config = {
   font: `${FONT_FAMILY}, Verdana, sans-serif`,
