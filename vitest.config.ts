@@ -3,7 +3,12 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (the library's own tests, under a minute after `npm run build`: `npm run test:unit`)
 // and `integration` (the real CLI as a subprocess, headless Chromium, PyTorch, the full Fashion-MNIST).
 // `npm test` runs both.
-const integrationInSrc = ['src/**/torch-agreement.test.ts', 'src/viz/report.test.ts', 'src/data/real-data.test.ts'];
+const integrationInSrc = [
+  'src/**/torch-agreement.test.ts',
+  'src/viz/report.test.ts',
+  'src/data/real-data.test.ts',
+  'src/web/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -109,6 +109,7 @@ export { ImageAugmentation, imageShapeOf, shiftAndRotate, type AugmentOptions, t
 
 // Model files and checkpoints
 export { saveModel, loadModel, DEFAULT_INPUT_SCALE, type ModelInfo, type LoadModelOptions } from './io/model-file.js';
+export { encodeModel, decodeModel } from './io/model-codec.js';
 
 // Interoperability: ONNX out, PyTorch weights in (docs/interop.md)
 export { exportOnnx, onnxMetadata, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT } from './interop/onnx-export.js';

@@ -26,14 +26,13 @@ export { readIdx, type IdxArray } from './data/idx.js';
 export {
   encodeSafetensors,
   decodeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
   MAX_HEADER_BYTES,
   CHECKSUM_KEY,
   type StoredTensor,
   type DType,
   type Metadata,
 } from './io/safetensors.js';
+export { readSafetensorsFile, writeSafetensorsFile } from './io/safetensors-file.js';
 export { modelTensors, modelMetadata, modelFromSafetensors, MODEL_FORMAT, CHECKPOINT_FORMAT } from './io/model-file.js';
 export { loadStateDict } from './io/state-dict.js';
 export { fillFromTorch } from './io/torch-weights.js';

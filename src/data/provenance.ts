@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { type Dataset, sampleSize } from './dataset.js';
+import { createSha256 } from '../util/sha256.js';
 
 /**
  * Which data a model was trained on, as its model file records it (`__metadata__.trained_on`): enough to
@@ -22,7 +22,7 @@ export interface DataProvenance {
  * file was called; one changed pixel or label gives another. About 0.1 s for 60,000 MNIST rows.
  */
 export function datasetFingerprint(dataset: Dataset): string {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   // The values per sample, not how a sample is viewed: [784] and [1, 28, 28] are the same data (IDX files
   // and the built-in digits were flat before issue 15), so their fingerprints stay what models recorded.
   hash.update(JSON.stringify({ sampleShape: [sampleSize(dataset)], scale: dataset.scale, count: dataset.count }));
@@ -30,7 +30,7 @@ export function datasetFingerprint(dataset: Dataset): string {
   const labels = dataset.labels.subarray(0, dataset.count);
   hash.update(new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
   hash.update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
-  return `sha256:${hash.digest('hex')}`;
+  return `sha256:${hash.digestHex()}`;
 }
 
 /** The class names of a dataset: its own, or "0", "1", … when it has none. */

@@ -12,7 +12,8 @@ import { fit } from '../training/fit.js';
 import { saveRun } from '../training/resume.js';
 import { checkpointPath, loadCheckpoint } from './checkpoint.js';
 import { validateCheckpointFields } from './checkpoint-fields.js';
-import { type StoredTensor, readSafetensorsFile } from './safetensors.js';
+import { type StoredTensor } from './safetensors.js';
+import { readSafetensorsFile } from './safetensors-file.js';
 
 // A real checkpoint: 60 spiral rows, batch 16 (4 batches), stopped after batch 2 of epoch 2, with dropout's random state.
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-fields-'));

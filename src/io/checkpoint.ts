@@ -7,7 +7,8 @@ import type { Optimizer, OptimizerState } from '../optimizers/optimizer.js';
 import type { RngState } from '../tensor/rng.js';
 import { CHECKPOINT_FORMAT, type ModelInfo, modelFromSafetensors, modelMetadata, modelTensors } from './model-file.js';
 import { validateCheckpointFields } from './checkpoint-fields.js';
-import { type StoredTensor, f32, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { type StoredTensor, f32 } from './safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { firstNegative, firstNonFinite } from '../tensor/finite.js';
 
 /**

@@ -8,7 +8,7 @@ import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadModel, modelFromSafetensors, modelMetadata, modelTensors, saveModel } from './model-file.js';
-import { readSafetensorsFile } from './safetensors.js';
+import { readSafetensorsFile } from './safetensors-file.js';
 
 /** conv2d(4,3),batchnorm,relu,maxpool2d(2),flatten,dense(10) on 8×8 one-channel images. */
 function convnet(seed = 1): Sequential {

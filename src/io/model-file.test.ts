@@ -7,7 +7,7 @@ import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadModel, modelFromSafetensors, modelMetadata, modelTensors, saveModel } from './model-file.js';
-import { readSafetensorsFile } from './safetensors.js';
+import { readSafetensorsFile } from './safetensors-file.js';
 
 describe('model files', () => {
   it('store Dense weights as PyTorch does ([out, in]) and load back to identical predictions', () => {

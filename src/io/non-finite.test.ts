@@ -12,7 +12,7 @@ import { spiral } from '../../test/helpers.js';
 import { fit } from '../training/fit.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { loadModel, modelFromSafetensors, modelMetadata, modelTensors, saveModel } from './model-file.js';
-import { readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 
 const network = () => Sequential.mlp({ inputs: 2, hidden: [4], classes: 3, batchNorm: true, rng: new Rng(1) });
 

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { ScratchnetError } from '../errors.js';
-import { readFileOrFail, writeFileAtomic } from '../util/fs.js';
+import { sha256Hex } from '../util/sha256.js';
 
 /**
  * The safetensors format (huggingface.co/docs/safetensors), as PyTorch, NumPy and JAX users read it:
@@ -69,18 +68,14 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
   }
   (header.__metadata__ as Metadata)[CHECKSUM_KEY] = sha256Hex(data);
   // The header is padded with spaces to a multiple of 8 bytes so the data starts aligned.
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padding = (8 - (json.length % 8)) % 8;
-  if (padding) json = Buffer.concat([json, Buffer.alloc(padding, 0x20)]);
+  const unpadded = new TextEncoder().encode(JSON.stringify(header));
+  const json = new Uint8Array(unpadded.length + ((8 - (unpadded.length % 8)) % 8)).fill(0x20);
+  json.set(unpadded);
   const out = new Uint8Array(8 + json.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   out.set(data, 8 + json.length);
   return out;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -106,7 +101,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
   const dataStart = 8 + Number(headerLength);
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, Number(headerLength)).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
   } catch (error) {
     fail(`header (bytes 8–${dataStart - 1}) is not valid JSON: ${(error as Error).message}`);
   }
@@ -189,29 +184,4 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): { tensors:
     tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
   }
   return { tensors, metadata };
-}
-
-/**
- * Reads and decodes a safetensors file, as {@link decodeSafetensors}.
- * @param what - what the file is meant to be, for the message when it cannot be read ("model file", "checkpoint").
- * @throws {@link index.ScratchnetError} if the file cannot be read or is not valid safetensors.
- */
-export function readSafetensorsFile(
-  path: string,
-  what = 'model file',
-): { tensors: Map<string, StoredTensor>; metadata: Metadata } {
-  return decodeSafetensors(readFileOrFail(path, what), path);
-}
-
-/**
- * Writes a safetensors file atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
- * @throws {@link index.ScratchnetError} if a tensor disagrees with its shape or the file cannot be written.
- */
-export function writeSafetensorsFile(
-  path: string,
-  tensors: ReadonlyMap<string, StoredTensor>,
-  metadata: Metadata = {},
-  what = 'model file',
-): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata), what);
 }

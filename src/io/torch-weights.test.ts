@@ -6,7 +6,8 @@ import { ScratchnetError } from '../errors.js';
 import { Sequential } from '../network/sequential.js';
 import { Rng } from '../tensor/rng.js';
 import { loadModel } from './model-file.js';
-import { type StoredTensor, f32, writeSafetensorsFile } from './safetensors.js';
+import { type StoredTensor, f32 } from './safetensors.js';
+import { writeSafetensorsFile } from './safetensors-file.js';
 import { modelTensors } from './state-dict.js';
 import { fillFromTorch, loadTorchWeights } from './torch-weights.js';
 

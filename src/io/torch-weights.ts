@@ -1,6 +1,7 @@
 import { ScratchnetError } from '../errors.js';
 import type { Sequential } from '../network/sequential.js';
-import { type StoredTensor, readSafetensorsFile } from './safetensors.js';
+import type { StoredTensor } from './safetensors.js';
+import { readSafetensorsFile } from './safetensors-file.js';
 import { loadStateDict } from './state-dict.js';
 
 /**

@@ -87,6 +87,32 @@ describe('training figures', () => {
       expect(svg).toContain(text);
   });
 
+  it('the validation-accuracy axis labels follow the range: 77.0% to 77.5% reads 77.0%, 77.1%, …, 77.5%, none repeated', async () => {
+    const accuracyLabels = async (accuracies: number[]): Promise<string[]> => {
+      const epochs = accuracies.map((valAccuracy, i) => ({
+        epoch: i + 1,
+        trainLoss: 1,
+        valLoss: 1,
+        valAccuracy,
+        learningRate: 0.1,
+        seconds: 1,
+      }));
+      const svg = await renderSvg(trainingHistoryChart({ batchLoss: [1, 2, 3, 4, 5, 6], epochs }));
+      const axis = svg.slice(svg.indexOf("Y-axis titled 'Accuracy'"));
+      const labels = axis.slice(axis.indexOf('role-axis-label'), axis.indexOf('role-axis-domain'));
+      return [...labels.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]);
+    };
+    expect(await accuracyLabels([0.77, 0.7725, 0.775])).toEqual(['77.0%', '77.1%', '77.2%', '77.3%', '77.4%', '77.5%']);
+    for (const run of [
+      [0.5, 0.9, 0.97],
+      [0.981, 0.983, 0.982],
+    ]) {
+      const labels = await accuracyLabels(run);
+      expect(labels.length, run.join()).toBeGreaterThan(0);
+      expect(new Set(labels).size, labels.join()).toBe(labels.length);
+    }
+  });
+
   it('history without validation leaves the accuracy panel out', async () => {
     const { history } = tinyRun();
     const noValidation = { ...history, epochs: history.epochs.map((e) => ({ ...e, valLoss: null, valAccuracy: null })) };

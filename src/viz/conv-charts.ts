@@ -2,12 +2,12 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { NonNormalizedSpec } from 'vega-lite/build/src/spec/index.js';
 import { type Dataset, sampleFeatures } from '../data/dataset.js';
 import { ScratchnetError } from '../errors.js';
-import { Conv2d } from '../layers/conv2d.js';
 import type { Sequential } from '../network/sequential.js';
-import { Tensor } from '../tensor/tensor.js';
 import { CHART_CONFIG } from './chart-style.js';
-import { weightLimit } from './digit-charts.js';
-import { WEIGHT_SCHEME, grayscalePng, pngDataUrl, weightPng } from './digits.js';
+import { grayscalePng, pngDataUrl, weightPng } from './digits.js';
+import { type FeatureMaps, WEIGHT_SCHEME, convFilters, featureMaps, firstConv, weightLimit } from './inside.js';
+
+export { type ConvFilter, type FeatureMaps, convFilters, featureMaps, firstConv } from './inside.js';
 
 /**
  * What a convolutional network sees: the first convolution's filters as small images, and the feature
@@ -16,34 +16,6 @@ import { WEIGHT_SCHEME, grayscalePng, pngDataUrl, weightPng } from './digits.js'
  */
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-
-/** One filter of a convolution: the weights W[o, c, ·, ·] it slides over input channel c. */
-export interface ConvFilter {
-  /** Output channel o (the feature map it makes). */
-  channel: number;
-  /** Input channel c. */
-  input: number;
-  /** [kernel, kernel], row-major. */
-  weights: Float32Array;
-}
-
-/** The network's first Conv2d layer, or null when it has none. */
-export function firstConv(network: Sequential): Conv2d | null {
-  return network.layers.find((layer): layer is Conv2d => layer instanceof Conv2d) ?? null;
-}
-
-/** Every filter of a convolution (W: [out, in, k, k]), output channel by output channel. */
-export function convFilters(conv: Conv2d): ConvFilter[] {
-  const k = conv.kernel;
-  const w = conv.weight.value.data;
-  const filters: ConvFilter[] = [];
-  for (let o = 0; o < conv.outChannels; o++)
-    for (let c = 0; c < conv.inChannels; c++) {
-      const at = (o * conv.inChannels + c) * k * k;
-      filters.push({ channel: o, input: c, weights: w.slice(at, at + k * k) });
-    }
-  return filters;
-}
 
 /** One facet cell per image: an image mark of side `size` px from the `url` field. */
 function imageCell(size: number): NonNormalizedSpec {
@@ -124,54 +96,6 @@ export function convFiltersChart(network: Sequential, title = 'First convolution
       ],
     },
   };
-}
-
-/** The feature maps of one convolution for one input: what the convolution (and the layers after it that keep its shape) passed on. */
-export interface FeatureMaps {
-  /** Index of the Conv2d layer in the network. */
-  layer: number;
-  /** The layers whose output this is: `Conv2d(1 → 8, 3×3) → ReLU`. */
-  name: string;
-  /** [channels, height, width]. */
-  shape: [number, number, number];
-  /** [channels, height, width], row-major (a copy). */
-  values: Float32Array;
-}
-
-/**
- * Runs one sample through the network (evaluation mode) and returns, for every Conv2d layer, its output
- * after the layers that directly follow it without changing the shape (activation, batch norm, dropout):
- * the maps the next pooling or convolution sees.
- * @param sample - one input, [...inputShape] values (784 for a [1, 28, 28] network).
- */
-export function featureMaps(network: Sequential, sample: Float32Array): FeatureMaps[] {
-  const size = network.inputShape.reduce((a, b) => a * b, 1);
-  if (sample.length !== size)
-    throw new ScratchnetError(
-      `featureMaps: the network takes ${size} values [${network.inputShape.join(', ')}], got ${sample.length}`,
-    );
-  const outputs = network.forward(new Tensor(Float32Array.from(sample), [1, ...network.inputShape]), 'eval');
-  const maps: FeatureMaps[] = [];
-  let shape = [...network.inputShape];
-  const shapes = network.layers.map((layer) => (shape = layer.outputShape(shape)));
-  network.layers.forEach((layer, i) => {
-    if (!(layer instanceof Conv2d)) return;
-    let last = i;
-    const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, j) => d === b[j]);
-    while (last + 1 < network.layers.length && !(network.layers[last + 1] instanceof Conv2d) && same(shapes[last + 1], shapes[i]))
-      last++;
-    const [c, h, w] = shapes[i];
-    maps.push({
-      layer: i,
-      name: network.layers
-        .slice(i, last + 1)
-        .map(String)
-        .join(' → '),
-      shape: [c, h, w],
-      values: outputs[last].data.slice(0, c * h * w),
-    });
-  });
-  return maps;
 }
 
 /** One layer's maps as a grid: grayscale from 0 (black) to the largest value (white), or diverging when some are negative. */

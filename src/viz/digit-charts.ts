@@ -5,7 +5,10 @@ import type { Evaluation } from '../network/evaluate.js';
 import type { Sequential } from '../network/sequential.js';
 import { Dense } from '../layers/dense.js';
 import { CHART_CONFIG, COLOURS, percent } from './chart-style.js';
-import { WEIGHT_SCHEME, digitPng, firstLayerWeights, imageSide, pngDataUrl, weightPng } from './digits.js';
+import { digitPng, imageSide, pngDataUrl, weightPng } from './digits.js';
+import { WEIGHT_SCHEME, firstLayerWeights, weightLimit } from './inside.js';
+
+export { weightLimit } from './inside.js';
 import { ScratchnetError } from '../errors.js';
 
 /**
@@ -186,18 +189,6 @@ export function confidentlyWrongChart(dataset: Dataset, evaluation: Evaluation, 
     `Most confidently wrong test ${sampleNoun(dataset)}`,
     `the ${indices.length} wrong predictions with the highest confidence, of ${wrongTotal} wrong in ${dataset.count}`,
   );
-}
-
-/** The clip limit of the weight images: the 99.5th percentile of |w| (a few extreme weights would wash out the rest). */
-export function weightLimit(weights: readonly Float32Array[]): number {
-  const all = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
-  let offset = 0;
-  for (const w of weights) {
-    for (let i = 0; i < w.length; i++) all[offset + i] = Math.abs(w[i]);
-    offset += w.length;
-  }
-  all.sort();
-  return Math.max(all[Math.min(all.length - 1, Math.floor(all.length * 0.995))], 1e-6);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { PNG } from 'pngjs';
-import { scheme } from 'vega';
 import { type Dataset, sampleSize } from '../data/dataset.js';
-import type { Sequential } from '../network/sequential.js';
-import { Dense } from '../layers/dense.js';
 import { ScratchnetError } from '../errors.js';
+import { type Rgb, weightColourTable } from './inside.js';
+
+export { WEIGHT_SCHEME, firstLayerWeights, type UnitWeights } from './inside.js';
 
 /**
  * Digit and weight images as PNG files (pngjs), for the figures and for anyone who wants the pixels:
@@ -15,9 +15,6 @@ export interface ImageOptions {
   /** Each source pixel becomes zoom×zoom output pixels (nearest neighbour: crisp, no blur). Default 2. */
   zoom?: number;
 }
-
-/** RGBA colour of one pixel, each channel 0–255. */
-type Rgb = readonly [number, number, number];
 
 /** Encodes a [height, width] image given as one colour per pixel into PNG bytes, zoomed. */
 function encode(width: number, height: number, colourAt: (pixel: number) => Rgb, zoom: number): Buffer {
@@ -107,23 +104,6 @@ export function digitGridPng(dataset: Dataset, indices: readonly number[], optio
   return PNG.sync.write(png);
 }
 
-/** The diverging colour scheme of the weight figures: Vega's "redblue", reversed (negative blue, positive red). */
-export const WEIGHT_SCHEME = 'redblue';
-
-let weightColours: Rgb[] | null = null;
-
-/** 256 colours from Vega's own interpolator, so the PNGs match the chart's colour legend exactly. */
-function weightColourTable(): Rgb[] {
-  if (weightColours) return weightColours;
-  const interpolate = scheme(WEIGHT_SCHEME) as (t: number) => string;
-  weightColours = Array.from({ length: 256 }, (_, i) => {
-    const match = /rgb\((\d+), ?(\d+), ?(\d+)\)/.exec(interpolate(1 - i / 255));
-    if (!match) throw new Error(`internal: unexpected colour from scheme ${WEIGHT_SCHEME}: ${interpolate(1 - i / 255)}`);
-    return [Number(match[1]), Number(match[2]), Number(match[3])] as const;
-  });
-  return weightColours;
-}
-
 /**
  * Weights as a diverging-colour image: −limit → blue, 0 → white, +limit → red (values beyond ±limit
  * take the end colours).
@@ -148,27 +128,6 @@ export function weightPng(
     },
     options.zoom ?? 2,
   );
-}
-
-/** What one hidden unit of the first Dense layer looks for: its 784 incoming weights. */
-export interface UnitWeights {
-  /** Index of the hidden unit (column of W). */
-  unit: number;
-  /** Shape [inputs]: the weight from each input pixel to this unit (column `unit` of W). */
-  weights: Float32Array;
-}
-
-/** The incoming weights of every unit of the network's first Dense layer (weight is [inputs, units], row-major). */
-export function firstLayerWeights(network: Sequential): UnitWeights[] {
-  const dense = network.layers.find((layer): layer is Dense => layer instanceof Dense);
-  if (!dense) throw new ScratchnetError('firstLayerWeights: the network has no Dense layer');
-  const { inputs, units } = dense;
-  const w = dense.weight.value.data;
-  return Array.from({ length: units }, (_, unit) => {
-    const weights = new Float32Array(inputs);
-    for (let i = 0; i < inputs; i++) weights[i] = w[i * units + unit];
-    return { unit, weights };
-  });
 }
 
 /** A PNG as a `data:` URL, to embed in a chart or an HTML page. */

@@ -10,8 +10,7 @@ import * as vega from 'vega';
  * too wide, legends too roomy and labels truncated early.
  */
 
-/** The font family name every chart config asks for. */
-export const FONT_FAMILY = 'DejaVu Sans';
+export { FONT_FAMILY } from './chart-style.js';
 
 const FACES = {
   regular: 'DejaVuSans.ttf',

@@ -5,7 +5,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Evaluation } from '../network/evaluate.js';
 import type { History } from '../training/callbacks.js';
 import { confusionMatrix } from '../network/metrics.js';
-import { CHART_CONFIG, COLOURS, PANEL_TITLE, percent } from './chart-style.js';
+import { CHART_CONFIG, COLOURS, PANEL_TITLE, percent, percentAxis } from './chart-style.js';
 
 /**
  * How training went, as Vega-Lite specs: the tutorial's history figure (loss per batch, validation
@@ -85,7 +85,7 @@ function validationAccuracyPanel(history: History): LayerSpec<Field> {
       type: 'quantitative',
       title: 'Accuracy',
       scale: { zero: false, padding: 12 },
-      axis: { format: '.0%' },
+      axis: percentAxis(values.map((v) => v.accuracy)),
     },
   };
   return {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { augmentation } from '../../src/cli/parse.js';
 import { runCli, tempDir } from './run.js';
 

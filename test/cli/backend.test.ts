@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-file.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { autoBackendName } from '../helpers.js';
 import { runCli, tempDir } from './run.js';
 

@@ -2,7 +2,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Sequential } from '../../src/network/sequential.js';
 import { modelMetadata, modelTensors } from '../../src/io/model-file.js';
-import { type Metadata, type StoredTensor, writeSafetensorsFile } from '../../src/io/safetensors.js';
+import type { Metadata, StoredTensor } from '../../src/io/safetensors.js';
+import { writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 
 /**
  * Hostile inputs for the limits tests, generated (never committed binaries) and small on disk.

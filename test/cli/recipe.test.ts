@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-file.js';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { runCli, tempDir } from './run.js';
 
 const events = (stdout: string) =>

@@ -16,7 +16,8 @@ import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBuiltinMnist } from '../../src/data/builtin.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { type Metadata, type StoredTensor, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { type Metadata, type StoredTensor } from '../../src/io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { LOCK_FILE } from '../../src/util/folder-lock.js';
 import { type CliResult, runCli, runCliStreaming, tempDir } from './run.js';
 

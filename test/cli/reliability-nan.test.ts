@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { idxBytes } from '../data-files.js';
 import { runCli, tempDir } from './run.js';
 

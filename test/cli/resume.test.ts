@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensorsFile } from '../../src/io/safetensors.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { runCli, runCliStreaming, tempDir } from './run.js';
 
 const RECIPE = ['--subset', '2000', '--epochs', '2', '--seed', '7', '--hidden', '32', '--lr', '0.05'];

@@ -1,95 +1,17 @@
 import type { RowKernels } from '../wasm/mailbox.js';
-import * as rowJob from '../wasm/row-job.js';
+import type { NativeAddon, NativeIsa, NativeLoad } from './native-types.js';
 
-/**
- * The native row kernels (kernels.c, built by `npm run build:native`): the matrix products A·B and Aᵀ·B
- * and the evaluation chain in C, over the WebAssembly backend's shared memory. Every other kernel, the
- * memory and the threads stay the wasm backend's; these replace its row kernels where the build and the
- * CPU allow. The same jobs as the wasm kernels (../wasm/row-job.ts), after the memory's index from `attach`.
- */
-export interface NativeAddon {
-  /**
-   * Registers a view of the whole WebAssembly memory (again after it grows) and the instruction set to run
-   * on it; returns the memory's index. Throws if this CPU lacks `isa`.
-   */
-  attach(memory: Uint8Array, isa: NativeIsa): number;
-  /** Rows [rowStart, rowEnd) of the gemm job at `job` (row-job.ts). */
-  gemmRows(memory: number, job: number, rowStart: number, rowEnd: number, scratch: number): void;
-  /** Rows [rowStart, rowEnd) of the chain job at `job`. */
-  chainRows(memory: number, job: number, rowStart: number, rowEnd: number, scratch: number): void;
-  /** The instruction sets this build has and this CPU runs, the fastest first. */
-  isas(): NativeIsa[];
-  /** Every slot constant of row-job.ts as this build has it (row-job.h), to refuse a build made for another layout. */
-  layout(): Record<string, number>;
-}
-
-/**
- * The kernels' instruction sets: 'avx512' (AVX-512 F/VL/BW/DQ; Intel server chips, AMD Zen 4) and 'avx2'
- * (AVX2 with FMA; nearly every x86-64 chip since 2013–2015). The fastest the CPU has runs, unless
- * SCRATCHNET_NATIVE_ISA (or the backend's `nativeIsa` option) names one.
- */
-export type NativeIsa = 'avx512' | 'avx2';
-/** Every NativeIsa, the fastest first. */
-export const NATIVE_ISAS: readonly NativeIsa[] = ['avx512', 'avx2'];
-
-const DESCRIBED: Record<NativeIsa, string> = { avx512: 'AVX-512 (F, VL, BW, DQ)', avx2: 'AVX2 and FMA' };
-
-/** The addon loaded and the instruction set to run it with, or why it cannot run here. */
-export type NativeLoad = { addon: NativeAddon; path: string; isa: NativeIsa } | { reason: string };
-
-/** Where the build puts the addon: beside the compiled module (dist, which the package ships), or node-gyp's own output (sources run by vitest). */
-const CANDIDATES = ['./build/scratchnet_native.node', './build/Release/scratchnet_native.node'];
-
-/** The addon's file, for worker threads to load; null when it is not built. */
-async function nativeAddonPath(): Promise<string | null> {
-  const { existsSync } = await import('node:fs');
-  const { fileURLToPath } = await import('node:url');
-  for (const candidate of CANDIDATES) {
-    const url = new URL(candidate, import.meta.url);
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return fileURLToPath(url);
-  }
-  return null;
-}
-
-/** The first slot constant where the addon's layout differs from row-job.ts, or null. */
-function layoutMismatch(addon: NativeAddon): string | null {
-  const built = addon.layout();
-  for (const [name, slot] of Object.entries(rowJob)) if (built[name] !== slot) return `${name} is ${built[name]}, not ${slot}`;
-  return null;
-}
+export { type NativeAddon, type NativeIsa, type NativeLoad, NATIVE_ISAS } from './native-types.js';
 
 /**
  * Loads the addon, or says why it cannot run here: not Node, SCRATCHNET_NATIVE=0, not built, built for
  * another job layout, or this CPU lacks the instruction set asked for (`isa`, else SCRATCHNET_NATIVE_ISA)
- * or both of them.
+ * or both of them. The loading itself (files, `require`) is native-load.ts, imported only in Node.
  */
 export async function loadNativeAddon(isa?: NativeIsa): Promise<NativeLoad> {
-  if (typeof process === 'undefined' || !process.versions?.node) return { reason: 'native kernels need Node' };
-  if (process.env.SCRATCHNET_NATIVE === '0') return { reason: 'SCRATCHNET_NATIVE=0' };
-  const forced = isa ?? process.env.SCRATCHNET_NATIVE_ISA;
-  if (forced !== undefined && forced !== '' && !NATIVE_ISAS.includes(forced as NativeIsa)) {
-    return { reason: `SCRATCHNET_NATIVE_ISA=${forced} is not one of ${NATIVE_ISAS.join(', ')}` };
-  }
-  const path = await nativeAddonPath();
-  if (!path) return { reason: 'the native kernels are not built (`npm run build:native` needs a C compiler and node-gyp)' };
-  try {
-    const { createRequire } = await import('node:module');
-    const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    const mismatch = layoutMismatch(addon);
-    if (mismatch) return { reason: `the native kernels were built for another job layout (${mismatch}); run \`npm run build\`` };
-    const runs = addon.isas();
-    if (forced) {
-      if (!runs.includes(forced as NativeIsa)) {
-        return { reason: `SCRATCHNET_NATIVE_ISA=${forced}, but this CPU lacks ${DESCRIBED[forced as NativeIsa]}` };
-      }
-      return { addon, path, isa: forced as NativeIsa };
-    }
-    if (runs.length === 0)
-      return { reason: `this CPU lacks ${NATIVE_ISAS.map((i) => DESCRIBED[i]).join(' and ')}, which the native kernels use` };
-    return { addon, path, isa: runs[0] };
-  } catch (error) {
-    return { reason: `the native kernels failed to load: ${(error as Error).message}` };
-  }
+  if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined)
+    return { reason: 'native kernels need Node' };
+  return (await import('./native-load.js')).loadNative(isa);
 }
 
 /**

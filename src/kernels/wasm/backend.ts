@@ -142,25 +142,22 @@ export type KernelBuild = 'relaxed' | 'plain';
 /** The module chosen and compiled, once per process for each setting of `relaxedSimd`. */
 const chosen = new Map<boolean, Promise<{ module: WasmModule; build: KernelBuild }>>();
 
+/** Whether this runs in Node, where node-host.ts (files, V8 flags, worker_threads) may be loaded. */
+const inNode = (): boolean =>
+  (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
+
 async function readBuild(file: string): Promise<Uint8Array> {
   const url = new URL(`./build/${file}`, import.meta.url);
-  if (url.protocol !== 'file:') return new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const { readFile } = await import('node:fs/promises');
-  return readFile(url).catch((error: NodeJS.ErrnoException) => {
-    throw new ScratchnetError(`wasm kernels: ${url.pathname} is missing (${error.code}); run \`npm run build\` to compile them`);
-  });
+  if (url.protocol === 'file:' && inNode()) return (await import('./node-host.js')).readKernelFile(url);
+  const response = await fetch(url);
+  if (!response.ok) throw new ScratchnetError(`wasm kernels: ${url.href} answered ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Whether the engine accepts `bytes`, after turning on Node's relaxed-SIMD flag if that is what it lacks. */
 async function acceptsRelaxed(bytes: Uint8Array): Promise<boolean> {
   if (webAssembly!.validate(bytes)) return true;
-  if (typeof process === 'undefined' || !process.versions?.node) return false;
-  try {
-    const v8 = await import('node:v8');
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    return false;
-  }
+  if (!inNode() || !(await import('./node-host.js')).allowRelaxedSimd()) return false;
   return webAssembly!.validate(bytes);
 }
 
@@ -213,6 +210,8 @@ export type WasmKernels = Kernels & {
   readonly build: KernelBuild;
   /** The native instruction set in use, or null when the products run in WebAssembly. */
   readonly isa: NativeIsa | null;
+  /** Worker threads besides the caller (0: everything on the calling thread). */
+  readonly threads: number;
   /** Stops the worker threads (the process can then exit). */
   close(): Promise<void>;
 };
@@ -360,6 +359,7 @@ function wasmKernels(
     name: isa ? 'native' : 'wasm',
     build,
     isa,
+    threads: pool?.threads ?? 0,
     alloc: (length) => heap.alloc(length),
 
     denseChain(m, x, layers, outputs, classes) {

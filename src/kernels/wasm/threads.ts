@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import {
   CHAIN,
   CHUNKS,
@@ -20,7 +19,8 @@ import {
   UPDATE,
 } from './mailbox.js';
 import type { WasmHeap } from './memory.js';
-import type { WorkerData } from './worker.js';
+import type { WorkerData, WorkerHost } from './worker-loop.js';
+import { webWorkers } from './web-host.js';
 import type { WasmModule } from './webassembly.js';
 
 /**
@@ -99,20 +99,14 @@ export const WORKER_SPINS = 20000;
 /** Names of each thread's scratch region for nonzero lists (thread 0 is the caller). */
 export const LIST_REGIONS = Array.from({ length: MAX_THREADS + 1 }, (_, t) => `list${t}`);
 
-/**
- * The worker module (worker.ts), compiled: beside this one, or — run from TypeScript sources, as by the
- * tests — the one tsc put under dist/. null when it is not there (products then stay on one thread).
- */
-async function workerUrl(): Promise<URL | null> {
-  const url = import.meta.url.endsWith('.ts')
-    ? new URL('../../../dist/src/kernels/wasm/worker.js', import.meta.url)
-    : new URL('./worker.js', import.meta.url);
-  if (url.protocol !== 'file:') return null;
-  const [{ existsSync }, { fileURLToPath }] = await Promise.all([import('node:fs'), import('node:url')]);
-  return existsSync(fileURLToPath(url)) ? url : null;
+/** The platform's threads, or null where there are none (a browser page that is not cross-origin isolated). */
+async function workerHost(): Promise<WorkerHost | null> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (node === undefined) return webWorkers();
+  return (await import('./node-host.js')).nodeWorkers(); // only in Node: the browser build never loads it
 }
 
-/** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no worker_threads. */
+/** Starts `threads` workers (default: one per extra core, at most 3); null when there is only one core or no threads (workerHost). */
 export async function startThreadPool(
   module: WasmModule,
   heap: WasmHeap,
@@ -120,27 +114,15 @@ export async function startThreadPool(
   options: PoolOptions = {},
 ): Promise<ThreadPool | null> {
   const { splitThreshold = SPLIT_THRESHOLD, spins = WORKER_SPINS, native = null } = options;
-  let workerThreads: typeof import('node:worker_threads');
-  let cores = 1;
-  try {
-    workerThreads = await import('node:worker_threads');
-    cores = (await import('node:os')).availableParallelism();
-  } catch {
-    return null; // not Node: the browser page runs single-threaded
-  }
-  const count = Math.min(MAX_THREADS, Math.max(0, Math.floor(options.threads ?? Math.min(cores - 1, 3))));
-  const url = count === 0 ? null : await workerUrl();
-  if (url === null) return null;
+  const host = await workerHost();
+  if (host === null) return null;
+  const count = Math.min(MAX_THREADS, Math.max(0, Math.floor(options.threads ?? Math.min(host.cores - 1, 3))));
+  if (count === 0) return null;
 
   const mailbox = heap.scratch('mailbox', MAILBOX_SLOTS * 4);
   const box = new Int32Array(heap.buffer(), mailbox, MAILBOX_SLOTS);
-  const workers: Worker[] = [];
-  for (let t = 1; t <= count; t++) {
-    const data: WorkerData = { module, memory: heap.memory, mailbox, thread: t, spins, native };
-    const worker = new workerThreads.Worker(url, { workerData: data });
-    worker.unref();
-    workers.push(worker);
-  }
+  const workers: { terminate(): unknown }[] = [];
+  for (let t = 1; t <= count; t++) workers.push(host.spawn({ module, memory: heap.memory, mailbox, thread: t, spins, native }));
   let job = 0;
   let strikes = 0;
   let pausedUntil = 0;

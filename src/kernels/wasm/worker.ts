@@ -1,46 +1,18 @@
 /**
- * A worker thread of the pool (threads.ts): instantiates the WebAssembly kernels over the shared memory
- * (or loads the native addon, as the caller did), then claims chunks of every job published in the
- * mailbox until told to stop. Idle, it polls the ticket `spins` times, then sleeps on it (futex), so
- * back-to-back products find it awake and a quiet pool costs no CPU.
+ * A worker thread of the pool in Node (worker_threads): the loop of worker-loop.ts, with the native addon's
+ * row kernels when the caller runs them.
  */
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
-import { claimChunks, MAILBOX_SLOTS, type RowKernels, STOP, TICKET } from './mailbox.js';
-import { type NativeAddon, type NativeIsa, nativeRowKernels } from '../native/native.js';
-import { type WasmMemory, type WasmModule, webAssembly } from './webassembly.js';
+import { type NativeAddon, nativeRowKernels } from '../native/native.js';
+import { type WorkerData, runWorker } from './worker-loop.js';
 
-/** What threads.ts hands each worker. */
-export interface WorkerData {
-  module: WasmModule;
-  memory: WasmMemory;
-  /** Byte address of the mailbox. */
-  mailbox: number;
-  /** This worker's number, 1…threads (0 is the caller). */
-  thread: number;
-  /** Polls of the ticket before sleeping. */
-  spins: number;
-  /** The native addon's file and the instruction set the caller runs it with; null: the WebAssembly kernels. */
-  native: { path: string; isa: NativeIsa } | null;
-}
-
-const { module, memory, mailbox, thread, spins: patience, native } = workerData as WorkerData;
-const wasm = (await webAssembly!.instantiate(module, { env: { memory } })).exports as unknown as RowKernels;
-const rows: RowKernels = native
-  ? nativeRowKernels(createRequire(import.meta.url)(native.path) as NativeAddon, native.isa, () => memory.buffer, wasm)
-  : wasm;
-const box = new Int32Array(memory.buffer, mailbox, MAILBOX_SLOTS);
-
-let seen = Atomics.load(box, TICKET);
-for (;;) {
-  let spins = 0;
-  while (Atomics.load(box, TICKET) === seen && !box[STOP]) {
-    if (++spins > patience) {
-      Atomics.wait(box, TICKET, seen);
-      spins = 0;
-    }
-  }
-  if (box[STOP]) break;
-  claimChunks(box, rows, thread);
-  seen = Atomics.load(box, TICKET);
-}
+const data = workerData as WorkerData;
+const { native, memory } = data;
+await runWorker(
+  data,
+  native
+    ? (wasm) =>
+        nativeRowKernels(createRequire(import.meta.url)(native.path) as NativeAddon, native.isa, () => memory.buffer, wasm)
+    : undefined,
+);
