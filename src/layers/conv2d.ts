@@ -68,9 +68,9 @@ export const WEIGHTS_FIRST_TAPS = 32;
  *
  *   Y_rows [N·P, O] = cols · Wᵀ + b,   y = Y_rows transposed per image ([P, O] → [O, P], NCHW)
  *
- * and backward, with dY_rows [N·P, O] = dY transposed per image:
+ * and backward, with dY_n [O, P] one image's gradient and dY_rows [N·P, O] = dY transposed per image:
  *
- *   dW = dY_rowsᵀ · cols,   db[o] = Σ_n Σ_ij dY[n,o,i,j],   dX = col2im((dY_rows · W) transposed per image)
+ *   dW = Σ_n dY_n · cols_n,   db[o] = Σ_n Σ_ij dY[n,o,i,j],   dX = col2im((dY_rows · W) transposed per image)
  *
  * One product over N·P rows rather than N products of O rows: the rows are many (7,744 for the issue-15
  * convnet's second layer at batch 64), so the product splits across threads, and the row kernels skip

@@ -183,13 +183,15 @@ export function wasmImageKernels(wasm: ImageExports, heap: WasmHeap, sharing: Im
       let bad: number;
       if (shared) {
         const { ints } = shared;
-        [ints[job.IMAGE_CHANNELS], ints[job.IMAGE_HEIGHT], ints[job.IMAGE_WIDTH]] = [1, 1, inputs / images];
-        [ints[job.IMAGE_OUT_HEIGHT], ints[job.IMAGE_OUT_WIDTH]] = [1, outputs / images];
-        [ints[job.IMAGE_INPUT], ints[job.IMAGE_THIRD], ints[job.IMAGE_OUTPUT]] = [
-          dy.byteOffset,
-          winners.byteOffset,
-          dx.byteOffset,
-        ];
+        // one image's inputs and outputs as a 1×1×n window (the job reads only their counts)
+        ints[job.IMAGE_CHANNELS] = 1;
+        ints[job.IMAGE_HEIGHT] = 1;
+        ints[job.IMAGE_WIDTH] = inputs / images;
+        ints[job.IMAGE_OUT_HEIGHT] = 1;
+        ints[job.IMAGE_OUT_WIDTH] = outputs / images;
+        ints[job.IMAGE_INPUT] = dy.byteOffset;
+        ints[job.IMAGE_THIRD] = winners.byteOffset;
+        ints[job.IMAGE_OUTPUT] = dx.byteOffset;
         bad = sharing.run(shared, images);
       } else bad = wasm.maxPool2dBackward(images, outputs, inputs, dy.byteOffset, winners.byteOffset, dx.byteOffset);
       if (bad >= 0)
