@@ -15,7 +15,7 @@ The MLP is nn.Sequential(Linear, [BatchNorm1d], activation, [Dropout], …, Line
 Sequential.mlp builds it; a --layers network is the nn.Sequential its PyTorch names spell, on
 [1, 28, 28] images, Conv2d and Linear initialised He-normal (fan-in) with zero biases as scratchnet's
 layers are. --augment moves each training image by whole pixels (dx, dy uniform in {-N…N}, zeros
-shifted in) and turns it by up to D degrees (bilinear), drawn anew every epoch, as scratchnet's
+shifted in), turns it by up to D degrees (bilinear) and, with flip, mirrors half the images left-right, drawn anew every epoch, as scratchnet's
 --augment does (other random numbers than scratchnet's: the same distribution, not the same draws). Both initialised as scratchnet does (--init; biases 0), trained with softmax
 cross-entropy on pixels scaled to [0, 1], with 10% of the training rows held out for validation
 (early stopping and reduce-on-plateau watch its loss). Schedules are stepped per epoch and the warm-up
@@ -146,8 +146,8 @@ def convnet(spec):
     return nn.Sequential(*modules)
 
 
-def augment(x, shift, rotate):
-    """Each image of x [n, 1, 28, 28] moved by whole pixels and turned, as scratchnet's --augment does."""
+def augment(x, shift, rotate, flip=False):
+    """Each image of x [n, 1, 28, 28] moved by whole pixels, turned and mirrored, as scratchnet's --augment does."""
     n = len(x)
     if rotate > 0:
         angles = (torch.rand(n) * 2 - 1) * math.radians(rotate)
@@ -160,6 +160,9 @@ def augment(x, shift, rotate):
         rows = torch.randint(0, 2 * shift + 1, (n, 1)) + torch.arange(28)  # [n, 28]: the rows each image keeps
         cols = torch.randint(0, 2 * shift + 1, (n, 1)) + torch.arange(28)
         x = padded[torch.arange(n)[:, None, None], 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
+    if flip:
+        mirrored = torch.rand(n) < 0.5
+        x = torch.where(mirrored[:, None, None, None], x.flip(3), x)
     return x
 
 
@@ -210,7 +213,7 @@ def main():
     p.add_argument("--test", required=True, help="IDX test images (labels beside it)")
     p.add_argument("--hidden", default="64,32", type=lambda s: [int(v) for v in s.split(",") if v])
     p.add_argument("--layers", help="scratchnet's --layers spec (a convnet on [1, 28, 28] images)")
-    p.add_argument("--augment", default="", help="shift=N,rotate=D, as scratchnet's --augment")
+    p.add_argument("--augment", default="", help="shift=N,rotate=D,flip, as scratchnet's --augment")
     p.add_argument("--activation", default="relu")
     p.add_argument("--init", default="he-normal")
     p.add_argument("--batch-norm", action="store_true")
@@ -249,8 +252,9 @@ def main():
         x, x_val, x_test = (t.reshape(-1, 1, 28, 28) for t in (x_train, x_val, x_test))
         x_train = x
     model = convnet(args.layers) if args.layers else mlp(args)
-    augmentation = dict(part.split("=") for part in args.augment.split(",") if part)
+    augmentation = dict((part.split("=") + ["1"])[:2] for part in args.augment.split(",") if part)
     shift, rotate = int(augmentation.get("shift", 0)), float(augmentation.get("rotate", 0))
+    flip = augmentation.get("flip", "0") != "0"
     optimizer = optimizer_for(args, model.parameters())
     base = optimizer.param_groups[0]["lr"]
     batches = math.ceil(len(x_train) / args.batch_size)
@@ -269,8 +273,8 @@ def main():
                 continue
             optimizer.zero_grad()
             batch = x_train[rows]
-            if args.layers and (shift or rotate):
-                batch = augment(batch, shift, rotate)
+            if args.layers and (shift or rotate or flip):
+                batch = augment(batch, shift, rotate, flip)
             loss = nn.functional.cross_entropy(model(batch), y_train[rows])
             loss.backward()
             if args.clip_norm:

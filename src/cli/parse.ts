@@ -155,20 +155,29 @@ export function layerSpec(text: string): string {
 }
 
 /**
- * --augment's value: `shift=N,rotate=D` in either order, either one alone (the other is 0): shifts of up to N
- * whole pixels, rotations of up to D degrees (0–180). Named parts rather than bare numbers, so the value
- * reads the same in a saved run's options and can gain parts later.
+ * --augment's value: `shift=N,rotate=D,flip` in any order, each part optional (an absent one is off): shifts
+ * of up to N whole pixels, rotations of up to D degrees (0–180), and `flip` (or `flip=1`, `flip=0`) to
+ * mirror half the samples left-right. Named parts rather than bare numbers, so the value reads the same in
+ * a saved run's options and can gain parts later.
  */
-export function augmentation(text: string): { shift: number; rotate: number } {
-  const value = { shift: 0, rotate: 0 };
+export function augmentation(text: string): { shift: number; rotate: number; flip: boolean } {
+  const value = { shift: 0, rotate: 0, flip: false };
   const seen = new Set<string>();
   for (const part of text.split(',')) {
-    const match = /^\s*(shift|rotate)\s*=\s*([^\s=]+)\s*$/.exec(part);
-    if (!match)
-      throw new InvalidArgumentError(`Expected shift=N,rotate=D (e.g. shift=2,rotate=10); '${part}' is not one of them.`);
+    const match = /^\s*(shift|rotate|flip)\s*(?:=\s*([^\s=]+)\s*)?$/.exec(part);
+    if (!match || (match[1] !== 'flip' && match[2] === undefined))
+      throw new InvalidArgumentError(
+        `Expected shift=N,rotate=D,flip (e.g. shift=2,rotate=10); '${part}' is not one of them.`,
+      );
     const [, key, number] = match;
     if (seen.has(key)) throw new InvalidArgumentError(`'${key}' is given twice.`);
     seen.add(key);
+    if (key === 'flip') {
+      if (number !== undefined && number !== '0' && number !== '1')
+        throw new InvalidArgumentError(`flip is on or off: 'flip', 'flip=1' or 'flip=0'; '${number}' is not one.`);
+      value.flip = number !== '0';
+      continue;
+    }
     const n = Number(number);
     if (key === 'shift' && !(Number.isInteger(n) && n >= 0 && /^\+?\d+$/.test(number)))
       throw new InvalidArgumentError(`shift is a whole number of pixels ≥ 0; '${number}' is not one.`);

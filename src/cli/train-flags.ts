@@ -206,9 +206,9 @@ export const TRAIN_FLAGS = {
     default: 'he-normal',
   },
   augment: {
-    flag: '--augment <shift=N,rotate=D>',
+    flag: '--augment <shift=N,rotate=D,flip>',
     description:
-      'image data: move each training sample by up to N whole pixels and turn it by up to D degrees, drawn anew every epoch (e.g. shift=2,rotate=10)',
+      'image data: move each training sample by up to N whole pixels, turn it by up to D degrees and, with flip, mirror half of them left-right (not for digits), drawn anew every epoch (e.g. shift=2,rotate=10)',
     role: 'recipe',
     parse: parse.augmentation,
   },

@@ -1,4 +1,5 @@
 import type { DataProvenance } from '../data/provenance.js';
+import { describeAugmentation } from '../data/augment.js';
 import { ScratchnetError } from '../errors.js';
 import {
   type Checkpoint,
@@ -306,7 +307,7 @@ function reportConfig(
     'weight decay': optimizer.weightDecay ? (optimizer.weightDecay as number) : undefined,
     dropout: run.dropout ? run.dropout : undefined,
     'batch norm': run.batchNorm ? 'yes' : undefined,
-    augmentation: run.augment ? `shift ${run.augment.shift} px, rotate ±${run.augment.rotate}°` : undefined,
+    augmentation: run.augment ? describeAugmentation(run.augment) : undefined,
     schedule: run.schedule,
     seed: run.seed,
     backend,

@@ -3,11 +3,12 @@ import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
- * Data augmentation for images: every training sample moved by a random whole number of pixels and
- * turned by a small random angle, drawn afresh each time the sample is seen, so the network learns that
- * a digit drawn a little to the left or slanted is the same digit (Simard et al., 2003; Keras's
- * ImageDataGenerator, torchvision's RandomAffine). `fit` applies it to each gathered batch, in place,
- * before the network sees it; evaluation never does.
+ * Data augmentation for images: every training sample moved by a random whole number of pixels, turned
+ * by a small random angle and, where left and right do not matter, mirrored, drawn afresh each time the
+ * sample is seen, so the network learns that a digit drawn a little to the left or slanted is the same
+ * digit (Simard et al., 2003; Keras's ImageDataGenerator, torchvision's RandomAffine and
+ * RandomHorizontalFlip). `fit` applies it to each gathered batch, in place, before the network sees it;
+ * evaluation never does.
  */
 
 /** How far {@link ImageAugmentation} may move and turn a sample; 0 turns a part off. */
@@ -16,6 +17,11 @@ export interface AugmentOptions {
   readonly shift?: number;
   /** Largest rotation in degrees: θ uniform in [−rotate, rotate), positive counter-clockwise. Default 0. */
   readonly rotate?: number;
+  /**
+   * Mirror left-right with probability ½. Right for pictures of things (a shoe pointing left is still a
+   * shoe: Fashion-MNIST, CIFAR), wrong for digits and letters (a mirrored 2 is not a 2). Default false.
+   */
+  readonly flip?: boolean;
 }
 
 /** Changes a training batch in place, drawing from the run's Rng (`fit`'s `augment` option). */
@@ -39,33 +45,36 @@ export function imageShapeOf(sampleShape: readonly number[]): [number, number, n
 }
 
 /**
- * Random shifts and rotations of image samples, resampled bilinearly with 0 outside the image.
+ * Random shifts, rotations and mirrorings of image samples, resampled bilinearly with 0 outside the image.
  *
  * Per sample, in this order: dx, dy = rng.int(2·shift + 1) − shift (when shift > 0), then
- * θ = rng.uniformIn(−rotate, rotate) degrees (when rotate > 0). Each sample is copied to a scratch image
- * (allocated once, for the first batch) and resampled back into the batch, so nothing is allocated per batch.
+ * θ = rng.uniformIn(−rotate, rotate) degrees (when rotate > 0), then mirrored when rng.int(2) = 1 (when
+ * flip is on); a part that is off draws nothing. Each sample is copied to a scratch image (allocated once,
+ * for the first batch) and resampled back into the batch, so nothing is allocated per batch.
  */
 export class ImageAugmentation implements BatchAugmentation {
   readonly shift: number;
   readonly rotate: number;
+  readonly flip: boolean;
   private scratch = new Float32Array(0); // one sample [C·H·W]
   private sampleShape: readonly number[] = []; // of the last batch, and the image it is
   private image: readonly [number, number, number] = [0, 0, 0];
 
   /** @throws {@link ScratchnetError} if shift is not a non-negative integer or rotate is outside [0, 180]. */
   constructor(options: AugmentOptions = {}) {
-    const { shift = 0, rotate = 0 } = options;
+    const { shift = 0, rotate = 0, flip = false } = options;
     if (!(Number.isInteger(shift) && shift >= 0))
       throw new ScratchnetError(`augmentation: shift must be a non-negative whole number of pixels, got ${shift}`);
     if (!(rotate >= 0 && rotate <= 180))
       throw new ScratchnetError(`augmentation: rotate must be between 0 and 180 degrees, got ${rotate}`);
     this.shift = shift;
     this.rotate = rotate;
+    this.flip = flip;
   }
 
-  /** x: [batch, C, H, W], or [batch, n²] read as one-channel n×n images; each sample moved and turned in place. */
+  /** x: [batch, C, H, W], or [batch, n²] read as one-channel n×n images; each sample moved, turned and mirrored in place. */
   apply(x: Tensor, rng: Rng): void {
-    if (this.shift === 0 && this.rotate === 0) return;
+    if (this.shift === 0 && this.rotate === 0 && !this.flip) return;
     const image = this.imageShape(x);
     const channels = image[0];
     const height = image[1];
@@ -77,9 +86,13 @@ export class ImageAugmentation implements BatchAugmentation {
       const dx = this.shift > 0 ? rng.int(2 * this.shift + 1) - this.shift : 0;
       const dy = this.shift > 0 ? rng.int(2 * this.shift + 1) - this.shift : 0;
       const degrees = this.rotate > 0 ? rng.uniformIn(-this.rotate, this.rotate) : 0;
+      const mirror = this.flip && rng.int(2) === 1;
       const at = n * size;
-      for (let i = 0; i < size; i++) this.scratch[i] = data[at + i];
-      shiftAndRotate(this.scratch, data, at, channels, height, width, dx, dy, degrees);
+      if (dx !== 0 || dy !== 0 || degrees !== 0) {
+        for (let i = 0; i < size; i++) this.scratch[i] = data[at + i];
+        shiftAndRotate(this.scratch, data, at, channels, height, width, dx, dy, degrees);
+      }
+      if (mirror) mirrorRows(data, at, channels * height, width);
     }
   }
 
@@ -95,10 +108,26 @@ export class ImageAugmentation implements BatchAugmentation {
     return this.image;
   }
 
-  /** `ImageAugmentation(shift 2 px, rotate ±10°)`. */
+  /** `ImageAugmentation(shift 2 px, rotate ±10°)`, `…, mirrored half the time)` with flip. */
   toString(): string {
-    return `ImageAugmentation(shift ${this.shift} px, rotate ±${this.rotate}°)`;
+    return `ImageAugmentation(${describeAugmentation(this)})`;
   }
+}
+
+/** `shift 2 px, rotate ±10°`, with `, mirrored half the time` when flip is on: the report's wording. */
+export function describeAugmentation(options: AugmentOptions): string {
+  const { shift = 0, rotate = 0, flip = false } = options;
+  return `shift ${shift} px, rotate ±${rotate}°${flip ? ', mirrored half the time' : ''}`;
+}
+
+/** Mirrors `rows` rows of `width` values, starting at data[at], left-right in place: row[x] ↔ row[width − 1 − x]. */
+export function mirrorRows(data: Float32Array, at: number, rows: number, width: number): void {
+  for (let r = at; r < at + rows * width; r += width)
+    for (let left = r, right = r + width - 1; left < right; left++, right--) {
+      const value = data[left];
+      data[left] = data[right];
+      data[right] = value;
+    }
 }
 
 /**
