@@ -166,9 +166,7 @@ export function augmentation(text: string): { shift: number; rotate: number; fli
   for (const part of text.split(',')) {
     const match = /^\s*(shift|rotate|flip)\s*(?:=\s*([^\s=]+)\s*)?$/.exec(part);
     if (!match || (match[1] !== 'flip' && match[2] === undefined))
-      throw new InvalidArgumentError(
-        `Expected shift=N,rotate=D,flip (e.g. shift=2,rotate=10); '${part}' is not one of them.`,
-      );
+      throw new InvalidArgumentError(`Expected shift=N,rotate=D,flip (e.g. shift=2,rotate=10); '${part}' is not one of them.`);
     const [, key, number] = match;
     if (seen.has(key)) throw new InvalidArgumentError(`'${key}' is given twice.`);
     seen.add(key);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScratchnetError } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
-import { ImageAugmentation, imageShapeOf, shiftAndRotate } from './augment.js';
+import { ImageAugmentation, describeAugmentation, imageShapeOf, mirrorRows, shiftAndRotate } from './augment.js';
 
 /** shiftAndRotate of one [C, H, W] image into a new array. */
 function moved(src: number[], shape: [number, number, number], dx: number, dy: number, degrees: number): number[] {
@@ -126,7 +126,56 @@ describe('ImageAugmentation', () => {
     expect((augment as unknown as { scratch: Float32Array }).scratch).toBe(scratch);
   });
 
-  it('without a shift or a rotation, leaves the batch and the rng untouched', () => {
+  it('with flip, mirrors left-right exactly the samples whose draw rng.int(2) is 1, every channel alike', () => {
+    // Two channels of a 2×3 image per sample: values that say where they came from.
+    const rows = 8;
+    const x = Tensor.zeros([rows, 2, 2, 3]);
+    for (let i = 0; i < x.data.length; i++) x.data[i] = i;
+    new ImageAugmentation({ flip: true }).apply(x, new Rng(7));
+    const draws = new Rng(7);
+    let mirrored = 0;
+    for (let n = 0; n < rows; n++) {
+      const flip = draws.int(2) === 1;
+      mirrored += flip ? 1 : 0;
+      for (let row = 0; row < 4; row++)
+        for (let col = 0; col < 3; col++) {
+          const at = n * 12 + row * 3;
+          expect(x.data[at + col]).toBe(at + (flip ? 2 - col : col));
+        }
+    }
+    expect(mirrored).toBeGreaterThan(0);
+    expect(mirrored).toBeLessThan(rows);
+  });
+
+  it('mirrorRows swaps row[x] and row[width − 1 − x] in place, the middle of an odd row staying put', () => {
+    const data = Float32Array.from([9, 1, 2, 3, 4, 5, 6, 9]);
+    mirrorRows(data, 1, 2, 3);
+    expect(Array.from(data)).toEqual([9, 3, 2, 1, 6, 5, 4, 9]);
+  });
+
+  it('with a shift and flip, draws dx, dy, then the mirror: the sample is moved, then mirrored', () => {
+    const x = batch(3);
+    const rng = new Rng(11);
+    new ImageAugmentation({ shift: 1, flip: true }).apply(x, rng);
+    const draws = new Rng(11);
+    for (let n = 0; n < 3; n++) {
+      const dx = draws.int(3) - 1;
+      const dy = draws.int(3) - 1;
+      const moved25 = Float32Array.from(moved(Array.from(batch(3).data.subarray(n * 25, (n + 1) * 25)), [1, 5, 5], dx, dy, 0));
+      if (draws.int(2) === 1) mirrorRows(moved25, 0, 5, 5);
+      expect(Array.from(x.data.subarray(n * 25, (n + 1) * 25))).toEqual(Array.from(moved25));
+    }
+    expect(rng.state()).toEqual(draws.state());
+  });
+
+  it('describes itself as the report does', () => {
+    expect(describeAugmentation({ shift: 2, rotate: 10 })).toBe('shift 2 px, rotate ±10°');
+    expect(String(new ImageAugmentation({ shift: 1, flip: true }))).toBe(
+      'ImageAugmentation(shift 1 px, rotate ±0°, mirrored half the time)',
+    );
+  });
+
+  it('without a shift, a rotation or flip, leaves the batch and the rng untouched', () => {
     const x = batch(2);
     const rng = new Rng(9);
     new ImageAugmentation().apply(x, rng);

@@ -17,17 +17,24 @@ function weights(path: string): Record<string, number[]> {
 describe('train --augment (the real CLI)', () => {
   const dir = tempDir();
 
-  it('reads shift=N,rotate=D in either order or alone, and refuses anything else in one line', () => {
-    expect(augmentation('shift=2,rotate=10')).toEqual({ shift: 2, rotate: 10 });
-    expect(augmentation('rotate=7.5, shift=1')).toEqual({ shift: 1, rotate: 7.5 });
-    expect(augmentation('shift=3')).toEqual({ shift: 3, rotate: 0 });
+  it('reads shift=N,rotate=D,flip in any order or alone, and refuses anything else in one line', () => {
+    expect(augmentation('shift=2,rotate=10')).toEqual({ shift: 2, rotate: 10, flip: false });
+    expect(augmentation('rotate=7.5, shift=1')).toEqual({ shift: 1, rotate: 7.5, flip: false });
+    expect(augmentation('shift=3')).toEqual({ shift: 3, rotate: 0, flip: false });
+    expect(augmentation('flip')).toEqual({ shift: 0, rotate: 0, flip: true });
+    expect(augmentation('flip=1,shift=1')).toEqual({ shift: 1, rotate: 0, flip: true });
+    expect(augmentation('flip=0')).toEqual({ shift: 0, rotate: 0, flip: false });
+    expect(() => augmentation('flip=yes')).toThrow(/'flip', 'flip=1' or 'flip=0'/);
+    expect(() => augmentation('shift')).toThrow(/shift=N,rotate=D,flip/);
     expect(() => augmentation('shift=1.5')).toThrow(/whole number of pixels/);
     expect(() => augmentation('rotate=200')).toThrow(/0 to 180/);
     expect(() => augmentation('shift=1,shift=2')).toThrow(/twice/);
     expect(() => augmentation('scale=2')).toThrow(/shift=N,rotate=D/);
     const result = runCli(['train', '--augment', 'shfit=2']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^scratchnet: option '--augment <shift=N,rotate=D>' argument 'shfit=2' is invalid\. Expected/);
+    expect(result.stderr).toMatch(
+      /^scratchnet: option '--augment <shift=N,rotate=D,flip>' argument 'shfit=2' is invalid\. Expected/,
+    );
   });
 
   // One CLI run per test: spawnSync blocks this worker, and a test of several long runs kept it from
